@@ -1,0 +1,45 @@
+# govharvest: `make demo` runs the nightly job on the offline demo site, `make test` the suite.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+STAMP := $(VENV)/.installed
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: install demo test lint browser-deps clean-data bench
+
+install: $(STAMP)
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+# Re-sync only when the lock or the project metadata changed; `uv sync --frozen` never re-resolves.
+$(STAMP): uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --extra dev --extra bench
+	touch $(STAMP)
+
+# Headless Chromium and a CJK font for the browser tests (machines run as root).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		echo "installing chromium and fonts-noto-cjk"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install browser-deps lint
+	$(VENV)/bin/pytest
+
+demo: install
+	$(VENV)/bin/govharvest demo
+
+bench: install
+	for b in bench/*.py; do $(VENV)/bin/python $$b --quick || exit 1; done
+
+clean-data:
+	rm -rf data

@@ -1,0 +1,1 @@
+"""govharvest stage: flows."""

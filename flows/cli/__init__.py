@@ -1,0 +1,17 @@
+"""`govharvest` command-line entry point.
+
+Importing a command module registers its commands on the shared app; the modules are
+listed here so `govharvest --help` shows every stage.
+"""
+
+from __future__ import annotations
+
+from flows.cli import core as _core  # noqa: F401  (--version, doctor)
+from flows.cli.app import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]
