@@ -1,0 +1,27 @@
+"""Shared fixtures: the five reference seeds and their hand-made annotations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = ROOT / "extract" / "demosite" / "seeds"
+EXPECTED_DIR = ROOT / "tests" / "fixtures" / "expected"
+SEED_NAMES = sorted(p.stem for p in SEEDS_DIR.glob("*.txt"))
+
+
+def seed_text(name: str) -> str:
+    return (SEEDS_DIR / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def expected(name: str) -> dict[str, Any]:
+    return json.loads((EXPECTED_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(params=SEED_NAMES)
+def seed_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
