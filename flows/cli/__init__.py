@@ -7,6 +7,7 @@ listed here so `govharvest --help` shows every stage.
 from __future__ import annotations
 
 from flows.cli import core as _core  # noqa: F401  (--version, doctor)
+from flows.cli import harvest as _harvest  # noqa: F401  (harvest, nightly, reprocess, demo)
 from flows.cli.app import app
 
 

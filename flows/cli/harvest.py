@@ -1,0 +1,153 @@
+"""`govharvest harvest`, `nightly`, `reprocess` and `demo`: the pipeline from the shell."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.cli.app import DataDirOption, app
+from flows.config import resolve_paths
+
+DEMO_SITES = ("demo-hunan", "demo-trs", "demo-hanweb")
+EXAMPLE_QUERIES = (
+    ("Agencies leading the most tasks, by year",
+     "SELECT * FROM v_agency_tasks_by_year ORDER BY tasks DESC LIMIT 10"),
+    ("Theme mentions over the years",
+     "SELECT * FROM v_theme_trend ORDER BY year, mentions DESC LIMIT 20"),
+    ("Targets with deadlines this year or earlier",
+     "SELECT * FROM v_targets_due LIMIT 20"),
+)
+
+SiteOpt = Annotated[
+    str | None, typer.Option("--site", help="Profile name (sites/NAME.yaml) or path.")
+]
+SitesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--site", help="Only these profiles (repeatable); default: every enabled one."),
+]
+StartUrlOpt = Annotated[
+    str | None, typer.Option("--start-url", help="Generic profile: a list page URL.")
+]
+AllowHostOpt = Annotated[
+    list[str] | None,
+    typer.Option("--allow-host", help="Host the generic profile may fetch (repeatable). Naming "
+                 "127.0.0.1 or localhost here is the only way loopback is allowed."),
+]
+MaxPagesOpt = Annotated[
+    int | None, typer.Option("--max-pages", help="Stop after this many list pages.")
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="Skip list entries published before YYYY-MM-DD.")
+]
+DelayOpt = Annotated[
+    float | None, typer.Option("--delay", help="Per-host politeness delay in seconds.")
+]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option("--base-url", help="Base URL for profiles with a {base_url} placeholder."),
+]
+
+console = Console(highlight=False)
+
+
+def _summary_table(title: str, rows: dict[str, dict]) -> Table:
+    table = Table(title=title)
+    cols = ("pages_fetched", "new", "changed", "not_modified", "failed", "blocked",
+            "out_of_scope", "quarantined")
+    table.add_column("site")
+    for c in cols:
+        table.add_column(c.replace("_", " "), justify="right")
+    for site, r in rows.items():
+        table.add_row(site, *(str(r.get(c, 0)) for c in cols))
+    return table
+
+
+@app.command()
+def harvest(
+    site: SiteOpt = None,
+    start_url: StartUrlOpt = None,
+    allow_host: AllowHostOpt = None,
+    data_dir: DataDirOption = None,
+    max_pages: MaxPagesOpt = None,
+    since: SinceOpt = None,
+    delay: DelayOpt = None,
+    base_url: BaseUrlOpt = None,
+) -> None:
+    """Fetch, archive, parse, validate and load one site; print what happened."""
+    from flows import pipeline
+
+    if bool(site) == bool(start_url):
+        raise typer.BadParameter("give exactly one of --site or --start-url")
+    paths = resolve_paths(data_dir)
+    request = pipeline.SiteRequest(
+        site=site or (start_url or ""), base_url=base_url, delay=delay, max_pages=max_pages,
+        since=dt.date.fromisoformat(since) if since else None,
+        allow_hosts=tuple(allow_host or ()), start_url=start_url,
+    )
+    run_id = pipeline.new_run_id()
+    result = pipeline.fetch_site(request, paths, run_id, progress=console.is_terminal)
+    batch = pipeline.parse_and_gate(request, result, paths, run_id)
+    load = pipeline.load_batch(batch, paths)
+    row = {**batch.counts, "new": load.new, "changed": load.changed,
+           "quarantined": load.quarantined}
+    console.print(_summary_table(f"harvest {request.site} ({run_id})", {request.site: row}))
+
+
+@app.command()
+def nightly(
+    site: SitesOpt = None,
+    data_dir: DataDirOption = None,
+    base_url: BaseUrlOpt = None,
+    delay: DelayOpt = None,
+) -> None:
+    """Run the Prefect `nightly` flow once, here, now."""
+    from flows.harvest import nightly as nightly_flow
+
+    paths = resolve_paths(data_dir)
+    result = nightly_flow(sites=list(site) if site else None, data_dir=str(paths.root),
+                          base_url=base_url, delay=delay)
+    console.print(_summary_table(f"nightly {result['run_id']}", result["sites"]))
+
+
+@app.command()
+def reprocess(data_dir: DataDirOption = None) -> None:
+    """Rebuild the warehouse from the raw archive, with no network."""
+    from flows.maintenance import reprocess as reprocess_flow
+
+    paths = resolve_paths(data_dir)
+    console.print(reprocess_flow(data_dir=str(paths.root)))
+
+
+@app.command()
+def demo(
+    data_dir: DataDirOption = None,
+    revision: Annotated[int, typer.Option(help="Demo-site content revision to serve.")] = 1,
+) -> None:
+    """Serve the offline demo site, run `nightly` on it, and show where everything went."""
+    from extract.demosite import DemoSite
+    from flows.harvest import nightly as nightly_flow
+
+    paths = resolve_paths(data_dir)
+    with DemoSite(host="127.0.0.1", port=0, revision=revision) as site:
+        console.print(f"demo site serving on {site.base_url}")
+        result = nightly_flow(sites=list(DEMO_SITES), data_dir=str(paths.root),
+                              base_url=site.base_url)
+    console.print(_summary_table(f"nightly {result['run_id']}", result["sites"]))
+    new = sum(s.get("new", 0) for s in result["sites"].values())
+    changed = sum(s.get("changed", 0) for s in result["sites"].values())
+    console.print(f"[bold]{new} new and {changed} changed documents[/bold]")
+    console.print(f"warehouse:     {paths.warehouse}")
+    console.print(f"parquet:       {paths.parquet}")
+    console.print(f"quality report:{result['outputs'].get('report', paths.reports)}")
+    console.print(f"dashboard:     {result['outputs'].get('dashboard', paths.dashboard)}")
+    console.print("\nTry:")
+    gh = ".venv/bin/govharvest sql"
+    dd = f" --data-dir {data_dir}" if data_dir else ""
+    for title, sql in EXAMPLE_QUERIES:
+        console.print(f"  # {title}\n  {gh} \"{sql}\"{dd}")
+
+

@@ -1,0 +1,118 @@
+"""Flows: `harvest_site` (one site end to end) and `nightly` (every enabled site)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.futures import PrefectFuture
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows import tasks
+from flows.config import resolve_paths
+from flows.pipeline import SiteBatch, SiteRequest, new_run_id, record_failed_site
+from flows.summary import SiteOutcome, run_markdown
+
+# Sites run concurrently; per-host politeness is enforced inside extract.http regardless.
+SITE_CONCURRENCY = 4
+
+
+class NothingLoaded(RuntimeError):
+    """Every site failed: the run is marked Failed and the artifact says why."""
+
+
+def _requests(sites: list[str], base_url: str | None, delay: float | None,
+              max_pages: int | None, allow_hosts: list[str] | None) -> list[SiteRequest]:
+    return [
+        SiteRequest(site=s, base_url=base_url, delay=delay, max_pages=max_pages,
+                    allow_hosts=tuple(allow_hosts or ()))
+        for s in sites
+    ]
+
+
+def _enabled_sites() -> list[str]:
+    from extract.profile import list_profiles
+
+    return [p.name for p in list_profiles() if p.enabled]
+
+
+def _outcome(batch: SiteBatch) -> SiteOutcome:
+    results = batch.dq_results
+    passed = int(results.filter(pl.col("success")).height) if results is not None else 0
+    failed = int(results.height - passed) if results is not None else 0
+    return SiteOutcome(site=batch.site, counts=batch.counts, dq_passed=passed, dq_failed=failed)
+
+
+def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) -> dict:
+    logger = get_run_logger()
+    paths = resolve_paths(Path(data_dir))
+    run_id = new_run_id()
+    logger.info("run %s: %d site(s) into %s", run_id, len(requests), paths.root)
+
+    # Fan out fetch+parse per site; load serially in this process (one warehouse writer).
+    pending: list[tuple[SiteRequest, PrefectFuture]] = []
+    for req in requests:
+        fetched = tasks.fetch_site.submit(req, paths, run_id)
+        pending.append((req, tasks.parse_and_gate.submit(req, fetched, paths, run_id)))
+
+    outcomes: list[SiteOutcome] = []
+    new_docs: list[dict[str, str]] = []
+    for req, future in pending:
+        try:
+            batch: SiteBatch = future.result()
+        except Exception as exc:  # a failed site must not fail the others
+            logger.error("site %s failed: %s", req.site, exc)
+            record_failed_site(req.site, run_id, f"{type(exc).__name__}: {exc}", paths)
+            outcomes.append(SiteOutcome(site=req.site, error=f"{type(exc).__name__}: {exc}"))
+            continue
+        outcome = _outcome(batch)
+        outcome.load = tasks.load_batch(batch, paths)
+        outcomes.append(outcome)
+        new_docs += [
+            {"site": batch.site, "title": d.title or "", "url": d.url or "",
+             "publish_date": d.publish_date.isoformat() if d.publish_date else ""}
+            for d in batch.documents
+        ]
+
+    loaded = [o for o in outcomes if o.load is not None]
+    outputs = tasks.finish_outputs(paths, run_id) if build_outputs and loaded else {}
+    markdown = run_markdown(run_id, outcomes, outputs)
+    create_markdown_artifact(markdown, key="govharvest-run-summary",
+                             description=f"govharvest run {run_id}")
+    create_table_artifact(new_docs or [{"site": "", "title": "(no new documents)", "url": "",
+                                        "publish_date": ""}],
+                          key="govharvest-new-documents", description="Documents seen this run")
+    if not loaded:
+        raise NothingLoaded("no site could be loaded: " + "; ".join(
+            f"{o.site}: {o.error}" for o in outcomes))
+    return {
+        "run_id": run_id,
+        "sites": {o.site: {"new": o.load.new if o.load else 0,
+                           "changed": o.load.changed if o.load else 0,
+                           "unchanged": o.load.unchanged if o.load else 0,
+                           "quarantined": o.load.quarantined if o.load else 0,
+                           "error": o.error, **o.counts} for o in outcomes},
+        "outputs": outputs,
+        "markdown": markdown,
+    }
+
+
+@flow(name="harvest-site", task_runner=ThreadPoolTaskRunner(max_workers=2), log_prints=True)
+def harvest_site(site: str, data_dir: str = "data", base_url: str | None = None,
+                 delay: float | None = None, max_pages: int | None = None,
+                 allow_hosts: list[str] | None = None, build_outputs: bool = False) -> dict:
+    """Fetch -> archive -> parse -> validate -> load for one site."""
+    return _run_sites(_requests([site], base_url, delay, max_pages, allow_hosts), data_dir,
+                      build_outputs)
+
+
+@flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=SITE_CONCURRENCY),
+      log_prints=True)
+def nightly(sites: list[str] | None = None, data_dir: str = "data", base_url: str | None = None,
+            delay: float | None = None, max_pages: int | None = None,
+            allow_hosts: list[str] | None = None) -> dict:
+    """Every enabled site (or `sites`), then Parquet, the quality report and the dashboard."""
+    names = sites or _enabled_sites()
+    return _run_sites(_requests(names, base_url, delay, max_pages, allow_hosts), data_dir, True)

@@ -1,0 +1,39 @@
+"""Flows that need no network: `reprocess`, `export`, `report`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+
+from flows import pipeline, tasks
+from flows.config import resolve_paths
+
+
+@flow(name="reprocess", log_prints=True)
+def reprocess(data_dir: str = "data") -> dict:
+    """Rebuild the warehouse from the raw archive alone; idempotent like every load."""
+    paths = resolve_paths(Path(data_dir))
+    run_id = pipeline.new_run_id()
+    batch = tasks.reprocess_archive(paths, run_id)
+    summary = tasks.load_batch(batch, paths)
+    get_run_logger().info("reprocess %s: %s", run_id, summary)
+    return {"run_id": run_id, "new": summary.new, "changed": summary.changed,
+            "unchanged": summary.unchanged, "quarantined": summary.quarantined}
+
+
+@flow(name="export", log_prints=True)
+def export(data_dir: str = "data") -> str:
+    """Write every warehouse table as Parquet under the data directory."""
+    from warehouse.export import export_parquet
+
+    paths = resolve_paths(Path(data_dir))
+    export_parquet(paths.warehouse, paths.parquet)
+    return str(paths.parquet)
+
+
+@flow(name="report", log_prints=True)
+def report(data_dir: str = "data") -> dict[str, str]:
+    """Re-run the warehouse checks and rebuild the quality report and the dashboard."""
+    paths = resolve_paths(Path(data_dir))
+    return tasks.finish_outputs(paths, pipeline.new_run_id())

@@ -1,0 +1,300 @@
+"""The pipeline as plain functions: fetch -> parse -> gate -> load, no Prefect involved.
+
+Flows (flows/harvest.py, flows/nightly.py) wrap these in tasks; `bench/nightly.py` calls
+them directly to measure Prefect's own overhead. Heavy data crosses between steps as typed
+records (`RawPage`, `Document`) and polars frames; the raw archive on disk is the durable
+hand-over, so `reprocess` can rebuild everything downstream of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from flows.config import DataPaths
+from transform.records import Document, RawPage
+
+QUARANTINE_COLUMNS = ("source", "url", "reason", "detail")
+# Article pages shorter than this with attachments are treated as covers for the attachment.
+COVER_MAX_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRequest:
+    """What to harvest: a profile (name or path) plus per-run overrides (all optional)."""
+
+    site: str
+    base_url: str | None = None  # replaces {base_url} in demo profiles
+    delay: float | None = None
+    max_pages: int | None = None
+    since: dt.date | None = None
+    allow_hosts: tuple[str, ...] = ()
+    start_url: str | None = None  # generic profile: a list page to start from
+
+
+@dataclass(slots=True)
+class SiteBatch:
+    """Everything one site's run produced before loading; returned by workers to the loader."""
+
+    site: str
+    run_id: str
+    counts: dict[str, int] = field(default_factory=dict)
+    documents: list[Document] = field(default_factory=list)  # accepted by the gate
+    quarantined: pl.DataFrame = field(default_factory=lambda: empty_quarantine())
+    dq_results: pl.DataFrame | None = None
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoadSummary:
+    site: str
+    new: int
+    changed: int
+    unchanged: int
+    quarantined: int
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+def empty_quarantine() -> pl.DataFrame:
+    return pl.DataFrame(schema={c: pl.String for c in QUARANTINE_COLUMNS})
+
+
+def quarantine_frame(rows: Iterable[tuple[str, str, str, str]]) -> pl.DataFrame:
+    rows = list(rows)
+    if not rows:
+        return empty_quarantine()
+    return pl.DataFrame(rows, schema={c: pl.String for c in QUARANTINE_COLUMNS}, orient="row")
+
+
+# ---------------------------------------------------------------- extract
+
+
+def load_site_profile(request: SiteRequest):  # -> extract.profile.SiteProfile
+    from extract.profile import generic_profile, load_profile
+
+    if request.start_url:
+        return generic_profile(request.start_url, allow_hosts=request.allow_hosts)
+    return load_profile(request.site, base_url=request.base_url)
+
+
+def fetch_site(request: SiteRequest, paths: DataPaths, run_id: str, *, progress: bool = False):
+    """Fetch and archive one site; returns extract's HarvestResult (new/changed pages only)."""
+    from extract.crawl import harvest
+
+    profile = load_site_profile(request)
+    return harvest(
+        profile,
+        paths.archive,
+        run_id=run_id,
+        max_pages=request.max_pages,
+        since=request.since,
+        delay=request.delay,
+        allow_hosts=request.allow_hosts,
+        progress=progress,
+    )
+
+
+# ---------------------------------------------------------------- transform
+
+
+def parse_pages(pages: Sequence[RawPage], *, body_selectors: Sequence[str] = ()) -> tuple[
+    list[Document], pl.DataFrame
+]:
+    """Parse archived pages into Documents; failures become quarantine rows, never crashes.
+
+    An article that is only a cover for an attachment (short body, linked PDF/DOC) is
+    parsed from the attachment's text but keeps the article's URL and title.
+    """
+    from extract.attachments import extract_text
+
+    from transform import UnreadableInput, parse_document
+
+    attachments = {p.url: p for p in pages if p.kind == "attachment"}
+    docs: list[Document] = []
+    bad: list[tuple[str, str, str, str]] = []
+    for page in pages:
+        if page.kind != "article":
+            continue
+        try:
+            doc = parse_document(
+                page.body,
+                url=page.url,
+                content_type=page.header("content-type"),
+                source_site=page.site,
+                body_selectors=body_selectors,
+            )
+            doc = _prefer_attachment(doc, page, attachments, extract_text, parse_document)
+        except UnreadableInput as exc:
+            bad.append(("parse", page.url, "unreadable_input", str(exc)))
+            continue
+        except Exception as exc:  # a parser bug must cost one document, not the run
+            bad.append(("parse", page.url, f"parse_error:{type(exc).__name__}", str(exc)[:500]))
+            continue
+        doc.raw_digest = page.digest
+        docs.append(doc)
+    return docs, quarantine_frame(bad)
+
+
+def _prefer_attachment(doc, page, attachments, extract_text, parse_document):  # type: ignore[no-untyped-def]
+    if len(doc.text) >= COVER_MAX_CHARS or not doc.attachments:
+        return doc
+    for url in doc.attachments:
+        att = attachments.get(url)
+        if att is None:
+            continue
+        text = extract_text(att.body, content_type=att.header("content-type"), url=att.url)
+        if not text.strip():
+            continue
+        parsed = parse_document(text, url=page.url, source_site=page.site)
+        parsed.title = parsed.title or doc.title
+        parsed.publish_date = parsed.publish_date or doc.publish_date
+        parsed.issuer = parsed.issuer or doc.issuer
+        parsed.attachments = list(doc.attachments)
+        parsed.quality_flags = sorted({*parsed.quality_flags, "from_attachment"})
+        return parsed
+    return doc
+
+
+# ---------------------------------------------------------------- validate
+
+
+def gate(docs: Sequence[Document], *, run_id: str, paths: DataPaths):
+    """Run the document suite; returns expectations' GateResult."""
+    from expectations.gate import gate_documents
+
+    return gate_documents(docs, run_id=run_id, gx_dir=paths.gx)
+
+
+# ---------------------------------------------------------------- one site, end to end
+
+
+def parse_and_gate(request: SiteRequest, result, paths: DataPaths, run_id: str) -> SiteBatch:  # type: ignore[no-untyped-def]
+    """Parse one site's new pages as a batch and run the document gate on them."""
+    profile = load_site_profile(request)
+    docs, parse_bad = parse_pages(result.pages, body_selectors=profile_body_selectors(profile))
+    extract_bad = quarantine_frame(
+        [("extract", url, "blocked", "anti-bot page or empty article body")
+         for url in result.blocked_urls]
+    )
+    gated = gate(docs, run_id=run_id, paths=paths)
+    return SiteBatch(
+        site=request.site,
+        run_id=run_id,
+        counts=dict(result.counts),
+        documents=list(gated.accepted),
+        quarantined=pl.concat(
+            [extract_bad, parse_bad, gated.quarantined.select(QUARANTINE_COLUMNS)]
+        ),
+        dq_results=gated.results,
+    )
+
+
+def harvest_and_parse(request: SiteRequest, paths: DataPaths, run_id: str) -> SiteBatch:
+    """Everything a worker does for one site; loading is left to the single writer."""
+    started = dt.datetime.now(dt.UTC)
+    batch = parse_and_gate(request, fetch_site(request, paths, run_id), paths, run_id)
+    batch.started_at = started
+    return batch
+
+
+def profile_body_selectors(profile) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    return tuple(getattr(profile, "body_selectors", ()) or ())
+
+
+def load_batch(batch: SiteBatch, paths: DataPaths) -> LoadSummary:
+    """The single writer: documents, quarantine, quality results, run log, archive index."""
+    from warehouse.load import (
+        load_archive_manifests,
+        load_documents,
+        record_dq_results,
+        record_quarantine,
+        record_run,
+    )
+
+    stats = load_documents(paths.warehouse, batch.documents, run_id=batch.run_id)
+    if batch.quarantined.height:
+        record_quarantine(paths.warehouse, batch.quarantined)
+    if batch.dq_results is not None and batch.dq_results.height:
+        record_dq_results(paths.warehouse, batch.dq_results)
+    load_archive_manifests(paths.warehouse, paths.archive)
+    counts = batch.counts
+    record_run(
+        paths.warehouse,
+        {
+            "run_id": batch.run_id,
+            "site": batch.site,
+            "started_at": batch.started_at,
+            "finished_at": dt.datetime.now(dt.UTC),
+            "pages_fetched": counts.get("pages_fetched", 0),
+            "new_docs": stats.new,
+            "changed_docs": stats.changed,
+            "not_modified": counts.get("not_modified", 0),
+            "failed": counts.get("failed", 0),
+            "blocked": counts.get("blocked", 0),
+            "out_of_scope": counts.get("out_of_scope", 0),
+            "quarantined": batch.quarantined.height,
+            "status": "failed" if batch.error else "ok",
+        },
+    )
+    return LoadSummary(batch.site, stats.new, stats.changed, stats.unchanged,
+                       batch.quarantined.height)
+
+
+def record_failed_site(site: str, run_id: str, error: str, paths: DataPaths) -> None:
+    """A site whose harvest raised still leaves a run_log row saying why."""
+    from warehouse.load import record_run
+
+    now = dt.datetime.now(dt.UTC)
+    record_run(
+        paths.warehouse,
+        {"run_id": run_id, "site": site, "started_at": now, "finished_at": now,
+         "pages_fetched": 0, "new_docs": 0, "changed_docs": 0, "not_modified": 0,
+         "failed": 0, "blocked": 0, "out_of_scope": 0, "quarantined": 0,
+         "status": f"error: {error[:200]}"},
+    )
+
+
+def reprocess_archive(paths: DataPaths, run_id: str) -> SiteBatch:
+    """Rebuild downstream state from the raw archive alone (no network)."""
+    from extract.archive import iter_pages
+
+    pages = list(iter_pages(paths.archive))
+    docs, parse_bad = parse_pages(pages)
+    gated = gate(docs, run_id=run_id, paths=paths)
+    return SiteBatch(
+        site="*reprocess*",
+        run_id=run_id,
+        counts={"pages_fetched": 0},
+        documents=list(gated.accepted),
+        quarantined=pl.concat([parse_bad, gated.quarantined.select(QUARANTINE_COLUMNS)]),
+        dq_results=gated.results,
+    )
+
+
+def finish_outputs(paths: DataPaths, run_id: str) -> dict[str, Path]:
+    """After loading: warehouse checks, Parquet export, quality report, dashboard."""
+    from dashboards.build import build_dashboard
+    from expectations.report import build_reports
+    from expectations.tables import validate_warehouse
+    from warehouse.export import export_parquet
+    from warehouse.load import record_dq_results
+
+    results = validate_warehouse(paths.warehouse, run_id=run_id, gx_dir=paths.gx)
+    if results.height:
+        record_dq_results(paths.warehouse, results)
+    export_parquet(paths.warehouse, paths.parquet)
+    report = build_reports(paths.warehouse, paths.gx, paths.reports)
+    dashboard = build_dashboard(paths.warehouse, paths.dashboard, reports_dir=paths.reports)
+    return {"warehouse": paths.warehouse, "parquet": paths.parquet, "report": report,
+            "dashboard": dashboard}
+

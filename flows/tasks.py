@@ -1,0 +1,46 @@
+"""Thin Prefect task wrappers around flows.pipeline: retries and timeouts only, no logic.
+
+Retries only where a retry can help: fetching talks to the network. Parsing and validating
+the same bytes again would fail the same way, so those tasks fail fast. Caching is off:
+inputs are whole page batches, and the archive already makes re-fetching unnecessary.
+"""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from flows import pipeline
+from flows.config import DataPaths
+
+FETCH_TIMEOUT_S = 3600
+PARSE_TIMEOUT_S = 1800
+
+
+@task(name="fetch-site", retries=2, retry_delay_seconds=[10, 60], timeout_seconds=FETCH_TIMEOUT_S,
+      cache_policy=NO_CACHE, task_run_name="fetch-{request.site}")
+def fetch_site(request: pipeline.SiteRequest, paths: DataPaths, run_id: str):  # type: ignore[no-untyped-def]
+    return pipeline.fetch_site(request, paths, run_id)
+
+
+@task(name="parse-and-gate", retries=0, timeout_seconds=PARSE_TIMEOUT_S, cache_policy=NO_CACHE,
+      task_run_name="parse-{request.site}")
+def parse_and_gate(
+    request: pipeline.SiteRequest, harvest_result, paths: DataPaths, run_id: str  # type: ignore[no-untyped-def]
+) -> pipeline.SiteBatch:
+    return pipeline.parse_and_gate(request, harvest_result, paths, run_id)
+
+
+@task(name="reprocess-archive", retries=0, cache_policy=NO_CACHE)
+def reprocess_archive(paths: DataPaths, run_id: str) -> pipeline.SiteBatch:
+    return pipeline.reprocess_archive(paths, run_id)
+
+
+@task(name="load-batch", retries=0, cache_policy=NO_CACHE, task_run_name="load-{batch.site}")
+def load_batch(batch: pipeline.SiteBatch, paths: DataPaths) -> pipeline.LoadSummary:
+    return pipeline.load_batch(batch, paths)
+
+
+@task(name="finish-outputs", retries=0, cache_policy=NO_CACHE)
+def finish_outputs(paths: DataPaths, run_id: str) -> dict[str, str]:
+    return {k: str(v) for k, v in pipeline.finish_outputs(paths, run_id).items()}
