@@ -103,7 +103,7 @@ def _check_prefect() -> str:
 @app.command()
 def doctor(data_dir: DataDirOption = None) -> None:
     """Print dependency versions and check OpenCC, DuckDB and Prefect work here."""
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     paths = resolve_paths(data_dir)
     console.print(f"govharvest {md.version('govharvest')}")
     for name in CORE_PACKAGES:
