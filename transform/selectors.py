@@ -1,0 +1,164 @@
+"""Every selector, tag set and regex the HTML extractor uses, compiled once.
+
+Kept apart from the extraction logic (as trafilatura keeps ``xpaths.py``) so a new CMS family
+is usually a one-line change here. Container selectors are CSS, compiled to XPath by
+cssselect; site profiles may add their own selectors (CSS, or XPath when they start with "/").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cssselect import SelectorError
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.etree import XPath
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """A known main-content container. ``specific`` ones are trusted whenever they hold text;
+    generic ones (``#content``, ``article``) only when they hold a fair share of the page."""
+
+    name: str
+    xpath: XPath
+    specific: bool
+
+
+def _css(selector: str) -> XPath:
+    return CSSSelector(selector, translator="html")
+
+
+# In priority order: the innermost editor container of a CMS first, its wrappers after.
+KNOWN_CONTAINERS: tuple[Container, ...] = tuple(
+    Container(sel, _css(sel), specific)
+    for sel, specific in (
+        (".TRS_Editor", True),  # TRS WCM editor output
+        ("#zoom", True),  # TRS, Hanweb and the Hunan template: the font-zoom target
+        (".xl-xqnr", True),  # Hunan city template (xiangtan.gov.cn)
+        (".article-content", True),  # Hanweb jcms
+        ("#UCAP-CONTENT", True),  # gov.cn / Kaipuyun
+        (".pages_content", True),  # gov.cn
+        (".bt_content", True),  # old Hanweb table layout
+        ("#Zoom", True),
+        (".zoom", True),
+        (".view", False),
+        (".article", False),
+        ("#content", False),
+        (".content", False),
+        ("article", False),
+        ("main", False),
+    )
+)
+# A generic container must hold at least this share of the page's non-link text.
+GENERIC_MIN_SHARE = 0.5
+
+META_BY_NAME = XPath("//meta[@name and @content]")
+TITLE = XPath("//title")
+BODY = XPath("//body")
+# Disclosure tables put each label in its own cell (th/td), sometimes "label：value" in one.
+TABLE_CELLS = XPath("//table//*[self::td or self::th]")
+
+# Standard government <meta> names (政府网站发展指引). Maketime is deliberately absent: jcms
+# stamps page generation time there, not the publish date.
+META_TITLE = "articletitle"
+META_PUBDATE = "pubdate"
+META_SOURCE = "contentsource"
+
+# Disclosure-table label (whitespace and colons removed) -> metadata key.
+TABLE_LABELS: dict[str, str] = {
+    "索引号": "index_no",
+    "发布机构": "issuer",
+    "发文机关": "issuer",
+    "发文单位": "issuer",
+    "文号": "doc_number",
+    "发文字号": "doc_number",
+    "成文日期": "document_date",
+    "成文时间": "document_date",
+    "发布日期": "publish_date",
+    "发布时间": "publish_date",
+    "名称": "title",
+    "标题": "title",
+}
+LABEL_NOISE = re.compile(r"[\s\u3000\xa0:：]+")
+
+DATE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2}))?"
+)
+LABELLED_DATE = re.compile(r"(?:发布时间|发布日期|发表时间|发布于)\s*[:：]?\s*" + DATE.pattern)
+LABELLED_SOURCE = re.compile(
+    r"(?:信息来源|文章来源|稿件来源|来源)\s*[:：]\s*(?P<v>[^\s|｜【\[<]{2,60})"
+)
+# A source value runs into the next label when a template omits the separator.
+SOURCE_STOP = re.compile(r"(?:发布时间|发布日期|时间|日期|浏览|点击|作者|字体|字号|编辑)[:：]?")
+
+# Site names appended to <title>: "标题_湘潭市司法局", "标题 - 某某政府网", "标题 | 某某".
+TITLE_SEPARATOR = re.compile(r"\s*(?:_|\||｜|——|--|－|\s-\s|\s—\s)\s*")
+TITLE_BARE_DASH = re.compile(r"^(?P<title>.+)-(?P<site>[^-\d]{2,30})$")
+SITE_NAME = re.compile(
+    r"(?:网|网站|门户|政府|局|委|办|厅|院|中心|委员会|部|司|署|区|市|县|镇|乡|街道|频道|首页|平台|"
+    r"gov\.cn|GOV\.CN)$"
+)
+
+# Never text: scripts, styles, form controls, embedded objects.
+SKIP_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "template", "iframe", "object", "embed", "select",
+        "option", "textarea", "button", "input", "head", "title", "svg", "canvas", "map",
+        "audio", "video", "meta", "link",
+    }
+)  # fmt: skip
+# Block elements end a line; everything else is inline and joins its neighbours.
+BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+        "table", "tbody", "thead", "tfoot", "tr", "caption", "blockquote", "pre", "section",
+        "article", "header", "footer", "nav", "aside", "main", "form", "fieldset", "address",
+        "center", "hr", "figure", "figcaption", "details", "summary", "body", "html",
+    }
+)  # fmt: skip
+CELL_TAGS = frozenset({"td", "th"})
+# Page chrome by tag, or by class/id, dropped when the body is found by heuristic.
+CHROME_TAGS = frozenset({"nav", "header", "footer", "aside", "form"})
+CHROME_ATTR = re.compile(
+    r"(?:^|[\s_-])(?:share|print|close|ewm|qrcode|prev|next|prevnext|related|relate|footer|foot|"
+    r"header|head|nav|menu|crumbs?|bread|position|location|tools?|fontsize|font|topbar|banner|"
+    r"search|login|copyright|sidebar|side|comment|xgwz|fj|attach)(?:$|[\s_-])",
+    re.I,
+)
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+# Whole lines that are page chrome even inside a known container.
+CHROME_LINE = re.compile(
+    r"^(?:[【\[]?\s*(?:字体|字号)\s*[:：]?\s*[大中小\s]+[】\]]?"
+    r"|(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|收藏本页|返回顶部)\s*[】\]]?\s*)+"
+    r"|分享到\s*[:：]?.*"
+    r"|扫一扫在手机(?:上)?打开当前页"
+    r"|(?:上一篇|下一篇)\s*[:：].*)$"
+)
+
+# Text weight: CJK ideographs carry the signal on these pages.
+NON_CJK = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
+# Heuristic: a child holding this share of its parent's text replaces the parent.
+DESCEND_SHARE = 0.9
+# Heuristic: inside the chosen block, drop sub-blocks that are mostly links.
+MAX_LINK_DENSITY = 0.5
+
+
+@lru_cache(maxsize=256)
+def compile_selector(selector: str) -> XPath:
+    """A site profile's body selector: XPath if it starts with "/" or "(", else CSS.
+
+    Raises ValueError for a selector that does not compile, so profiles fail at load time.
+    """
+    text = selector.strip()
+    try:
+        if text.startswith(("/", "(")):
+            return XPath(text)
+        return _css(text)
+    except (etree.XPathSyntaxError, SelectorError, SyntaxError, ValueError) as exc:
+        raise ValueError(f"invalid body selector {selector!r}: {exc}") from exc
