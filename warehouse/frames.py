@@ -1,0 +1,111 @@
+"""Flatten `Document`s into the batch frames the load path registers (`BATCH_SCHEMAS`).
+
+One pass over the documents collects plain column lists; polars builds each frame once
+from them with the contract's schema (no per-row frame operations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from transform.records import Document
+from warehouse.schema import BATCH_SCHEMAS
+
+
+@dataclass(frozen=True, slots=True)
+class BatchFrames:
+    """One load batch: a document frame and its node-level child frames."""
+
+    document: pl.DataFrame
+    task: pl.DataFrame
+    unit: pl.DataFrame
+    target: pl.DataFrame
+    theme: pl.DataFrame
+
+    def as_dict(self) -> dict[str, pl.DataFrame]:
+        return {
+            "batch_document": self.document,
+            "batch_task": self.task,
+            "batch_unit": self.unit,
+            "batch_target": self.target,
+            "batch_theme": self.theme,
+        }
+
+    def filter_documents(self, keep: pl.DataFrame) -> BatchFrames:
+        """Only the rows of documents listed in `keep` (columns url, content_hash)."""
+        on = ["url", "content_hash"]
+        return BatchFrames(*(
+            frame.join(keep.select(on), on=on, how="semi", nulls_equal=True)
+            for frame in (self.document, self.task, self.unit, self.target, self.theme)
+        ))
+
+
+def polars_schema(name: str) -> pl.Schema:
+    return pl.DataFrame(BATCH_SCHEMAS[name].empty_table()).schema
+
+
+def _frame(name: str, columns: dict[str, list[object]]) -> pl.DataFrame:
+    return pl.DataFrame(columns, schema=polars_schema(name), strict=False)
+
+
+def documents_to_frames(docs: Sequence[Document]) -> BatchFrames:
+    doc_cols: dict[str, list[object]] = {k: [] for k in BATCH_SCHEMAS["batch_document"].names}
+    task_cols: dict[str, list[object]] = {k: [] for k in BATCH_SCHEMAS["batch_task"].names}
+    unit_cols: dict[str, list[object]] = {k: [] for k in BATCH_SCHEMAS["batch_unit"].names}
+    target_cols: dict[str, list[object]] = {k: [] for k in BATCH_SCHEMAS["batch_target"].names}
+    theme_cols: dict[str, list[object]] = {k: [] for k in BATCH_SCHEMAS["batch_theme"].names}
+
+    for seq, doc in enumerate(docs):
+        url, chash = doc.url, doc.content_hash
+        for key, value in (
+            ("url", url), ("source_site", doc.source_site), ("title", doc.title),
+            ("doc_type", doc.doc_type), ("issuer", doc.issuer), ("region", doc.region),
+            ("publish_date", doc.publish_date), ("document_date", doc.document_date),
+            ("period_start_year", doc.period_start_year),
+            ("period_end_year", doc.period_end_year),
+            ("original_script", doc.original_script),
+            ("quality_flags", list(doc.quality_flags)), ("content_hash", chash),
+            ("batch_seq", seq),
+        ):
+            doc_cols[key].append(value)
+        for ordinal, node in enumerate(doc.nodes):
+            for key, value in (
+                ("url", url), ("content_hash", chash), ("node_id", node.id),
+                ("parent_node_id", node.parent_id), ("level", node.level),
+                ("label", node.label), ("number", node.number), ("heading", node.heading),
+                ("text", node.text), ("node_ordinal", ordinal),
+            ):
+                task_cols[key].append(value)
+            for mention_no, unit in enumerate(node.units, start=1):
+                for key, value in (
+                    ("url", url), ("content_hash", chash), ("node_id", node.id),
+                    ("mention_no", mention_no), ("clause_no", unit.clause_no),
+                    ("role", unit.role), ("written_name", unit.name),
+                    ("canonical_name", unit.canonical or unit.name),
+                    ("is_generic", unit.is_generic),
+                ):
+                    unit_cols[key].append(value)
+            for target_no, target in enumerate([*node.targets, *node.deadlines], start=1):
+                for key, value in (
+                    ("url", url), ("content_hash", chash), ("node_id", node.id),
+                    ("target_no", target_no), ("kind", target.kind), ("value", target.value),
+                    ("unit", target.unit), ("deadline_year", target.deadline_year),
+                    ("text", target.text),
+                ):
+                    target_cols[key].append(value)
+            for theme in node.themes:
+                theme_cols["url"].append(url)
+                theme_cols["content_hash"].append(chash)
+                theme_cols["node_id"].append(node.id)
+                theme_cols["theme"].append(theme)
+
+    return BatchFrames(
+        document=_frame("batch_document", doc_cols),
+        task=_frame("batch_task", task_cols),
+        unit=_frame("batch_unit", unit_cols),
+        target=_frame("batch_target", target_cols),
+        theme=_frame("batch_theme", theme_cols),
+    )

@@ -1,0 +1,278 @@
+"""Idempotent, versioned loads into the warehouse, one transaction per batch.
+
+Documents become Arrow frames (`warehouse.frames`), registered into DuckDB as batch_*;
+the `10_staging` models read them and the `sql/load/*.sql` steps merge them into the
+marts on natural keys (url + content_hash, document + node id). A re-run of the same
+input finds every document unchanged and writes nothing; a crash mid-batch rolls the
+batch back, so the next run resumes from the last committed batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from transform.records import Document
+from warehouse.agencies import ALIASES, agency_rows
+from warehouse.db import load_sql, run, staging_sql, writer
+from warehouse.frames import BatchFrames, documents_to_frames
+from warehouse.schema import TABLES
+
+STAGING_MODELS = ("stg_document", "stg_task", "stg_unit", "stg_target", "stg_theme")
+LOAD_STEPS = ("20_doc_changes", "30_dim_document", "40_dims", "50_facts")
+DEFAULT_BATCH_SIZE = 2_000  # documents per transaction
+
+
+@dataclass(frozen=True, slots=True)
+class LoadStats:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: LoadStats) -> LoadStats:
+        return LoadStats(self.new + other.new, self.changed + other.changed,
+                         self.unchanged + other.unchanged)
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def load_documents(
+    db_path: str | Path,
+    docs: Sequence[Document],
+    *,
+    run_id: str,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    loaded_at: dt.datetime | None = None,
+    on_batch: Callable[[int, LoadStats], None] | None = None,
+) -> LoadStats:
+    """Load documents in batches; returns how many were new, changed and unchanged."""
+    total = LoadStats()
+    with writer(db_path) as con:
+        for index, start in enumerate(range(0, len(docs), batch_size)):
+            frames = documents_to_frames(docs[start:start + batch_size])
+            stats = load_batch(con, frames, run_id=run_id, loaded_at=loaded_at)
+            total = total + stats
+            if on_batch is not None:
+                on_batch(index, stats)
+    return total
+
+
+def load_frames(
+    db_path: str | Path,
+    frames: BatchFrames,
+    *,
+    run_id: str,
+    loaded_at: dt.datetime | None = None,
+) -> LoadStats:
+    """Load prepared batch frames as one transaction (the bulk path benchmarks use)."""
+    with writer(db_path) as con:
+        return load_batch(con, frames, run_id=run_id, loaded_at=loaded_at)
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    frames: BatchFrames,
+    *,
+    run_id: str,
+    loaded_at: dt.datetime | None = None,
+) -> LoadStats:
+    """Merge one batch on an open write connection, all or nothing."""
+    loaded_at = loaded_at or _utcnow()
+    registered = {name: frame.to_arrow() for name, frame in frames.as_dict().items()}
+    registered["agency_alias"] = pl.DataFrame(
+        {"written": list(ALIASES), "canonical": list(ALIASES.values())},
+        schema={"written": pl.String, "canonical": pl.String},
+    ).to_arrow()
+    for name, table in registered.items():
+        con.register(name, table)
+    try:
+        for model in STAGING_MODELS:
+            run(con, f"CREATE OR REPLACE TEMP VIEW {model} AS {staging_sql(model)}")
+        run(con, "BEGIN TRANSACTION")
+        try:
+            run(con,
+                "CREATE OR REPLACE TEMP TABLE _load_context AS "
+                "SELECT CAST(? AS TIMESTAMP) AS loaded_at, CAST(? AS VARCHAR) AS run_id",
+                [loaded_at, run_id],
+            )
+            run(con, load_sql("10_regions"))
+            for step in LOAD_STEPS:
+                if step == "50_facts":
+                    _insert_new_agencies(con)
+                run(con, load_sql(step))
+            stats = _stats(con)
+            run(con, "COMMIT")
+        except BaseException:
+            run(con, "ROLLBACK")
+            raise
+    finally:
+        for model in STAGING_MODELS:
+            run(con, f"DROP VIEW IF EXISTS {model}")
+        for name in registered:
+            con.unregister(name)
+    return stats
+
+
+def _stats(con: duckdb.DuckDBPyConnection) -> LoadStats:
+    counts: dict[str, int] = dict(
+        run(con, "SELECT status, count(*) FROM _doc_changes GROUP BY status"))  # type: ignore[arg-type]
+    return LoadStats(new=counts.get("new", 0), changed=counts.get("changed", 0),
+                     unchanged=counts.get("unchanged", 0))
+
+
+def _insert_new_agencies(con: duckdb.DuckDBPyConnection) -> None:
+    """Classify canonical names the dimension lacks (few per batch) and insert them."""
+    missing = con.sql(
+        """
+        with changes as (select * from _doc_changes where status <> 'unchanged'),
+        units as (
+            select coalesce(al.canonical, u.canonical_name) as canonical_name, u.is_generic
+            from stg_unit as u
+            join changes as c using (url, content_hash)
+            left join agency_alias as al on al.written = u.canonical_name
+            where nullif(u.canonical_name, '') is not null
+        )
+        select units.canonical_name, bool_or(units.is_generic) as is_generic
+        from units anti join dim_agency using (canonical_name)
+        group by units.canonical_name
+        """
+    ).pl()
+    if missing.is_empty():
+        return
+    rows = agency_rows(missing["canonical_name"], missing["is_generic"])
+    con.register("_new_agency", rows.to_arrow())
+    try:
+        run(con,
+            "INSERT INTO dim_agency SELECT gh_key(canonical_name), name, canonical_name,"
+            " is_generic, level, kind FROM _new_agency ORDER BY canonical_name")
+    finally:
+        con.unregister("_new_agency")
+
+
+def _contract_frame(table: str, rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows cast to a table's contract; contract columns the caller lacks become null."""
+    schema = pl.DataFrame(TABLES[table].empty_table()).schema
+    return rows.select(
+        (pl.col(name) if name in rows.columns else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in schema.items()
+    )
+
+
+def record_quarantine(
+    db_path: str | Path, rows: pl.DataFrame, *, seen_at: dt.datetime | None = None
+) -> int:
+    """Upsert quarantined items on (source, url, reason): new ones get first_seen, all
+    get last_seen and the latest detail. Returns the number of rows given."""
+    if rows.is_empty():
+        return 0
+    seen_at = seen_at or _utcnow()
+    frame = rows.select(
+        pl.col("source").cast(pl.String),
+        pl.col("url").cast(pl.String).fill_null(""),
+        pl.col("reason").cast(pl.String),
+        pl.col("detail").cast(pl.String) if "detail" in rows.columns
+        else pl.lit(None, pl.String).alias("detail"),
+    ).unique(subset=["source", "url", "reason"], keep="last", maintain_order=True)
+    with writer(db_path) as con:
+        con.register("_quarantine_batch", frame.to_arrow())
+        try:
+            run(con, "BEGIN TRANSACTION")
+            try:
+                run(con,
+                    """
+                    INSERT INTO quarantine
+                    SELECT source, url, reason, detail, CAST($ts AS TIMESTAMP),
+                           CAST($ts AS TIMESTAMP)
+                    FROM _quarantine_batch
+                    ON CONFLICT (source, url, reason) DO UPDATE
+                    SET last_seen = excluded.last_seen, detail = excluded.detail
+                    """,
+                    {"ts": seen_at},
+                )
+                run(con, "COMMIT")
+            except BaseException:
+                run(con, "ROLLBACK")
+                raise
+        finally:
+            con.unregister("_quarantine_batch")
+    return frame.height
+
+
+def record_dq_results(db_path: str | Path, rows: pl.DataFrame) -> int:
+    """Append data-quality results (dq_result columns; missing ones stored as null)."""
+    if rows.is_empty():
+        return 0
+    frame = _contract_frame("dq_result", rows)
+    with writer(db_path) as con:
+        con.register("_dq_batch", frame.to_arrow())
+        try:
+            run(con, "INSERT INTO dq_result SELECT * FROM _dq_batch")
+        finally:
+            con.unregister("_dq_batch")
+    return frame.height
+
+
+def record_run(db_path: str | Path, row: dict[str, object]) -> None:
+    """Insert or replace the run_log row of (run_id, site)."""
+    if not row.get("run_id"):
+        raise ValueError("record_run needs a run_id")
+    frame = _contract_frame("run_log", pl.DataFrame([row]))
+    with writer(db_path) as con:
+        con.register("_run_row", frame.to_arrow())
+        try:
+            run(con, "BEGIN TRANSACTION")
+            try:
+                run(con,
+                    "DELETE FROM run_log WHERE (run_id, coalesce(site, '')) IN "
+                    "(SELECT (run_id, coalesce(site, '')) FROM _run_row)")
+                run(con, "INSERT INTO run_log SELECT * FROM _run_row")
+                run(con, "COMMIT")
+            except BaseException:
+                run(con, "ROLLBACK")
+                raise
+        finally:
+            con.unregister("_run_row")
+
+
+def load_archive_manifests(db_path: str | Path, archive_dir: str | Path) -> dict[str, int]:
+    """Add rows of archive/index/*.parquet and archive/fetchlog/*.parquet not yet loaded.
+
+    Returns the number of rows added per table; re-running adds nothing.
+    """
+    archive_dir = Path(archive_dir)
+    sources = {
+        "archive_index": sorted((archive_dir / "index").glob("*.parquet")),
+        "fetch_log": sorted((archive_dir / "fetchlog").glob("*.parquet")),
+    }
+    added = {table: 0 for table in sources}
+    if not any(sources.values()):
+        return added
+    with writer(db_path) as con:
+        run(con, "BEGIN TRANSACTION")
+        try:
+            for table, files in sources.items():
+                if not files:
+                    continue
+                # Views cannot take parameters: the file list is quoted as a SQL literal.
+                listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+                run(con, f"CREATE OR REPLACE TEMP VIEW src_{table} AS SELECT * FROM "
+                            f"read_parquet([{listed}], union_by_name = true)")
+                run(con, f"CREATE OR REPLACE TEMP VIEW stg_{table} AS "
+                            f"{staging_sql('stg_' + table)}")
+                before = run(con, f"SELECT count(*) FROM {table}")[0][0]
+                run(con, f"INSERT INTO {table} SELECT * FROM stg_{table} "
+                            f"EXCEPT SELECT * FROM {table}")
+                after = run(con, f"SELECT count(*) FROM {table}")[0][0]
+                added[table] = int(after) - int(before)  # type: ignore[call-overload]
+            run(con, "COMMIT")
+        except BaseException:
+            run(con, "ROLLBACK")
+            raise
+    return added

@@ -1,0 +1,71 @@
+-- Tables fed from outside the document load: extract's manifests, the gate, the flows.
+
+-- Grain: one row per archived response (a URL fetched in a run), from archive/index/*.parquet.
+CREATE TABLE IF NOT EXISTS archive_index (
+    url            VARCHAR,
+    site           VARCHAR,
+    kind           VARCHAR,
+    fetched_at     TIMESTAMPTZ,
+    status         INTEGER,
+    digest         VARCHAR,
+    warc_file      VARCHAR,
+    "offset"       BIGINT,
+    length         BIGINT,
+    etag           VARCHAR,
+    last_modified  VARCHAR,
+    run_id         VARCHAR
+);
+
+-- Grain: one row per fetch attempt outcome (run, URL), from archive/fetchlog/*.parquet.
+CREATE TABLE IF NOT EXISTS fetch_log (
+    run_id        VARCHAR,
+    site          VARCHAR,
+    url           VARCHAR,
+    attempted_at  TIMESTAMPTZ,
+    outcome       VARCHAR,
+    status        INTEGER,
+    attempts      INTEGER,
+    elapsed_ms    BIGINT,
+    detail        VARCHAR
+);
+
+-- Grain: one row per (source, url, reason); re-quarantining updates last_seen and detail.
+CREATE TABLE IF NOT EXISTS quarantine (
+    source      VARCHAR NOT NULL,
+    url         VARCHAR NOT NULL,
+    reason      VARCHAR NOT NULL,
+    detail      VARCHAR,
+    first_seen  TIMESTAMP NOT NULL,
+    last_seen   TIMESTAMP NOT NULL,
+    PRIMARY KEY (source, url, reason)
+);
+
+-- Grain: one row per (run_id, site); site NULL is the whole run.
+CREATE TABLE IF NOT EXISTS run_log (
+    run_id         VARCHAR NOT NULL,
+    site           VARCHAR,
+    started_at     TIMESTAMP,
+    finished_at    TIMESTAMP,
+    pages_fetched  BIGINT,
+    new_docs       BIGINT,
+    changed_docs   BIGINT,
+    not_modified   BIGINT,
+    failed         BIGINT,
+    blocked        BIGINT,
+    out_of_scope   BIGINT,
+    quarantined    BIGINT,
+    status         VARCHAR
+);
+
+-- Grain: one row per expectation evaluated in a run (append-only history).
+CREATE TABLE IF NOT EXISTS dq_result (
+    run_id            VARCHAR,
+    run_at            TIMESTAMP,
+    suite             VARCHAR,
+    expectation       VARCHAR,
+    table_or_batch    VARCHAR,
+    success           BOOLEAN,
+    observed          VARCHAR,
+    element_count     BIGINT,
+    unexpected_count  BIGINT
+);

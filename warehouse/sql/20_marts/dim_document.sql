@@ -1,0 +1,24 @@
+-- Grain: one row per version of a document (SCD type 2). Natural key url + content_hash;
+-- document_key = gh_key(url|content_hash|version). Exactly one is_current row per url.
+CREATE TABLE IF NOT EXISTS dim_document (
+    document_key       BIGINT PRIMARY KEY,
+    url                VARCHAR NOT NULL,
+    source_site        VARCHAR,
+    title              VARCHAR,
+    doc_type           VARCHAR NOT NULL,
+    issuer             VARCHAR,
+    region_key         BIGINT,
+    publish_date       DATE,
+    document_date      DATE,
+    period_start_year  INTEGER,
+    period_end_year    INTEGER,
+    original_script    VARCHAR,
+    quality_flags      VARCHAR[],
+    content_hash       VARCHAR NOT NULL,
+    version            INTEGER NOT NULL,
+    valid_from         TIMESTAMP NOT NULL,
+    valid_to           TIMESTAMP,
+    is_current         BOOLEAN NOT NULL,
+    region_name        VARCHAR,   -- the region as the document names it
+    load_run_id        VARCHAR    -- run that added this version
+);
