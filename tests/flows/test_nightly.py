@@ -1,0 +1,92 @@
+"""The nightly flow on the offline demo site, under a throwaway Prefect API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.flows.helpers import content_fingerprint
+
+DEMO_SITES = ["demo-hunan", "demo-trs", "demo-hanweb"]
+
+pytestmark = pytest.mark.slow
+
+
+def _scalar(db: Path, sql: str) -> object:
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute(sql).fetchone()
+    return row[0] if row else None
+
+
+def test_nightly_loads_demo_site_and_second_run_adds_nothing(
+    prefect_harness: None, demo_site, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    from flows.harvest import nightly
+
+    data = tmp_path / "data"
+    first = nightly(sites=DEMO_SITES, data_dir=str(data), base_url=demo_site.base_url)
+    db = data / "warehouse.duckdb"
+    assert sum(s["new"] for s in first["sites"].values()) >= 10
+    assert all(s["error"] is None for s in first["sites"].values())
+    fingerprint = content_fingerprint(db)
+    assert fingerprint["fact_task"][0] > 100
+    # every output of the nightly run exists
+    assert (data / "parquet").is_dir()
+    assert Path(first["outputs"]["report"]).exists()
+    assert Path(first["outputs"]["dashboard"]).exists()
+    # the broken cases of the demo site are quarantined or logged, not loaded
+    assert _scalar(db, "SELECT count(*) FROM quarantine") >= 1
+    assert "| site |" in first["markdown"]
+
+    second = nightly(sites=DEMO_SITES, data_dir=str(data), base_url=demo_site.base_url)
+    assert sum(s["new"] for s in second["sites"].values()) == 0
+    assert sum(s["changed"] for s in second["sites"].values()) == 0
+    assert content_fingerprint(db) == fingerprint
+
+    demo_site.set_revision(2)
+    third = nightly(sites=DEMO_SITES, data_dir=str(data), base_url=demo_site.base_url)
+    assert sum(s["changed"] for s in third["sites"].values()) == 1
+    assert _scalar(db, "SELECT count(*) FROM dim_document WHERE version = 2") == 1
+
+
+def test_a_failing_site_does_not_fail_the_others(
+    prefect_harness: None, demo_site, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    from flows.harvest import nightly
+
+    data = tmp_path / "data"
+    result = nightly(sites=["demo-trs", "no-such-profile"], data_dir=str(data),
+                     base_url=demo_site.base_url)
+    assert result["sites"]["demo-trs"]["new"] > 0
+    assert result["sites"]["no-such-profile"]["error"]
+    assert "no-such-profile" in result["markdown"]
+    status = _scalar(data / "warehouse.duckdb",
+                     "SELECT status FROM run_log WHERE site = 'no-such-profile'")
+    assert str(status).startswith("error")
+
+
+def test_nothing_loaded_fails_the_run(prefect_harness: None, tmp_path: Path) -> None:
+    from flows.harvest import NothingLoaded, nightly
+
+    with pytest.raises(NothingLoaded, match="no-such-profile"):
+        nightly(sites=["no-such-profile"], data_dir=str(tmp_path / "data"))
+
+
+def test_reprocess_rebuilds_the_same_warehouse_from_the_archive(
+    prefect_harness: None, demo_site, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    import shutil
+
+    from flows.harvest import harvest_site
+    from flows.maintenance import reprocess
+
+    data = tmp_path / "data"
+    harvest_site(site="demo-hunan", data_dir=str(data), base_url=demo_site.base_url)
+    before = content_fingerprint(data / "warehouse.duckdb")
+    demo_site.stop()  # reprocess needs no network
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(data / "archive", rebuilt / "archive")
+    reprocess(data_dir=str(rebuilt))
+    assert content_fingerprint(rebuilt / "warehouse.duckdb") == before
