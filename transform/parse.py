@@ -1,0 +1,145 @@
+"""Sequencing only: input -> text -> normalize -> front matter -> tree -> clauses/facts.
+
+Like trafilatura's core.py, this module decides the order of the stages and merges their
+results into one `Document`; the rules live in the stage modules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from transform import clauses, facts, metadata, structure, text
+from transform.decode import decode_bytes
+from transform.records import Document
+
+_HTML_SNIFF = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<\?xml)", re.I)
+_HTML_TAGS = re.compile(r"<(?:html|body|div|p|head|title)\b", re.I)
+_SNIFF_CHARS = 2048
+_BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a]")
+_BINARY_SHARE = 0.1  # more control characters than this and it is not text
+
+
+class UnreadableInput(ValueError):
+    """The input is binary or cannot be read as text at all."""
+
+
+def _read(data: bytes | str | Path, content_type: str | None) -> tuple[str, bool]:
+    """(text, is_html) from the three accepted input kinds."""
+    suffix_html = False
+    if isinstance(data, Path):
+        if not data.is_file():
+            raise UnreadableInput(f"not a file: {data}")
+        suffix_html = data.suffix.lower() in (".html", ".htm", ".shtml", ".xhtml")
+        try:
+            data = data.read_bytes()
+        except OSError as exc:
+            raise UnreadableInput(f"cannot read {data}: {exc.strerror}") from exc
+    if isinstance(data, bytes):
+        if b"\x00" in data:
+            raise UnreadableInput("binary input (NUL bytes)")
+        raw = decode_bytes(data, content_type).text
+    else:
+        raw = data
+        if "\x00" in raw:
+            raise UnreadableInput("binary input (NUL characters)")
+    head = raw[:_SNIFF_CHARS]
+    if head and len(_BINARY_CONTROL.findall(head)) > _BINARY_SHARE * len(head):
+        raise UnreadableInput("binary input (control characters)")
+    is_html = suffix_html or bool(content_type and "html" in content_type.lower())
+    is_html = is_html or bool(_HTML_SNIFF.match(head)) or len(_HTML_TAGS.findall(head)) >= 2
+    return raw, is_html
+
+
+def parse_document(
+    data: bytes | str | Path,
+    *,
+    url: str | None = None,
+    content_type: str | None = None,
+    source_site: str | None = None,
+    body_selectors: Sequence[str] = (),
+) -> Document:
+    """Parse one document (plain text or an HTML page) into a `Document`.
+
+    Never raises on bad content (problems become quality flags); raises
+    `UnreadableInput` only for binary or unreadable input.
+    """
+    raw, is_html = _read(data, content_type)
+    page_meta: dict[str, str] = {}
+    page_title: str | None = None
+    if is_html:
+        from transform.html import extract_page  # lazy: the HTML half is optional here
+
+        page = extract_page(raw, url=url, body_selectors=body_selectors)
+        raw, page_title, page_meta = page.body_text, page.title, dict(page.meta)
+
+    norm = text.normalize_text(raw)
+    flags: list[str] = norm.flags
+    lines = norm.text.split("\n") if norm.text else []
+    front = metadata.split_front_matter(lines)
+    tree = structure.build_tree(front.body)
+    if tree.repairs:
+        flags.append("numbering_repaired")
+
+    clause_flags: set[str] = set()
+    for node in tree.nodes:
+        found = clauses.find_units(node.text)
+        node.units, node.targets = found.units, facts.find_targets(node.text)
+        node.deadlines, node.themes = facts.find_deadlines(node.text), facts.find_themes(node.text)
+        clause_flags |= found.flags
+    flags.extend(sorted(clause_flags))
+    body_text = "\n".join(front.body)
+    if not body_text:
+        flags.append("empty_body")
+
+    title = page_meta.get("title") or page_title or front.title
+    if title:
+        title = text.normalize_text(title).text.replace("\n", " ") or None
+    numbered = not tree.article_form and bool(tree.nodes)
+    doc_type = metadata.detect_doc_type(title or front.title, front.body, numbered=numbered)
+    start, end = metadata.detect_period(title or front.title, front.body)
+    details: dict[str, object] = {}
+    if norm.pinyin_count:
+        details["pinyin_annotations"] = norm.pinyin_count
+    if norm.damage:
+        details["encoding_damage"] = norm.damage
+    if tree.repairs:
+        details["numbering_repaired"] = tree.repairs
+    if norm.boilerplate:
+        details["boilerplate"] = norm.boilerplate
+
+    return Document(
+        url=url,
+        source_site=source_site or page_meta.get("source_site") or front.source_site,
+        title=title,
+        publish_date=_page_date(page_meta.get("publish_date")) or front.publish_date,
+        publish_time=page_meta.get("publish_time") or front.publish_time,
+        document_date=_page_date(page_meta.get("document_date")) or front.document_date,
+        issuer=page_meta.get("issuer") or page_meta.get("source") or front.issuer,
+        region=metadata.detect_region(title, front.body),
+        doc_type=doc_type,
+        period_start_year=start,
+        period_end_year=end,
+        original_script=norm.script,  # type: ignore[arg-type]
+        quality_flags=flags,
+        text=body_text,
+        nodes=tree.nodes,
+        content_hash="sha256:" + hashlib.sha256(body_text.encode("utf-8")).hexdigest(),
+        cover_notice=front.cover_notice,
+        credits=norm.credits,
+        flag_details=details,
+        redactions=norm.redactions,
+    )
+
+
+def _page_date(value: str | None):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None

@@ -1,0 +1,216 @@
+"""Every regular expression transform uses, as named constants compiled once.
+
+Like trafilatura's `xpaths.py`: the rules live here, the modules that apply them stay
+readable. Patterns assume text already normalized by `transform.text` (half-width
+`, : ; ( ) %` and digits; Chinese `。、“”《》` kept), except the few marked "raw".
+"""
+
+from __future__ import annotations
+
+import re
+
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CN_NUM = "零〇一二两三四五六七八九十百"
+
+# --- normalization (raw text) ---------------------------------------------------------
+
+# A pinyin syllable: optional initial, a vowel cluster (tone marks allowed), optional final.
+_VOWELS = "aeiouüvāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_SYLLABLE = rf"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[{_VOWELS}]{{1,4}}(?:ng|n|r)?"
+# Inline pinyin annotation, half- or full-width parentheses, repeated annotations at once.
+# Tone-marked syllables may follow any non-space character (mirror sites annotate even a
+# damaged character, seed 003's "W(xué)"); toneless ones only a Han character, since
+# "(a)" after Latin text is ordinary prose.
+PINYIN_TONED = re.compile(
+    rf"(?<=[^\s(（)）a-z0-9])(?:[(（](?=[a-zü]*[{_TONED}])\s?{_SYLLABLE}\s?[)）])+"
+)
+PINYIN_PLAIN = re.compile(rf"(?<=[{HAN}])(?:[(（]{_SYLLABLE}[)）])+")
+
+# Cheap script detection: characters that exist only in traditional (resp. simplified)
+# orthography and are frequent in government prose.
+TRADITIONAL_ONLY = re.compile(
+    "[們這個說為國來時會後對學發經過還進與從關開問現點東義體實長見當動區應將產兩變條總"
+    "層設錄權務機構規劃達實處職責員級鄉鎮縣財報導務統籌領廣節紀訴議讓執審論護讀課覽]"
+)
+SIMPLIFIED_ONLY = re.compile(
+    "[们这个说为国来时会后对学发经过还进与从关开问现点东义体实长见当动区应将产两变条总"
+    "层设录权务机构规划达处职责员级乡镇县财报导统筹领广节纪诉议让执审论护读课览]"
+)
+
+# Encoding damage: replacement characters, runs of "?" touching Han text, and
+# GBK-read-as-Latin-1 mojibake (runs of Latin-1 letters).
+DAMAGE = re.compile(
+    rf"\ufffd+|(?<=[{HAN}。,、])\?{{2,}}|\?{{2,}}(?=[{HAN}])|[\u00c0-\u00ff]{{3,}}"
+)
+
+# Full-width -> half-width for the canonical set; everything else stays as written.
+FULLWIDTH_TABLE = {
+    **{0xFF10 + i: 0x30 + i for i in range(10)},  # ０-９
+    **{0xFF21 + i: 0x41 + i for i in range(26)},  # Ａ-Ｚ
+    **{0xFF41 + i: 0x61 + i for i in range(26)},  # ａ-ｚ
+    ord("，"): ",",
+    ord("："): ":",
+    ord("；"): ";",
+    ord("（"): "(",
+    ord("）"): ")",
+    ord("％"): "%",
+    ord("．"): ".",
+    ord("［"): "[",
+    ord("］"): "]",
+    ord("\u3000"): " ",
+    ord("\u00a0"): " ",
+    ord("\t"): " ",
+    ord("\r"): "\n",
+    ord("\u2028"): "\n",
+    ord("\u2029"): "\n",
+    ord("\f"): "\n",
+    ord("\v"): "\n",
+    ord("\x85"): "\n",
+    ord("\x1c"): "\n",
+    ord("\x1d"): "\n",
+    ord("\x1e"): "\n",
+}
+SPACES = re.compile(r"[ ]{2,}")
+# Line trimming with str.strip() would also eat control characters; keep it to spaces.
+LINE_EDGE_SPACES = re.compile(r"^ +| +$", re.M)
+BLANK_LINES = re.compile(r"\n{2,}")
+
+# Page chrome: whole lines (after list bullets) that are navigation, widgets or counters.
+CHROME_LINE = re.compile(
+    r"^(?:[-*•·|>]\s*)*(?:"
+    r"全部留言|评论|我要评论|发表评论|有用\(\d*\)|没用\(\d*\)|点赞\(?\d*\)?|"
+    r"【?字体:?\s*大\s*中\s*小】?|打印本页|打印|关闭窗口|关闭|返回顶部|分享到:?.*|"
+    r"扫一扫在手机打开当前页|扫一扫在手机上查看当前页面|(?:上一篇|下一篇)(?::.*)?|"
+    r"浏览次数:?\s*\d*|阅读量?:?\s*\d*|\[?\s*打印本页\s*\]?\s*\[?\s*关闭窗口\s*\]?"
+    r")$",
+    re.M,
+)
+# A line with no letters, digits or Han at all carries no text (e.g. "- /").
+EMPTY_LINE = re.compile(rf"^[^\w{HAN}\n]+$", re.M)
+# Editorial credits, one per line: label -> people or source.
+CREDIT_LINE = re.compile(
+    r"^(编辑|校对|责编|审核|责任编辑|审校|终审|初审|复审|作者|摄影|供稿|通讯员)\s*:\s*(.{1,40})$",
+    re.M,
+)
+
+# Redaction placeholders: 202x, xx, xxxx, ××, *法治思想.
+REDACTION = re.compile(
+    rf"\d{{2,3}}[xX]{{1,2}}(?![A-Za-z])|(?<![A-Za-z])(?:[xX]+|×+)(?![A-Za-z])"
+    rf"(?=[{HAN}”\"])|(?<=[{HAN}“\"])(?:[xX]+|×+)(?![A-Za-z])|"
+    rf"(?<![\w*])\*+(?=[{HAN}])"
+)
+
+# --- structure --------------------------------------------------------------------------
+
+# Line-start numbering, one alternative per style; the style is the name of the group that
+# matched. The label excludes brackets and separators.
+MARKER = re.compile(
+    rf"^(?:"
+    rf"第(?P<chapter>[{CN_NUM}\d]{{1,4}})[章编]\s*|"
+    rf"第(?P<section>[{CN_NUM}\d]{{1,4}})节\s*|"
+    rf"第(?P<article>[{CN_NUM}\d]{{1,4}})条\s*|"
+    rf"(?P<cn>[{CN_NUM}]{{1,4}})[、.]\s*|"
+    rf"\((?P<cn_paren>[{CN_NUM}]{{1,4}})\)[、.]?\s*|"
+    rf"(?P<num>\d{{1,3}})(?:[、](?!\d)|\.(?!\d)|\s+(?=[{HAN}]))\s*|"
+    rf"\((?P<num_paren>\d{{1,3}})\)[、.]?\s*|"
+    rf"(?P<circled>[①-⑳㉑-㉟㊱-㊿])\s*"
+    rf")"
+)
+MARKER_STYLES: tuple[str, ...] = (
+    "chapter", "section", "article", "cn", "cn_paren", "num", "num_paren", "circled",
+)
+# Digits fused to the text ("1规范行政执法行为"): a numbered item whose separator was lost.
+FUSED_NUMBER = re.compile(rf"^(\d{{1,3}})(?=[{HAN}])")
+# First sentence: up to the first full stop (question/exclamation marks end one too).
+SENTENCE_END = re.compile(r"[。!?！？]")
+# Closing passages open with a summing-up cue.
+CLOSING_CUE = re.compile(
+    r"^(?:总之|综上|综上所述|总而言之|最后|以上|本(?:方案|计划|要点|意见|办法|规定|细则)"
+    r"(?:自|由|从|未尽))"
+)
+
+# --- metadata ---------------------------------------------------------------------------
+
+COVER_TITLE = re.compile(r"现将《(?P<title>[^《》]+(?:《[^《》]*》[^《》]*)*)》(?:印发|转发|发)")
+ADDRESSEE_LINE = re.compile(r"^[^。]{2,120}:$")
+DATE_LINE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
+CN_DATE_LINE = re.compile(
+    rf"^(?P<y>[{CN_NUM}]{{4}})年(?P<m>[{CN_NUM}]{{1,2}})月(?P<d>[{CN_NUM}]{{1,3}})日$"
+)
+PUBLISH_LINE = re.compile(
+    r"(?:发布时间|发布日期|发表时间|时间|日期)\s*:\s*"
+    r"(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?(?:\s+(?P<hh>\d{1,2}):(?P<mm>\d{2}))?"
+)
+SOURCE_LABEL = re.compile(r"(?:来源|信息来源|发布机构|发布单位)\s*:\s*(?P<src>[^\s:]{2,30})")
+DOMAIN = re.compile(r"\b(?P<host>(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn|org\.cn|cn|com|net|org))\b")
+LEADING_ORG = re.compile(rf"^(?P<org>[{HAN}()]{{2,30}})\s")
+TITLE_TAIL = re.compile(
+    r"(?:方案|计划|要点|总结|通知|意见|规划|办法|规定|细则|报告|决定|纲要|通报|安排|清单|函)$"
+)
+PERIOD_RANGE = re.compile(
+    r"(?P<a>(?:19|20)\d{2})\s*(?:年)?\s*[-—–~至到]\s*(?P<b>(?:19|20)\d{2})\s*年"
+)
+PERIOD_YEAR = re.compile(
+    r"(?P<a>(?:19|20)\d{2})\s*年度?[^。,;]{0,24}?"
+    r"(?:工作要点|工作计划|工作方案|实施方案|计划|要点|总结|工作安排)"
+)
+WORK_POINTS_OPENER = re.compile(r"^[^。]{0,30}?年[^。]{0,30}?工作的?总体要求是")
+PROPOSE_DOC = re.compile(
+    r"(?:现提出|特制定|制定|现将|提出)[^。]{0,30}?"
+    r"(?P<kind>工作要点|工作计划|实施方案|工作方案|计划|要点|方案)"
+)
+
+# --- clauses ----------------------------------------------------------------------------
+
+ROLE_WORDS = (
+    "牵头单位|牵头部门|主责单位|主办单位|参加单位|参与单位|配合单位|配合部门|协办单位|"
+    "协同单位|责任单位|责任部门|实施单位|落实单位"
+)
+ROLE_OF: dict[str, str] = {
+    "牵头单位": "lead", "牵头部门": "lead", "主责单位": "lead", "主办单位": "lead",
+    "参加单位": "participant", "参与单位": "participant", "配合单位": "participant",
+    "配合部门": "participant", "协办单位": "participant", "协同单位": "participant",
+    "责任单位": "responsible", "责任部门": "responsible", "实施单位": "responsible",
+    "落实单位": "responsible",
+}
+# A bracketed clause opens with a role word and a colon.
+CLAUSE_OPEN = re.compile(rf"[(\[【〔]\s*(?:{ROLE_WORDS})\s*:")
+# A clause on a line of its own, without brackets.
+CLAUSE_LINE = re.compile(rf"^\s*(?:{ROLE_WORDS})\s*:", re.M)
+# Parts within a clause: "role:units" separated by ; or , before the next role word.
+CLAUSE_PART = re.compile(
+    rf"(?P<role>{ROLE_WORDS})\s*:(?P<units>.*?)(?=[;,。]?\s*(?:{ROLE_WORDS})\s*:|$)", re.S
+)
+# Inline form "(X、Y牵头,Z按职责分工负责)" / "(X牵头,Y配合)".
+INLINE_CLAUSE = re.compile(
+    r"\((?P<lead>[^()\n:]{2,80}?)牵头(?:[,;](?P<rest>[^()\n:]{2,160}?)"
+    r"(?P<verb>按职责分工分别负责|按职责分工负责|分别负责|负责|配合|参与|参加))?\)"
+)
+CLAUSE_CLOSE = {"(": ")", "[": "]", "【": "】", "〔": "〕"}
+# Unit list separators: 、 , ; (only at parenthesis depth 0; see clauses.split_units).
+UNIT_SEPARATORS = "、,;"
+DUTY_SUFFIX = re.compile(
+    r"(?:并)?(?:按(?:照)?)?(?:各自)?职责分工(?:分别)?负责$|按职责(?:分别)?负责$|分别负责$"
+)
+UNIT_TRAILING = re.compile(r"[\s。.,;、]+$")
+UNIT_ETC = re.compile(r"等(?:单位|部门|有关单位|相关单位)?$")
+GENERIC_UNIT = re.compile(
+    r"(?:其他|其它)?(?:有关|相关)(?:部门|单位)|各(?:部门|单位|镇街|镇|街道|乡镇|县市区|区县|县|区|园区|板块)"
+    r"|各级|党政机关|[市区县镇]直"
+)
+PEOPLES_GOVT = re.compile(r"人民政府")
+
+# --- facts ------------------------------------------------------------------------------
+
+PERCENT = re.compile(r"(?P<value>\d+(?:\.\d+)?)%")
+COUNT = re.compile(
+    r"(?P<prefix>不少于|不低于|不超过|至少|超过|达到|达)?(?P<value>\d+(?:\.\d+)?)"
+    r"(?P<unit>学时|课时|小时|个|期|次|家|项|名|部|场|所|件|条|支|批|万元|亿元|万人|人次|人|天|户|篇|座|处)"
+    r"(?P<suffix>以上|以内|以下|左右)?"
+)
+DEADLINE = re.compile(
+    r"(?:(?:到|至|截至|截止)(?P<to>(?:19|20)\d{2})年(?:年?底)?(?:前)?"
+    r"|(?P<y>(?:19|20)\d{2})年(?:年底|底)(?:前)?"
+    r"|(?P<y2>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?:底)?前)"
+)

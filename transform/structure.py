@@ -1,0 +1,231 @@
+"""Body paragraphs -> a tree of nodes (sections, items, sub-items) plus level-0 passages.
+
+Rules, in the order they apply:
+1. Each paragraph (one line of normalized text) is classified by its line-start numbering
+   style (`patterns.MARKER`: 第X章 / 第X节 / 第X条 / 一、 / (一) / 1. 1、 / (1) / ①).
+2. Broken numbering is repaired only when the neighbours make it certain, and flagged
+   `numbering_repaired`: an unnumbered paragraph opening a section right before item n+1
+   of a style whose previous item is n-1 (or that starts at "2") becomes item n; a line
+   whose digits lost their separator ("1规范…") between items n-1 and n+1 becomes item n.
+3. Levels come from the document, not a fixed table: the first style seen is level 1; a
+   style not yet open nests under the current one; a style already open closes everything
+   below it (the usual outline-stack rule).
+4. Paragraphs before the first numbered one form the level-0 node "pre"; unnumbered
+   paragraphs after the last item form the level-0 node "close" when they open with a
+   summing-up cue (总之, 综上…) or when every earlier item of that style is a single
+   paragraph (so a trailing paragraph cannot be the last item's continuation).
+5. With no numbering at all (article form) each paragraph is a level-1 node headed by its
+   lead sentence; the first paragraph is the preamble unless it reads like the others.
+
+Node ids are positional and deterministic: "pre", "n1", "n1.2", "n1.2.3", "close".
+Every body paragraph belongs to exactly one node's own text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from transform import patterns as P
+from transform.records import Node
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+              "六": 6, "七": 7, "八": 8, "九": 9}
+_CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}
+_CIRCLED.update({chr(0x3251 + i): i + 21 for i in range(15)})
+_CIRCLED.update({chr(0x32B1 + i): i + 36 for i in range(15)})
+_HEADINGLIKE_MAX = 40  # a lead sentence longer than this is prose, not a heading
+
+
+def cn_to_int(label: str) -> int | None:
+    """Chinese or Arabic numeral (up to the hundreds) -> int; None if malformed."""
+    if label.isdigit():
+        return int(label)
+    if label in _CIRCLED:
+        return _CIRCLED[label]
+    total, current = 0, 0
+    for ch in label:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    total += current
+    return total or None
+
+
+@dataclass(slots=True)
+class Para:
+    text: str
+    style: str | None = None
+    label: str | None = None
+    number: int | None = None
+    content_start: int = 0  # where the text after the numeral starts
+    repaired: bool = False
+
+
+@dataclass(slots=True)
+class Tree:
+    nodes: list[Node]
+    repairs: list[dict[str, object]] = field(default_factory=list)
+    article_form: bool = False
+
+
+def classify(line: str) -> Para:
+    m = P.MARKER.match(line)
+    if m is None or m.lastgroup is None:
+        return Para(line)
+    label = m.group(m.lastgroup)
+    number = cn_to_int(label)
+    if number is None or m.end() >= len(line):
+        return Para(line)  # a bare numeral line is text, not a heading
+    return Para(line, m.lastgroup, label, number, m.end())
+
+
+def first_sentence(text: str) -> str:
+    m = P.SENTENCE_END.search(text)
+    return (text[: m.start()] if m else text).strip()
+
+
+def _ends_with_heading_only(para: Para) -> bool:
+    """A heading line such as "一、总体要求" (no sentence inside) announces a body below it."""
+    body = para.text[para.content_start:]
+    m = P.SENTENCE_END.search(body)
+    return m is None or m.end() >= len(body)
+
+
+def repair_numbering(paras: list[Para]) -> list[dict[str, object]]:
+    """Fill in item numbers whose loss the neighbours make certain (rule 2)."""
+    repairs: list[dict[str, object]] = []
+    last_of: dict[str, int] = {}  # style -> last number seen so far
+    for i, para in enumerate(paras):
+        if para.style is not None:
+            last_of[para.style] = para.number or 0
+            continue
+        nxt = paras[i + 1] if i + 1 < len(paras) else None
+        if nxt is None or nxt.style is None or nxt.number is None or nxt.number < 2:
+            continue
+        style, want = nxt.style, nxt.number - 1
+        prev_number = last_of.get(style)
+        fused = P.FUSED_NUMBER.match(para.text)
+        if fused and prev_number == want - 1 and fused.group(1) in str(want):
+            # "1规范…" between items 10 and 12: the digits are what is left of "11.".
+            para.style, para.label, para.number = style, str(want), want
+            para.content_start, para.repaired = fused.end(), True
+        elif (
+            not fused
+            and i > 0
+            and paras[i - 1].style not in (None, style)
+            and (prev_number == want - 1 or want == 1)
+        ):
+            # An unnumbered first paragraph of a section, right before item 2 (or n+1).
+            para.style, para.label, para.number, para.repaired = style, str(want), want, True
+        else:
+            continue
+        last_of[style] = want
+        repairs.append({"line": i, "style": style, "number": want, "text": para.text[:20]})
+    return repairs
+
+
+def _closing_start(paras: list[Para]) -> int:
+    """Index of the first paragraph of the closing passage (len(paras) if none)."""
+    last = max((i for i, p in enumerate(paras) if p.style), default=-1)
+    if last < 0 or last == len(paras) - 1:
+        return len(paras)
+    style = paras[last].style
+    same = [i for i, p in enumerate(paras) if p.style == style]
+    continued = sum(1 for i in same[:-1] if paras[i + 1].style is None)
+    if len(same) >= 2 and continued == 0 and not _ends_with_heading_only(paras[last]):
+        return last + 1
+    for i in range(last + 1, len(paras)):
+        if P.CLOSING_CUE.match(paras[i].text):
+            return i
+    return len(paras)
+
+
+def _headinglike(text: str) -> bool:
+    lead = first_sentence(text)
+    return len(lead) <= _HEADINGLIKE_MAX and "," in lead and len(lead) < len(text)
+
+
+def _level0(node_id: str, paras: list[Para]) -> Node:
+    text = "\n".join(p.text for p in paras)
+    return Node(node_id, None, 0, None, None, first_sentence(paras[0].text), text)
+
+
+def _article_form(paras: list[Para]) -> list[Node]:
+    nodes: list[Node] = []
+    start, end = 0, len(paras)
+    if len(paras) >= 2:
+        rest_like = sum(_headinglike(p.text) for p in paras[1:])
+        if not (_headinglike(paras[0].text) and rest_like * 2 >= len(paras) - 1):
+            nodes.append(_level0("pre", paras[:1]))
+            start = 1
+    closing = None
+    if end - start >= 2 and P.CLOSING_CUE.match(paras[-1].text):
+        closing, end = _level0("close", paras[-1:]), end - 1
+    for k, para in enumerate(paras[start:end], 1):
+        nodes.append(Node(f"n{k}", None, 1, None, k, first_sentence(para.text), para.text))
+    if closing is not None:
+        nodes.append(closing)
+    return nodes
+
+
+def build_tree(lines: list[str]) -> Tree:
+    """Classify, repair and nest body lines into nodes in document order."""
+    paras = [classify(line) for line in lines]
+    if not paras:
+        return Tree([])
+    if all(p.style is None for p in paras):
+        return Tree(_article_form(paras), article_form=True)
+    repairs = repair_numbering(paras)
+    first = next(i for i, p in enumerate(paras) if p.style)
+    close_at = _closing_start(paras)
+
+    nodes: list[Node] = []
+    if first:
+        nodes.append(_level0("pre", paras[:first]))
+    own: dict[str, list[str]] = {}
+    stack: list[tuple[str, Node]] = []  # (style, node) from level 1 down
+    child_count: dict[str | None, int] = {}
+    for para in paras[first:close_at]:
+        if para.style is None:
+            own[stack[-1][1].id].append(para.text)
+            continue
+        styles = [s for s, _ in stack]
+        if para.style in styles:
+            del stack[styles.index(para.style):]
+        parent = stack[-1][1] if stack else None
+        parent_id = parent.id if parent else None
+        child_count[parent_id] = child_count.get(parent_id, 0) + 1
+        k = child_count[parent_id]
+        node_id = f"{parent_id}.{k}" if parent_id else f"n{k}"
+        heading = first_sentence(para.text[para.content_start:])
+        node = Node(node_id, parent_id, len(stack) + 1, para.label, para.number, heading, "")
+        nodes.append(node)
+        own[node_id] = [para.text]
+        stack.append((para.style, node))
+    for node in nodes:
+        if node.id in own:
+            node.text = "\n".join(own[node.id])
+    if close_at < len(paras):
+        nodes.append(_level0("close", paras[close_at:]))
+    fill_subtree_text(nodes)
+    return Tree(nodes, repairs)
+
+
+def fill_subtree_text(nodes: list[Node]) -> None:
+    """subtree_text = own text plus all descendants', in document order."""
+    parts: dict[str, list[str]] = {n.id: [n.text] for n in nodes}
+    by_id = {n.id: n for n in nodes}
+    for node in nodes:  # document order: each node's ancestors come before it
+        pid = node.parent_id
+        while pid is not None:
+            parts[pid].append(node.text)
+            pid = by_id[pid].parent_id
+    for node in nodes:
+        node.subtree_text = "\n".join(parts[node.id])

@@ -1,0 +1,166 @@
+"""Text normalization: one raw text in, one canonical simplified-Chinese text out.
+
+Canonical form (the one documented choice, applied everywhere):
+- Unicode NFC; traditional script converted with OpenCC `t2s` (only when the text is
+  detected as traditional: detection counts script-exclusive characters, a C-speed regex).
+- Half-width ASCII for `, : ; ( ) % . [ ]`, digits and Latin letters; Chinese `。、“”《》
+  【】〔〕—` stay full-width, because they have no ASCII counterpart that keeps meaning
+  (dashes are kept as written: `2020—2025年` and `2021-2025年` both occur in titles).
+- One paragraph per line, lines trimmed, inner runs of spaces collapsed to one, no blank
+  lines.
+- Inline pinyin annotations removed (`現(xiàn)` -> `現`), counted in `pinyin_count`.
+- Page chrome lines dropped; editorial credit lines moved to `credits`.
+- Encoding damage is *detected* (positions in the output text), never repaired.
+
+`normalize_text` is idempotent: its output normalizes to itself.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from transform import patterns as P
+
+if TYPE_CHECKING:
+    from opencc import OpenCC
+
+# Below this many script-exclusive characters a text is too short to call traditional.
+_MIN_TRADITIONAL_HITS = 3
+_SCRIPT_SAMPLE = 20_000  # characters inspected for script detection
+_DAMAGE_CONTEXT = 4
+
+
+@dataclass(slots=True)
+class NormalizedText:
+    text: str
+    script: str  # "simplified" | "traditional" (of the input)
+    pinyin_count: int = 0
+    damage: list[dict[str, object]] = field(default_factory=list)  # {pos, text, near}
+    credits: dict[str, str] = field(default_factory=dict)
+    boilerplate: list[str] = field(default_factory=list)
+    redactions: list[str] = field(default_factory=list)
+
+    @property
+    def flags(self) -> list[str]:
+        out = []
+        if self.redactions:
+            out.append("redacted")
+        if self.pinyin_count:
+            out.append("pinyin_annotations")
+        if self.damage:
+            out.append("encoding_damage")
+        return out
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> OpenCC:
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def detect_script(text: str) -> str:
+    """'traditional' if traditional-only characters outnumber simplified-only ones."""
+    sample = text[:_SCRIPT_SAMPLE]
+    trad = len(P.TRADITIONAL_ONLY.findall(sample))
+    if trad < _MIN_TRADITIONAL_HITS:
+        return "simplified"
+    return "traditional" if trad > len(P.SIMPLIFIED_ONLY.findall(sample)) else "simplified"
+
+
+def to_simplified(text: str) -> str:
+    return str(_t2s().convert(text))
+
+
+def remove_pinyin(text: str) -> tuple[str, int]:
+    """Drop inline pinyin annotations; returns (text, number of annotations removed)."""
+    count = 0
+
+    def _drop(match: object) -> str:
+        nonlocal count
+        # A run "(a)(b)" annotates one character twice; each parenthesis is one annotation.
+        count += match.group(0).count(")") + match.group(0).count("）")  # type: ignore[attr-defined]
+        return ""
+
+    if "(" not in text and "（" not in text:
+        return text, 0
+    text = P.PINYIN_TONED.sub(_drop, text)
+    text = P.PINYIN_PLAIN.sub(_drop, text)
+    return text, count
+
+
+def canonical_chars(text: str) -> str:
+    """NFC plus the documented width choice and line-break unification."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text.replace("\r\n", "\n").translate(P.FULLWIDTH_TABLE)
+
+
+def tidy_lines(text: str) -> str:
+    """Collapse spaces, trim lines, drop blank lines (paragraph breaks survive as "\\n")."""
+    text = P.SPACES.sub(" ", text)
+    text = P.LINE_EDGE_SPACES.sub("", text)
+    text = P.BLANK_LINES.sub("\n", text)
+    return text.strip("\n ")
+
+
+def strip_chrome(text: str) -> tuple[str, dict[str, str], list[str]]:
+    """Remove page chrome and credit lines; returns (text, credits, removed lines)."""
+    removed: list[str] = []
+    credits: dict[str, str] = {}
+
+    def _credit(match: object) -> str:
+        label, value = match.group(1), match.group(2).strip()  # type: ignore[attr-defined]
+        credits[label] = value
+        removed.append(match.group(0))  # type: ignore[attr-defined]
+        return ""
+
+    def _chrome(match: object) -> str:
+        removed.append(match.group(0))  # type: ignore[attr-defined]
+        return ""
+
+    text = P.CREDIT_LINE.sub(_credit, text)
+    text = P.CHROME_LINE.sub(_chrome, text)
+    text = P.EMPTY_LINE.sub(_chrome, text)
+    return text, credits, [r for r in removed if r]
+
+
+def find_damage(text: str) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = []
+    for m in P.DAMAGE.finditer(text):
+        lo, hi = max(0, m.start() - _DAMAGE_CONTEXT), m.end() + _DAMAGE_CONTEXT
+        out.append({"pos": m.start(), "text": m.group(0), "near": text[lo:hi]})
+    return out
+
+
+def find_redactions(text: str) -> list[str]:
+    """Distinct redaction placeholders in order of first appearance."""
+    seen: dict[str, None] = {}
+    for m in P.REDACTION.finditer(text):
+        seen.setdefault(m.group(0), None)
+    return list(seen)
+
+
+def normalize_text(raw: str) -> NormalizedText:
+    """Run the whole normalization; see the module docstring for the canonical form."""
+    text = canonical_chars(raw)
+    script = detect_script(text)
+    text, pinyin = remove_pinyin(text)
+    if script == "traditional":
+        # Convert once per document, after pinyin removal so OpenCC sees clean text.
+        text = to_simplified(text)
+    text = tidy_lines(text)
+    text, credits, boilerplate = strip_chrome(text)
+    text = tidy_lines(text)
+    return NormalizedText(
+        text=text,
+        script=script,
+        pinyin_count=pinyin,
+        damage=find_damage(text),
+        credits=credits,
+        boilerplate=boilerplate,
+        redactions=find_redactions(text),
+    )
