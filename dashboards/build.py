@@ -1,0 +1,256 @@
+"""Build the static dashboard site from the warehouse: `build_dashboard(db_path, out_dir)`.
+
+Layout of the output (opens from disk with file://, no server, no network):
+
+    index.html            links every page and the data-quality report
+    overview.html         harvest overview
+    longitudinal.html     themes, lead agencies, targets over years
+    explorer.html         searchable/filterable document table (inlined JSON)
+    quality.html          data-quality pass rates and failures
+    doc/<key>.html        one page per document (the `max_document_pages` newest)
+    assets/plotly.min.js  plotly's offline bundle, written once and shared by every page
+    assets/*.css|js       the dashboard's own style and scripts
+
+The database is opened read-only; every aggregate is a DuckDB query (`dashboards.queries`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import duckdb
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from dashboards import charts, queries
+from dashboards.queries import Row
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_ASSETS = ("style.css", "charts.js", "explorer.js")
+# Per-document pages are capped: a 1M-task warehouse has tens of thousands of documents, and a
+# page each would dominate build time and disk. The newest N get pages; the explorer lists all.
+DEFAULT_MAX_DOCUMENT_PAGES = 2000
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    id: str
+    json: str  # figure JSON, already escaped for inline <script>
+
+
+@dataclass(slots=True)
+class TreeNode:
+    task: Row
+    agencies: list[Row]
+    targets: list[Row]
+    themes: list[str]
+    children: list[TreeNode]
+
+
+def document_page_name(key: Any) -> str:
+    """File name of a document's page; keys that are not filename-safe are hashed."""
+    text = str(key)
+    if _SAFE_KEY.match(text):
+        return f"{text}.html"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20] + ".html"
+
+
+def safe_href(url: str | None) -> str | None:
+    """Only http(s) URLs become links; anything else (javascript:, data:) stays plain text."""
+    if not url:
+        return None
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return url.strip() if scheme in ("http", "https") else None
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(("html",), default=True),  # scraped text is untrusted
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = lambda v: "" if v is None else f"{v:,}"
+    env.filters["period"] = _period
+    env.filters["date"] = lambda v: "" if v is None else (
+        v.strftime("%Y-%m-%d %H:%M") if isinstance(v, dt.datetime) else str(v))
+    env.filters["page"] = document_page_name
+    env.filters["href"] = safe_href
+    return env
+
+
+def _period(row: Row) -> str:
+    start, end = row.get("period_start_year"), row.get("period_end_year")
+    if start is None and end is None:
+        return ""
+    if start == end or end is None:
+        return str(start)
+    return f"{start if start is not None else '?'}–{end}"
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _write_assets(out_dir: Path) -> None:
+    import plotly.offline
+
+    assets = out_dir / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    bundle = assets / "plotly.min.js"
+    js = plotly.offline.get_plotlyjs()
+    # Rewriting 4.8 MB on every nightly build is cheap, but skip it when unchanged.
+    if not bundle.exists() or bundle.stat().st_size != len(js.encode("utf-8")):
+        bundle.write_text(js, encoding="utf-8")
+    for name in STATIC_ASSETS:
+        shutil.copyfile(TEMPLATES_DIR / "assets" / name, assets / name)
+
+
+def _charts(**figs: Any) -> dict[str, Chart]:
+    return {name: Chart(id=f"chart-{name.replace('_', '-')}", json=charts.figure_json(fig))
+            for name, fig in figs.items()}
+
+
+def _document_trees(
+    con: duckdb.DuckDBPyConnection, keys: Sequence[Any]
+) -> dict[Any, list[TreeNode]]:
+    """Section trees (roots in document order) for the given documents, four queries total."""
+    if not keys:
+        return {}
+    agencies: dict[Any, list[Row]] = defaultdict(list)
+    for r in queries.document_agencies(con, keys):
+        agencies[r["task_key"]].append(r)
+    targets: dict[Any, list[Row]] = defaultdict(list)
+    for r in queries.document_targets(con, keys):
+        targets[r["task_key"]].append(r)
+    themes: dict[Any, list[str]] = defaultdict(list)
+    for r in queries.document_themes(con, keys):
+        themes[r["task_key"]].append(r["theme"])
+
+    trees: dict[Any, list[TreeNode]] = defaultdict(list)
+    by_node: dict[tuple[Any, str], TreeNode] = {}
+    pending: list[tuple[Any, TreeNode]] = []
+    for t in queries.document_tasks(con, keys):
+        node = TreeNode(t, agencies.get(t["task_key"], []), targets.get(t["task_key"], []),
+                        themes.get(t["task_key"], []), [])
+        by_node[(t["document_key"], str(t["node_id"]))] = node
+        pending.append((t["document_key"], node))
+    for doc_key, node in pending:
+        parent_id = node.task["parent_node_id"]
+        parent = by_node.get((doc_key, str(parent_id))) if parent_id is not None else None
+        # An orphan (parent missing from the mart) is shown at the top rather than dropped.
+        siblings = parent.children if parent is not None and parent is not node else trees[doc_key]
+        siblings.append(node)
+    return trees
+
+
+def build_dashboard(
+    db_path: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    reports_dir: str | os.PathLike[str] | None = None,
+    today: dt.date | None = None,
+    max_document_pages: int | None = DEFAULT_MAX_DOCUMENT_PAGES,
+) -> Path:
+    """Write the dashboard for the warehouse at `db_path` into `out_dir`; return index.html.
+
+    `today` fixes "this year" for the targets-due view (tests); `max_document_pages` caps how
+    many of the newest documents get their own page (None: all of them).
+    """
+    db = Path(db_path)
+    if not db.exists():
+        raise FileNotFoundError(f"no warehouse at {db}; run the pipeline (`govharvest demo`)")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    this_year = queries.current_year(today)
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        missing = queries.missing_tables(con)
+        if missing:
+            raise RuntimeError(f"{db} lacks warehouse tables {missing}")
+        totals = queries.totals(con)
+        timeline = queries.run_timeline(con)
+        last_run = queries.last_run(con)
+        by_reason = queries.quarantine_by_reason(con)
+        overview_charts = _charts(
+            docs_per_year=charts.documents_per_year(queries.documents_by_site_year(con)),
+            docs_per_region=charts.documents_per_region(queries.documents_by_region(con)),
+            runs=charts.run_timeline(timeline),
+            quarantine=charts.quarantine_reasons(by_reason),
+        )
+        due = queries.targets_due(con, this_year)
+        long_charts = _charts(
+            themes=charts.theme_trend(queries.theme_trend(con)),
+            lead_year=charts.lead_agencies_by_year(queries.lead_agencies_by_year(con)),
+            lead_region=charts.lead_agencies_by_region(queries.lead_agencies_by_region(con)),
+            targets=charts.targets_by_year(queries.targets_by_year(con), this_year),
+        )
+        pass_rate = queries.dq_pass_rate(con)
+        failures = queries.dq_top_failures(con)
+        dq_latest = queries.dq_latest(con)
+        dq_charts = _charts(pass_rate=charts.dq_pass_rate(pass_rate),
+                            failures=charts.dq_top_failures(failures))
+        documents = queries.document_index(con)
+        paged = documents if max_document_pages is None else documents[:max_document_pages]
+        trees = _document_trees(con, [d["document_key"] for d in paged])
+    finally:
+        con.close()
+
+    _write_assets(out)
+    env = _environment()
+    report_link = None
+    if reports_dir is not None and (Path(reports_dir) / "index.html").exists():
+        report_link = Path(os.path.relpath(Path(reports_dir) / "index.html", out)).as_posix()
+    common = {"generated": generated, "report_link": report_link, "this_year": this_year}
+
+    def render(name: str, target: Path, root: str = "", **ctx: Any) -> None:
+        _write(target, env.get_template(name).render(root=root, **common, **ctx))
+
+    render("index.html", out / "index.html", totals=totals, last_run=last_run,
+           n_pages=len(paged), n_documents=len(documents))
+    render("overview.html", out / "overview.html", totals=totals, charts=overview_charts,
+           last_run=last_run, timeline=list(reversed(timeline))[:20], reasons=by_reason)
+    render("longitudinal.html", out / "longitudinal.html", charts=long_charts, due=due)
+    render("quality.html", out / "quality.html", charts=dq_charts, failures=failures,
+           latest=dq_latest)
+
+    paged_keys = {d["document_key"] for d in paged}
+    explorer_rows = [
+        {"title": d["title"] or "(untitled)", "region": d["region"], "type": d["doc_type"] or "",
+         "period": _period(d), "date": str(d["publish_date"] or ""), "flags": d["flags"],
+         "site": d["source_site"] or "", "issuer": d["issuer"] or "", "tasks": d["tasks"],
+         "page": f"doc/{document_page_name(d['document_key'])}"
+                 if d["document_key"] in paged_keys else None,
+         "url": safe_href(d["url"])}
+        for d in documents
+    ]
+    render("explorer.html", out / "explorer.html", docs_json=charts.script_json(explorer_rows),
+           n_documents=len(documents), n_pages=len(paged),
+           doc_types=sorted({r["type"] for r in explorer_rows if r["type"]}),
+           regions=sorted({r["region"] for r in explorer_rows}),
+           years=sorted({r["date"][:4] for r in explorer_rows if r["date"]}, reverse=True),
+           flags=sorted({f.strip() for r in explorer_rows for f in r["flags"].split(",")
+                         if f.strip()}))
+
+    doc_dir = out / "doc"
+    if doc_dir.exists():  # drop pages of documents that are no longer current or capped
+        shutil.rmtree(doc_dir)
+    template = env.get_template("document.html")
+    for d in paged:
+        _write(doc_dir / document_page_name(d["document_key"]),
+               template.render(root="../", doc=d, tree=trees.get(d["document_key"], []),
+                               period=_period(d), href=safe_href(d["url"]), **common))
+    return out / "index.html"
