@@ -74,7 +74,7 @@ def _parse(html: str) -> etree._Element | None:
         return None
     # Parse bytes with a fixed codec: a str carrying an XML encoding declaration or a meta
     # charset would otherwise be rejected or re-decoded by libxml2.
-    data = html.encode("utf-8", errors="replace")
+    data = sel.CONTROL_CHARS.sub("", html).encode("utf-8", errors="replace")
     try:
         return etree.fromstring(data, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
@@ -146,7 +146,7 @@ def _lines(text: str) -> str:
     """Collapse whitespace per line (nbsp and U+3000 too), drop empty and chrome-only lines."""
     out: list[str] = []
     for raw in text.split("\n"):
-        line = " ".join(raw.split())
+        line = " ".join(sel.CONTROL_CHARS.sub("", raw).split())
         if line and not sel.CHROME_LINE.match(line):
             out.append(line)
     return "\n".join(out)

@@ -129,6 +129,8 @@ CHROME_ATTR = re.compile(
     r"search|login|copyright|sidebar|side|comment|xgwz|fj|attach)(?:$|[\s_-])",
     re.I,
 )
+# C0 controls other than tab/newline/CR are never text (libxml2 turns NUL into U+FFFD).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # Whole lines that are page chrome even inside a known container.
