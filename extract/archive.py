@@ -1,0 +1,280 @@
+"""The raw web archive: WARC files plus per-run Parquet manifests.
+
+Layout under `archive_dir` (DataPaths.archive):
+- `warc/{run_id}-{site}.warc.gz`: every response of a run for a site, one gzip member per
+  record, so a record is readable from its (offset, length) alone;
+- `index/{run_id}-{site}.parquet`: one row per WARC record (INDEX_SCHEMA);
+- `fetchlog/{run_id}-{site}.parquet`: one row per fetch attempt (FETCHLOG_SCHEMA).
+
+Records are written as responses arrive, before anything parses them; manifests are written
+when the run's writer closes. Reprocessing reads pages back from here with no network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from http.client import responses as _REASONS
+from pathlib import Path
+
+import polars as pl
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from extract.attachments import AttachmentError, as_text_page
+from extract.http import Attempt, Exchange
+from transform.records import RawPage
+
+INDEX_SCHEMA: dict[str, pl.DataType] = {
+    "url": pl.String(),
+    "site": pl.String(),
+    "kind": pl.String(),
+    "fetched_at": pl.Datetime("us", "UTC"),
+    "status": pl.Int32(),
+    "digest": pl.String(),
+    "warc_file": pl.String(),
+    "offset": pl.Int64(),
+    "length": pl.Int64(),
+    "etag": pl.String(),
+    "last_modified": pl.String(),
+    "run_id": pl.String(),
+}
+FETCHLOG_SCHEMA: dict[str, pl.DataType] = {
+    "run_id": pl.String(),
+    "site": pl.String(),
+    "url": pl.String(),
+    "attempted_at": pl.Datetime("us", "UTC"),
+    "outcome": pl.String(),
+    "status": pl.Int32(),
+    "attempts": pl.Int32(),
+    "elapsed_ms": pl.Int64(),
+    "detail": pl.String(),
+}
+# A record whose fetch ended in one of these is archived but is not a page to parse.
+NOT_A_PAGE = ("blocked", "too_large", "out_of_scope", "failed")
+REFERER_FIELD = "GovHarvest-Referer"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_HOP_BY_HOP = frozenset({"transfer-encoding"})  # the archived body is already de-chunked
+
+
+def sha256_digest(body: bytes) -> str:
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def _safe(name: str) -> str:
+    return _UNSAFE.sub("_", name).strip("_") or "site"
+
+
+class ArchiveWriter:
+    """Writes one run's responses for one site; thread-safe; use as a context manager."""
+
+    def __init__(self, archive_dir: Path, *, run_id: str, site: str) -> None:
+        self.archive_dir = Path(archive_dir)
+        self.run_id = run_id
+        self.site = site
+        stem = f"{_safe(run_id)}-{_safe(site)}"
+        for sub in ("warc", "index", "fetchlog"):
+            (self.archive_dir / sub).mkdir(parents=True, exist_ok=True)
+        self.warc_rel = f"warc/{stem}.warc.gz"
+        self._index_path = self.archive_dir / "index" / f"{stem}.parquet"
+        self._fetchlog_path = self.archive_dir / "fetchlog" / f"{stem}.parquet"
+        # Append: a re-used run id for a site adds records rather than destroying them.
+        self._file = open(self.archive_dir / self.warc_rel, "ab")  # noqa: SIM115
+        self._writer = WARCWriter(self._file, gzip=True)
+        self._lock = threading.Lock()
+        self._index: list[dict[str, object]] = []
+        self._log: list[dict[str, object]] = []
+        self._closed = False
+
+    def record(self, exchange: Exchange) -> None:
+        """Archive one response (status line, headers, wire body) and index it."""
+        reason = _REASONS.get(exchange.status, "")
+        http_headers = StatusAndHeaders(
+            f"{exchange.status} {reason}".strip(),
+            [(k, v) for k, v in exchange.headers if k.lower() not in _HOP_BY_HOP],
+            protocol="HTTP/1.1",
+        )
+        warc_headers = {
+            "WARC-Date": exchange.fetched_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "WARC-Concurrent-To-Method": exchange.method,
+        }
+        if exchange.truncated:
+            warc_headers["WARC-Truncated"] = "length"
+        if exchange.referer:
+            warc_headers[REFERER_FIELD] = exchange.referer
+        content = exchange.content if exchange.content or not exchange.body else exchange.body
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("archive writer is closed")
+            rec = self._writer.create_warc_record(
+                exchange.url, "response", payload=io.BytesIO(exchange.body),
+                http_headers=http_headers, warc_headers_dict=warc_headers,
+            )
+            offset = self._file.tell()
+            self._writer.write_record(rec)
+            self._file.flush()
+            length = self._file.tell() - offset
+            self._index.append({
+                "url": exchange.url,
+                "site": self.site,
+                "kind": exchange.kind,
+                "fetched_at": exchange.fetched_at,
+                "status": exchange.status,
+                "digest": sha256_digest(content),
+                "warc_file": self.warc_rel,
+                "offset": offset,
+                "length": length,
+                "etag": _header(exchange.headers, "ETag"),
+                "last_modified": _header(exchange.headers, "Last-Modified"),
+                "run_id": self.run_id,
+            })
+
+    def log(self, attempt: Attempt) -> None:
+        with self._lock:
+            self._log.append({
+                "run_id": self.run_id,
+                "site": self.site,
+                "url": attempt.url,
+                "attempted_at": attempt.attempted_at,
+                "outcome": attempt.outcome,
+                "status": attempt.status,
+                "attempts": attempt.attempt,
+                "elapsed_ms": attempt.elapsed_ms,
+                "detail": attempt.detail,
+            })
+
+    def amend_outcome(self, url: str, outcome: str, detail: str) -> None:
+        """Re-label the latest attempt on `url` once content checks (e.g. empty body) judge it."""
+        with self._lock:
+            for row in reversed(self._log):
+                if row["url"] == url:
+                    row["outcome"], row["detail"] = outcome, detail
+                    return
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._file.close()
+            _write_parquet(self._index, INDEX_SCHEMA, self._index_path)
+            _write_parquet(self._log, FETCHLOG_SCHEMA, self._fetchlog_path)
+
+    def __enter__(self) -> ArchiveWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
+    low = name.lower()
+    return next((v for k, v in headers if k.lower() == low), None)
+
+
+def _write_parquet(rows: list[dict[str, object]], schema: dict[str, pl.DataType],
+                   path: Path) -> None:
+    frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(
+        schema=schema)
+    if path.exists():  # same run id and site again: keep the earlier rows
+        frame = pl.concat([pl.read_parquet(path), frame], how="vertical_relaxed")
+    tmp = path.with_suffix(".parquet.tmp")
+    frame.write_parquet(tmp)
+    tmp.replace(path)
+
+
+def _read_manifests(folder: Path, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    if not files:
+        return pl.DataFrame(schema=schema)
+    frames = [pl.read_parquet(f).cast(schema) for f in files]  # type: ignore[arg-type]
+    return pl.concat(frames, how="vertical")
+
+
+def read_index(archive_dir: Path) -> pl.DataFrame:
+    """Every archived record of every run, in INDEX_SCHEMA."""
+    return _read_manifests(Path(archive_dir) / "index", INDEX_SCHEMA)
+
+
+def read_fetchlog(archive_dir: Path) -> pl.DataFrame:
+    """Every fetch attempt of every run, in FETCHLOG_SCHEMA."""
+    return _read_manifests(Path(archive_dir) / "fetchlog", FETCHLOG_SCHEMA)
+
+
+def page_records(
+    archive_dir: Path,
+    *,
+    site: str | None = None,
+    kinds: Iterable[str] = ("article", "attachment"),
+) -> pl.DataFrame:
+    """Index rows of usable pages: HTTP 200, not judged blocked/too large/etc., latest per URL."""
+    index = read_index(archive_dir)
+    index = index.filter(pl.col("status") == 200, pl.col("kind").is_in(list(kinds)))
+    if site is not None:
+        index = index.filter(pl.col("site") == site)
+    log = read_fetchlog(archive_dir)
+    bad = (
+        log.filter(pl.col("outcome").is_in(NOT_A_PAGE))
+        .select("run_id", "url")
+        .unique()
+    )
+    index = index.join(bad, on=["run_id", "url"], how="anti")
+    return (
+        index.sort("fetched_at")
+        .group_by("url", maintain_order=True)
+        .last()
+        .sort("fetched_at", "url")
+    )
+
+
+def read_record(archive_dir: Path, warc_file: str, offset: int, *,
+                site: str = "") -> RawPage:
+    """Read one record back as a RawPage (body with Content-Encoding undone)."""
+    with open(Path(archive_dir) / warc_file, "rb") as fh:
+        fh.seek(offset)
+        record = next(iter(ArchiveIterator(fh)))
+        status = int(record.http_headers.get_statuscode())
+        headers = tuple(
+            (k, v) for k, v in record.http_headers.headers
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        )
+        body = record.content_stream().read()
+        date = record.rec_headers.get_header("WARC-Date")
+        referer = record.rec_headers.get_header(REFERER_FIELD)
+        url = record.rec_headers.get_header("WARC-Target-URI")
+    return RawPage(
+        url=url,
+        site=site,
+        status=status,
+        headers=headers,
+        body=body,
+        fetched_at=dt.datetime.fromisoformat(date.replace("Z", "+00:00")),
+        digest=sha256_digest(body),
+        kind="article",
+        referer=referer,
+    )
+
+
+def iter_pages(
+    archive_dir: Path,
+    site: str | None = None,
+    kinds: tuple[str, ...] = ("article", "attachment"),
+) -> Iterator[RawPage]:
+    """The latest usable version of every archived page, oldest fetch first; no network."""
+    rows = page_records(archive_dir, site=site, kinds=kinds)
+    for row in rows.iter_rows(named=True):
+        page = read_record(archive_dir, row["warc_file"], row["offset"], site=row["site"])
+        page = replace(page, kind=row["kind"])
+        if page.kind == "attachment":
+            # Attachments cross to transform as their extracted text, as harvest returns them.
+            try:
+                page = as_text_page(page)
+            except AttachmentError:
+                continue
+        yield page

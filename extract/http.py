@@ -1,0 +1,573 @@
+"""Polite, bounded HTTP: the one place that talks to web servers.
+
+Per host: one `requests.Session`, a concurrency limit and a minimum spacing between request
+starts, and a robots.txt policy. Per request: timeouts, retries with exponential backoff on
+connection errors and retryable statuses (429 honours Retry-After), conditional GET,
+redirects followed by hand so every hop is checked against the scope rules, a cap on wire
+bytes and on decompressed bytes while streaming, and a content-type allow list.
+
+Every response (redirect hops, errors, 304s, anti-bot pages, truncated bodies) goes to the
+`record` callback before the caller sees it, so the archive holds each one before any parse.
+Every attempt goes to the `log` callback with its outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import ipaddress
+import re
+import socket
+import threading
+import time
+import urllib.robotparser
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from extract.settings import HarvestSettings
+
+Outcome = Literal["ok", "not_modified", "retried", "failed", "blocked", "out_of_scope", "too_large"]
+OUTCOMES: tuple[str, ...] = (
+    "ok", "not_modified", "retried", "failed", "blocked", "out_of_scope", "too_large",
+)
+RecordKind = Literal["list", "article", "attachment", "robots", "other"]
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Hop-by-hop framing that no longer describes the bytes we hand on.
+_FRAMING_HEADERS = frozenset({"transfer-encoding", "content-encoding", "content-length"})
+_CHUNK = 64 * 1024
+
+# Anti-bot interstitials (Ruishu/"瑞数" style JS challenges common on gov.cn sites).
+ANTIBOT_TS_SCRIPT = re.compile(rb"\$_ts\s*=|\$_ts\.")
+_JS_PHRASE = "请开启JavaScript并刷新该页"
+ANTIBOT_PHRASES = (_JS_PHRASE.encode(), _JS_PHRASE.encode("gbk"))
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One HTTP response as received on the wire (body still content-encoded)."""
+
+    url: str
+    method: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes  # wire bytes (still content-encoded), what the archive keeps
+    fetched_at: dt.datetime
+    kind: RecordKind
+    truncated: bool = False
+    request_headers: tuple[tuple[str, str], ...] = ()
+    content: bytes = b""  # body after Content-Encoding; what digests describe
+    referer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    url: str
+    attempted_at: dt.datetime
+    outcome: Outcome
+    status: int | None
+    attempt: int
+    elapsed_ms: int
+    detail: str
+
+
+@dataclass(slots=True)
+class FetchResult:
+    url: str  # as requested
+    final_url: str  # after same-host redirects
+    outcome: Outcome
+    status: int | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""  # decompressed
+    attempts: int = 0
+    elapsed_ms: int = 0
+    detail: str = ""
+    fetched_at: dt.datetime | None = None
+    redirects: list[str] = field(default_factory=list)
+
+    def header(self, name: str) -> str | None:
+        low = name.lower()
+        return next((v for k, v in self.headers if k.lower() == low), None)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Refused(Exception):
+    pass
+
+
+def detect_block(status: int, body: bytes) -> str | None:
+    """Why a response is an anti-bot interstitial rather than content, or None."""
+    if status == 412:
+        return "HTTP 412 anti-bot challenge" + (" ($_ts script)" if ANTIBOT_TS_SCRIPT.search(body)
+                                                else "")
+    if any(phrase in body for phrase in ANTIBOT_PHRASES):
+        return "JavaScript challenge page (请开启JavaScript并刷新该页)"
+    if ANTIBOT_TS_SCRIPT.search(body) and len(body) < 20_000:
+        return "$_ts anti-bot script page"
+    return None
+
+
+def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _mime(content_type: str | None) -> str | None:
+    return content_type.split(";", 1)[0].strip().lower() if content_type else None
+
+
+class _Decompressor:
+    """Incremental gzip/deflate decoding with an output cap (zip-bomb guard)."""
+
+    def __init__(self, encoding: str | None, cap: int) -> None:
+        enc = (encoding or "identity").strip().lower()
+        if enc in ("gzip", "x-gzip"):
+            self._obj: zlib._Decompress | None = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif enc == "deflate":
+            self._obj = zlib.decompressobj()
+        elif enc in ("identity", ""):
+            self._obj = None
+        else:
+            raise _Refused(f"unsupported Content-Encoding {encoding!r}")
+        self._deflate_raw_tried = enc != "deflate"
+        self._cap = cap
+        self.out = bytearray()
+
+    def feed(self, data: bytes) -> None:
+        if self._obj is None:
+            self.out += data
+        else:
+            while data:
+                try:
+                    piece = self._obj.decompress(data, self._cap - len(self.out) + 1)
+                except zlib.error:
+                    if self._deflate_raw_tried or self.out:
+                        raise
+                    # Some servers send raw deflate without the zlib header.
+                    self._deflate_raw_tried = True
+                    self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
+                    continue
+                self.out += piece
+                if len(self.out) > self._cap:
+                    break
+                data = self._obj.unconsumed_tail
+        if len(self.out) > self._cap:
+            raise _TooLarge(f"decompressed body exceeds {self._cap} bytes")
+
+
+class _HostGate:
+    """At most `concurrency` requests in flight to a host, starts at least `delay` apart."""
+
+    def __init__(self, concurrency: int, delay: float) -> None:
+        self._sem = threading.BoundedSemaphore(concurrency)
+        self._lock = threading.Lock()
+        self._next_start = 0.0
+        self.delay = delay
+
+    @contextmanager
+    def slot(self, clock: Callable[[], float], sleep: Callable[[float], None]) -> Iterator[None]:
+        with self._sem:
+            with self._lock:
+                now = clock()
+                wait = self._next_start - now
+                self._next_start = max(now, self._next_start) + self.delay
+            if wait > 0:
+                sleep(wait)
+            yield
+
+    def push_back(self, seconds: float, clock: Callable[[], float]) -> None:
+        """A server asked us to wait (Retry-After): nobody starts before then."""
+        with self._lock:
+            self._next_start = max(self._next_start, clock() + seconds)
+
+
+Resolver = Callable[[str], list[str]]
+
+
+def resolve_host(host: str) -> list[str]:
+    infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def _is_private(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+            or ip.is_multicast or ip.is_unspecified)
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+class Fetcher:
+    """Fetches URLs within a fixed set of allowed hosts under one `HarvestSettings`."""
+
+    def __init__(
+        self,
+        settings: HarvestSettings,
+        allowed_hosts: Iterable[str],
+        *,
+        record: Callable[[Exchange], None] | None = None,
+        log: Callable[[Attempt], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        resolver: Resolver = resolve_host,
+    ) -> None:
+        self.settings = settings
+        self.allowed_hosts = frozenset(h.lower().strip("[]") for h in allowed_hosts)
+        # Loopback/private targets are reachable only through a host named literally as an
+        # address (or "localhost") in the allow list; a DNS name never unlocks them.
+        self._private_ok = frozenset(
+            h for h in self.allowed_hosts if h == "localhost" or _is_ip_literal(h)
+        )
+        self._record = record or (lambda exchange: None)
+        self._log = log or (lambda attempt: None)
+        self._sleep = sleep
+        self._clock = clock
+        self._resolver = resolver
+        self._lock = threading.Lock()
+        self._sessions: dict[str, requests.Session] = {}
+        self._gates: dict[str, _HostGate] = {}
+        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+        self._resolved: dict[str, str | None] = {}
+
+    # -- scope -------------------------------------------------------------------------
+    def refusal(self, url: str) -> str | None:
+        """Why `url` may not be fetched (scheme, host, private address), or None."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return f"non-HTTP scheme {parts.scheme or '(none)'!r}"
+        host = (parts.hostname or "").lower()
+        if host not in self.allowed_hosts:
+            return f"host {host!r} not in allowed hosts"
+        if host in self._private_ok:
+            return None
+        with self._lock:
+            cached = self._resolved.get(host, "")
+        if cached != "":
+            return cached
+        try:
+            addresses = [host] if _is_ip_literal(host) else self._resolver(host)
+        except OSError:
+            reason = None  # unresolvable: the request itself will fail and be logged
+        else:
+            bad = [a for a in addresses if _is_private(a)]
+            reason = f"host {host!r} resolves to private address {bad[0]}" if bad else None
+        with self._lock:
+            self._resolved[host] = reason
+        return reason
+
+    # -- per host state ----------------------------------------------------------------
+    def _host_key(self, url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
+
+    def _session(self, key: str) -> requests.Session:
+        with self._lock:
+            session = self._sessions.get(key)
+            if session is None:
+                session = requests.Session()
+                session.headers.update({
+                    "User-Agent": self.settings.user_agent,
+                    "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                    "Accept-Encoding": "gzip, deflate",
+                })
+                size = max(2, self.settings.concurrency_per_host)
+                adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=size,
+                                                        max_retries=0)
+                session.mount("http://", adapter)
+                session.mount("https://", adapter)
+                self._sessions[key] = session
+            return session
+
+    def _gate(self, key: str) -> _HostGate:
+        with self._lock:
+            gate = self._gates.get(key)
+            if gate is None:
+                gate = _HostGate(self.settings.concurrency_per_host, self.settings.delay)
+                self._gates[key] = gate
+            return gate
+
+    def close(self) -> None:
+        with self._lock:
+            for session in self._sessions.values():
+                session.close()
+            self._sessions.clear()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- robots.txt --------------------------------------------------------------------
+    def robots(self, url: str) -> urllib.robotparser.RobotFileParser | None:
+        key = self._host_key(url)
+        with self._lock:
+            if key in self._robots:
+                return self._robots[key]
+            host_lock = self._robots_locks.setdefault(key, threading.Lock())
+        with host_lock:
+            with self._lock:
+                if key in self._robots:
+                    return self._robots[key]
+            parser = self._load_robots(key)
+            with self._lock:
+                self._robots[key] = parser
+            return parser
+
+    def _load_robots(self, key: str) -> urllib.robotparser.RobotFileParser | None:
+        robots_url = key + "/robots.txt"
+        result = self._fetch(robots_url, kind="robots", check_robots=False)
+        parser = urllib.robotparser.RobotFileParser(robots_url)
+        if result.outcome == "ok" and result.status == 200:
+            parser.parse(result.body.decode("utf-8", "replace").splitlines())
+        elif result.status in (401, 403) or (result.status or 0) >= 500 or result.status is None:
+            parser.disallow_all = True  # unknown or forbidden: stay out, retry next run
+        else:
+            parser.allow_all = True  # 404 and friends: no rules
+        delay = parser.crawl_delay(self.settings.user_agent)
+        if delay is not None and float(delay) > self.settings.delay:
+            self._gate(key).delay = float(delay)
+        return parser
+
+    def allowed_by_robots(self, url: str) -> bool:
+        if not self.settings.respect_robots:
+            return True
+        parser = self.robots(url)
+        return parser is None or parser.can_fetch(self.settings.user_agent, url)
+
+    # -- fetching ----------------------------------------------------------------------
+    def fetch(
+        self,
+        url: str,
+        *,
+        kind: RecordKind = "article",
+        method: str = "GET",
+        data: dict[str, str] | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        referer: str | None = None,
+    ) -> FetchResult:
+        """Fetch one URL under every policy; never raises for network or HTTP trouble."""
+        return self._fetch(url, kind=kind, method=method, data=data, etag=etag,
+                           last_modified=last_modified, referer=referer, check_robots=True)
+
+    def _fetch(
+        self,
+        url: str,
+        *,
+        kind: RecordKind,
+        method: str = "GET",
+        data: dict[str, str] | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        referer: str | None = None,
+        check_robots: bool,
+    ) -> FetchResult:
+        started = self._clock()
+        if reason := self.refusal(url):
+            return self._finish(FetchResult(url, url, "out_of_scope", detail=reason), started)
+        if check_robots and not self.allowed_by_robots(url):
+            return self._finish(
+                FetchResult(url, url, "out_of_scope", detail="disallowed by robots.txt"), started)
+        conditional: dict[str, str] = {}
+        if etag:
+            conditional["If-None-Match"] = etag
+        if last_modified:
+            conditional["If-Modified-Since"] = last_modified
+        attempt = 0
+        while True:
+            attempt += 1
+            result, wait = self._attempt(url, kind, method, data, conditional, attempt, referer)
+            if wait is None:
+                result.attempts = attempt
+                return self._finish(result, started)
+            self._sleep(wait)
+
+    def _finish(self, result: FetchResult, started: float) -> FetchResult:
+        result.elapsed_ms = int((self._clock() - started) * 1000)
+        if result.attempts == 0:  # refused before any request: still one logged decision
+            self._log(Attempt(result.url, _utcnow(), result.outcome, None, 0,
+                              result.elapsed_ms, result.detail))
+        return result
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (attempt - 1))
+
+    def _attempt(
+        self,
+        url: str,
+        kind: RecordKind,
+        method: str,
+        data: dict[str, str] | None,
+        conditional: dict[str, str],
+        attempt: int,
+        referer: str | None,
+    ) -> tuple[FetchResult, float | None]:
+        """One attempt including its redirect hops; returns (result, wait before retry)."""
+        attempted_at = _utcnow()
+        t0 = self._clock()
+        current, current_method, current_data = url, method, data
+        redirects: list[str] = []
+        retry_wait: float | None = None
+        try:
+            while True:
+                exchange, decoded = self._request(current, current_method, current_data,
+                                                  conditional if current == url else {}, kind,
+                                                  referer)
+                status = exchange.status
+                if status in REDIRECT_STATUSES and (location := exchange_header(exchange,
+                                                                                 "Location")):
+                    target = urljoin(current, location.strip())
+                    redirects.append(target)
+                    if len(redirects) > self.settings.max_redirects:
+                        raise _Refused(f"more than {self.settings.max_redirects} redirects")
+                    if reason := self.refusal(target):
+                        raise _Refused(f"redirect to {target}: {reason}")
+                    if not self.allowed_by_robots(target):
+                        raise _Refused(f"redirect to {target}: disallowed by robots.txt")
+                    if status == 303 or (status in (301, 302) and current_method == "POST"):
+                        current_method, current_data = "GET", None
+                    current = target
+                    continue
+                break
+            headers = tuple((k, v) for k, v in exchange.headers
+                            if k.lower() not in _FRAMING_HEADERS)
+            result = FetchResult(url, current, "ok", status, headers, decoded,
+                                 fetched_at=exchange.fetched_at, redirects=redirects)
+            if status == 304:
+                result.outcome, result.detail = "not_modified", "304"
+            elif (why := detect_block(status, decoded)) is not None:
+                result.outcome, result.detail = "blocked", why
+            elif status in self.settings.retry_statuses:
+                result.outcome, result.detail = "failed", f"HTTP {status}"
+                if attempt <= self.settings.max_retries:
+                    retry_wait = self._retry_wait(status, exchange, attempt, current, result)
+            elif status >= 400:
+                result.outcome, result.detail = "failed", f"HTTP {status}"
+            elif status >= 300:
+                result.outcome, result.detail = "failed", f"HTTP {status} without Location"
+            else:
+                mime = _mime(exchange_header(exchange, "Content-Type"))
+                if mime and mime not in self.settings.allowed_content_types:
+                    result.outcome, result.detail = "out_of_scope", f"content type {mime}"
+        except _TooLarge as exc:
+            result = FetchResult(url, current, "too_large", detail=str(exc),
+                                 redirects=redirects)
+        except _Refused as exc:
+            result = FetchResult(url, current, "out_of_scope", detail=str(exc),
+                                 redirects=redirects)
+        except (requests.RequestException, zlib.error, OSError) as exc:
+            result = FetchResult(url, current, "failed", detail=f"{type(exc).__name__}: {exc}",
+                                 redirects=redirects)
+            if attempt <= self.settings.max_retries:
+                retry_wait = self._backoff(attempt)
+        elapsed = int((self._clock() - t0) * 1000)
+        logged: Outcome = "retried" if retry_wait is not None else result.outcome
+        self._log(Attempt(url, attempted_at, logged, result.status, attempt, elapsed,
+                          result.detail))
+        return result, retry_wait
+
+    def _retry_wait(self, status: int, exchange: Exchange, attempt: int, url: str,
+                    result: FetchResult) -> float | None:
+        wait = self._backoff(attempt)
+        asked = parse_retry_after(exchange_header(exchange, "Retry-After"))
+        if asked is not None:
+            if asked > self.settings.retry_after_max:
+                result.detail += f"; Retry-After {asked:.0f}s exceeds limit, giving up"
+                return None
+            wait = max(wait, asked)
+            self._gate(self._host_key(url)).push_back(asked, self._clock)
+        return wait
+
+    def _request(
+        self,
+        url: str,
+        method: str,
+        data: dict[str, str] | None,
+        extra_headers: dict[str, str],
+        kind: RecordKind,
+        referer: str | None = None,
+    ) -> tuple[Exchange, bytes]:
+        key = self._host_key(url)
+        if referer:
+            extra_headers = {**extra_headers, "Referer": referer}
+        session = self._session(key)
+        timeout = (self.settings.connect_timeout, self.settings.read_timeout)
+        with self._gate(key).slot(self._clock, self._sleep):
+            response = session.request(method, url, headers=extra_headers, data=data,
+                                       timeout=timeout, allow_redirects=False, stream=True)
+        try:
+            return self._read(response, url, method, kind, referer)
+        finally:
+            response.close()
+
+    def _read(self, response: requests.Response, url: str, method: str,
+              kind: RecordKind, referer: str | None) -> tuple[Exchange, bytes]:
+        fetched_at = _utcnow()
+        headers = tuple(response.raw.headers.items()) if response.raw is not None else tuple(
+            response.headers.items())
+        request_headers = tuple(response.request.headers.items())
+
+        def exchange(body: bytes, truncated: bool = False, content: bytes = b"") -> Exchange:
+            return Exchange(url, method, response.status_code, headers, body, fetched_at, kind,
+                            truncated, request_headers, content, referer)
+
+        cap = self.settings.max_body_bytes
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap:
+            self._record(exchange(b"", truncated=True))
+            raise _TooLarge(f"Content-Length {declared} exceeds {cap} bytes")
+        wire = bytearray()
+        decoder = _Decompressor(response.headers.get("Content-Encoding"),
+                                self.settings.max_decompressed_bytes)
+        try:
+            for chunk in response.raw.stream(_CHUNK, decode_content=False):
+                wire += chunk
+                if len(wire) > cap:
+                    raise _TooLarge(f"body exceeds {cap} bytes")
+                decoder.feed(chunk)
+        except _TooLarge:
+            self._record(exchange(bytes(wire[:cap]), truncated=True))
+            raise
+        except (_Refused, zlib.error):
+            self._record(exchange(bytes(wire)))
+            raise
+        done = exchange(bytes(wire), content=bytes(decoder.out))
+        self._record(done)
+        return done, done.content
+
+
+def exchange_header(exchange: Exchange, name: str) -> str | None:
+    low = name.lower()
+    return next((v for k, v in exchange.headers if k.lower() == low), None)
