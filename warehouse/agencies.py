@@ -25,6 +25,9 @@ _KIND_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("court", re.compile(r"法院|法庭")),
     ("procuratorate", re.compile(r"检察")),
     ("peoples_congress", re.compile(r"人大")),
+    # Mass organisations and societies: neither party nor government bodies.
+    ("other", re.compile(
+        r"团[省市区县]委|共青团|妇联|工会|科协|社科联|法学会|律师协会|红十字会")),
     # Party bodies: X委 + office (市委组织部, 区委依法治区办), 党委, 党工委, 纪委, 政法委.
     ("party_committee", re.compile(
         r"^(?:[省市区县镇乡]|各级|街道)?(?:委|党委|党工委)|纪委|监委|政法委|党校|党建|组织部|宣传部|统战部"

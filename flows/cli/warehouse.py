@@ -1,0 +1,116 @@
+"""`govharvest sql` (read-only queries) and `govharvest export parquet`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.cli.app import DataDirOption, app
+from flows.config import resolve_paths
+from warehouse.db import WarehouseError
+from warehouse.export import export_parquet
+from warehouse.query import (
+    FORMATS,
+    OutputFormat,
+    infer_format,
+    run_query,
+    to_csv,
+    to_json_lines,
+    write_result,
+)
+
+export_app = typer.Typer(help="Export the warehouse.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+def _render_table(frame_columns: list[str], rows: list[tuple[object, ...]]) -> Table:
+    table = Table(show_lines=False)
+    for name in frame_columns:
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        # Markup off: scraped text may contain [brackets] that rich would interpret.
+        table.add_row(*("" if v is None else str(v) for v in row))
+    return table
+
+
+@app.command("sql")
+def sql_command(
+    query: Annotated[str, typer.Argument(help="One SQL statement, run read-only.")],
+    data_dir: DataDirOption = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f",
+                     help="table (default), csv (header then rows), json (JSON lines), "
+                          "or parquet (with --output only)."),
+    ] = "",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o",
+                     help="Write the result to FILE (format from --format or the suffix)."),
+    ] = None,
+) -> None:
+    """Run a read-only SQL query on the warehouse and print or save the result."""
+    if fmt and fmt not in FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    chosen: OutputFormat = (
+        fmt if fmt else (infer_format(output) if output else "table")  # type: ignore[assignment]
+    )
+    if chosen == "parquet" and output is None:
+        raise typer.BadParameter("--format parquet needs --output FILE")
+    paths = resolve_paths(data_dir)
+    err = Console(stderr=True, highlight=False)
+    try:
+        frame = run_query(paths.warehouse, query)
+    except WarehouseError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True)
+        raise typer.Exit(2) from exc
+    except Exception as exc:  # DuckDB parser/binder/read-only errors: message, no traceback
+        err.print(f"[red]query failed:[/red] {type(exc).__name__}: {exc}", markup=True)
+        raise typer.Exit(1) from exc
+
+    table_text = ""
+    if chosen == "table":
+        console = Console(highlight=False, markup=False, width=200 if output else None,
+                          file=None if output is None else _NullFile(),
+                          record=output is not None)
+        console.print(_render_table(frame.columns, frame.rows()))
+        console.print(f"{frame.height} row(s)", style="dim")
+        table_text = console.export_text() if output is not None else ""
+    if output is not None:
+        write_result(frame, output, chosen, table_text)
+        err.print(f"wrote {frame.height} row(s) to {output} ({chosen})")
+    elif chosen == "csv":
+        sys.stdout.write(to_csv(frame))
+    elif chosen == "json":
+        sys.stdout.write(to_json_lines(frame))
+
+
+class _NullFile:
+    """A sink for rich when the table is only recorded for --output."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+
+@export_app.command("parquet")
+def export_parquet_command(data_dir: DataDirOption = None) -> None:
+    """Write every warehouse table as Parquet (facts by year) plus manifest.json."""
+    paths = resolve_paths(data_dir)
+    console = Console(highlight=False)
+    try:
+        manifest = export_parquet(paths.warehouse, paths.parquet)
+    except WarehouseError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    for name, table in manifest.tables.items():
+        console.print(f"  {name:<22} {table.rows:>10} rows  {table.path}", markup=False)
+    console.print(f"wrote {len(manifest.tables)} tables to {paths.parquet} "
+                  f"(manifest.json, {manifest.written_at})", markup=False)
