@@ -1,0 +1,70 @@
+"""One Great Expectations file context per data directory, created once and reused.
+
+GX context creation (and the first import of GX) is slow, so callers share one context per
+`gx/` directory for the life of the process: `get_context(gx_dir)` caches it. The context is a
+*file* context so validation results persist under `gx/` and Data Docs can be rebuilt from
+them on every run. Analytics are switched off before GX is imported (no network here) and
+progress bars are disabled (they would spam the CLI and the Prefect logs).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+if TYPE_CHECKING:
+    from great_expectations.data_context import AbstractDataContext
+
+PANDAS_SOURCE = "govharvest"  # the one pandas data source all our frames go through
+
+_CONTEXTS: dict[Path, AbstractDataContext] = {}
+_LOCK = threading.Lock()
+
+
+def get_context(gx_dir: Path) -> AbstractDataContext:
+    """The cached file context rooted at `gx_dir` (created with its config on first use)."""
+    key = Path(gx_dir).expanduser().resolve()
+    with _LOCK:
+        ctx = _CONTEXTS.get(key)
+        if ctx is None:
+            ctx = _create(key)
+            _CONTEXTS[key] = ctx
+        return ctx
+
+
+def _create(gx_dir: Path) -> AbstractDataContext:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    gx_dir.mkdir(parents=True, exist_ok=True)
+    ctx = gx.get_context(mode="file", context_root_dir=str(gx_dir))
+    changed = False
+    if ctx.config.analytics_enabled is not False:
+        ctx.config.analytics_enabled = False
+        changed = True
+    if ctx.variables.progress_bars is None or ctx.variables.progress_bars.globally is not False:
+        ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+        changed = True
+    if changed:
+        ctx.variables.save()
+    return ctx
+
+
+def pandas_batch_definition(ctx: AbstractDataContext, asset_name: str):  # type: ignore[no-untyped-def]
+    """The whole-dataframe batch definition of asset `asset_name` (created on first use)."""
+    try:
+        source = ctx.data_sources.get(PANDAS_SOURCE)
+    except (KeyError, ValueError):
+        source = ctx.data_sources.add_pandas(PANDAS_SOURCE)
+    try:
+        asset = source.get_asset(asset_name)
+    except LookupError:
+        asset = source.add_dataframe_asset(asset_name)
+    try:
+        return asset.get_batch_definition("whole")
+    except (KeyError, ValueError, LookupError):
+        return asset.add_batch_definition_whole_dataframe("whole")

@@ -1,0 +1,138 @@
+"""Run one suite over one pandas frame through a GX checkpoint; return plain outcomes.
+
+Suites, validation definitions and checkpoints are registered in the context once per
+process (re-registered only when a suite's expectations change), so a nightly run pays GX's
+setup cost once. Results are stored by the checkpoint under `gx/` for Data Docs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from expectations.context import pandas_batch_definition
+
+if TYPE_CHECKING:
+    import great_expectations as gx
+    from great_expectations.data_context import AbstractDataContext
+
+INDEX_COLUMN = "doc_index"
+
+
+class ValidationError(RuntimeError):
+    """An expectation could not be evaluated (a bug or a schema mismatch, never bad data)."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """One expectation's result over one batch."""
+
+    name: str  # meta["name"], what blocking.yaml configures
+    expectation_type: str
+    column: str | None
+    success: bool
+    element_count: int
+    unexpected_count: int
+    observed: Any = None  # observed_value for aggregate expectations
+    failed_rows: list[int] = field(default_factory=list)  # INDEX_COLUMN values of failures
+
+
+_REGISTERED: dict[tuple[int, str], tuple[str, Any]] = {}
+_LOCK = threading.Lock()
+
+
+def _checkpoint(ctx: AbstractDataContext, suite: gx.ExpectationSuite,
+                result_format: dict[str, Any]) -> Any:
+    import great_expectations as gx
+
+    fingerprint = json.dumps([e.configuration.to_json_dict() for e in suite.expectations],
+                             sort_keys=True, default=str)
+    key = (id(ctx), suite.name)
+    with _LOCK:
+        cached = _REGISTERED.get(key)
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1]
+        stored = ctx.suites.add_or_update(suite)
+        batch = pandas_batch_definition(ctx, suite.name)
+        vd = ctx.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=suite.name, data=batch, suite=stored))
+        checkpoint = ctx.checkpoints.add_or_update(gx.Checkpoint(
+            name=suite.name, validation_definitions=[vd], actions=[],
+            result_format=result_format))
+        _REGISTERED[key] = (fingerprint, checkpoint)
+        return checkpoint
+
+
+def _exception_message(info: Any) -> str | None:
+    """GX reports errors flat or keyed by metric id; either way surface the first message."""
+    if not isinstance(info, dict):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None
+
+
+def _failed_rows(index_list: Any) -> list[int]:
+    """INDEX_COLUMN values from an unexpected_index_list (GX 1.24 gives [{col: [values]}])."""
+    rows: list[int] = []
+    for item in index_list or []:
+        value = item.get(INDEX_COLUMN) if isinstance(item, dict) else item
+        if isinstance(value, list | tuple):
+            rows.extend(int(v) for v in value)
+        elif value is not None:
+            rows.append(int(value))
+    return sorted(set(rows))
+
+
+def run_suite(
+    ctx: AbstractDataContext,
+    suite: gx.ExpectationSuite,
+    frame: pd.DataFrame,
+    *,
+    run_id: str,
+    run_time: dt.datetime | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> list[Outcome]:
+    """Validate `frame` against `suite`; failures are located by the frame's INDEX_COLUMN."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    indexed = INDEX_COLUMN in frame.columns
+    result_format: dict[str, Any] = {"result_format": "COMPLETE" if indexed else "SUMMARY",
+                                     "exclude_unexpected_values": indexed}
+    if indexed:
+        result_format["unexpected_index_column_names"] = [INDEX_COLUMN]
+    checkpoint = _checkpoint(ctx, suite, result_format)
+    result = checkpoint.run(
+        batch_parameters={"dataframe": frame},
+        expectation_parameters=parameters or {},
+        run_id=RunIdentifier(run_name=run_id, run_time=run_time or dt.datetime.now(dt.UTC)),
+    )
+    outcomes: list[Outcome] = []
+    for suite_result in result.run_results.values():
+        for r in suite_result.results:
+            config = r.expectation_config
+            if message := _exception_message(r.exception_info):
+                raise ValidationError(f"{suite.name}/{(config.meta or {}).get('name')}: "
+                                      f"{message}")
+            res = r.result or {}
+            rows = _failed_rows(res.get("unexpected_index_list"))
+            element_count = res.get("element_count")
+            outcomes.append(Outcome(
+                name=str((config.meta or {}).get("name") or config.type),
+                expectation_type=config.type,
+                column=config.kwargs.get("column"),
+                success=bool(r.success),
+                element_count=int(element_count if element_count is not None else len(frame)),
+                unexpected_count=int(res.get("unexpected_count") or (0 if r.success else 1)),
+                observed=res.get("observed_value"),
+                failed_rows=rows,
+            ))
+    return outcomes
