@@ -41,7 +41,7 @@ SIMPLIFIED_ONLY = re.compile(
 # Encoding damage: replacement characters, runs of "?" touching Han text, and
 # GBK-read-as-Latin-1 mojibake (runs of Latin-1 letters).
 DAMAGE = re.compile(
-    rf"\ufffd+|(?<=[{HAN}。,、])\?{{2,}}|\?{{2,}}(?=[{HAN}])|[\u00c0-\u00ff]{{3,}}"
+    rf"\ufffd+|(?<=[{HAN}。,、])\?{{2,}}|\?{{2,}}(?=[{HAN}])|[\u0080-\u00ff]{{4,}}"
 )
 
 # Full-width -> half-width for the canonical set; everything else stays as written.

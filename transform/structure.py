@@ -38,7 +38,7 @@ _HEADINGLIKE_MAX = 40  # a lead sentence longer than this is prose, not a headin
 
 def cn_to_int(label: str) -> int | None:
     """Chinese or Arabic numeral (up to the hundreds) -> int; None if malformed."""
-    if label.isdigit():
+    if label.isascii() and label.isdigit():
         return int(label)
     if label in _CIRCLED:
         return _CIRCLED[label]
@@ -102,6 +102,10 @@ def repair_numbering(paras: list[Para]) -> list[dict[str, object]]:
     """Fill in item numbers whose loss the neighbours make certain (rule 2)."""
     repairs: list[dict[str, object]] = []
     last_of: dict[str, int] = {}  # style -> last number seen so far
+    first_seen: dict[str, int] = {}  # style -> index of its first paragraph (outline rank)
+    for i, para in enumerate(paras):
+        if para.style is not None:
+            first_seen.setdefault(para.style, i)
     for i, para in enumerate(paras):
         if para.style is not None:
             last_of[para.style] = para.number or 0
@@ -119,7 +123,8 @@ def repair_numbering(paras: list[Para]) -> list[dict[str, object]]:
         elif (
             not fused
             and i > 0
-            and paras[i - 1].style not in (None, style)
+            and (above := paras[i - 1].style) is not None
+            and first_seen[above] < first_seen[style]  # right after a parent heading
             and (prev_number == want - 1 or want == 1)
         ):
             # An unnumbered first paragraph of a section, right before item 2 (or n+1).

@@ -1,0 +1,97 @@
+"""Metadata: front matter, cover notice, source lines, region, document type, period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from transform import parse_document
+from transform.metadata import detect_doc_type, detect_period, detect_region, split_front_matter
+
+
+def test_cover_notice_title_signature_and_date() -> None:
+    lines = ["各镇(街道),各部门:", "现将《某区2024年普法工作要点》印发给你们,请认真贯彻落实。",
+             "某区普法办", "2024年3月1日", "某区2024年普法工作要点", "一、总体要求", "正文。"]
+    fm = split_front_matter(lines)
+    assert fm.title == "某区2024年普法工作要点"
+    assert fm.issuer == "某区普法办" and fm.document_date == dt.date(2024, 3, 1)
+    assert fm.cover_notice is not None and fm.cover_notice.endswith("2024年3月1日")
+    assert fm.body == ["一、总体要求", "正文。"]
+
+
+def test_title_line_and_source_line() -> None:
+    lines = ["某市法治政府建设实施方案(2021-2025年)",
+             "某市司法局 sfj.example.gov.cn 发布时间:2022-1-5 9:05", "为推进工作,制定本方案。"]
+    fm = split_front_matter(lines)
+    assert fm.title == lines[0]
+    assert (fm.issuer, fm.source_site) == ("某市司法局", "sfj.example.gov.cn")
+    assert (fm.publish_date, fm.publish_time) == (dt.date(2022, 1, 5), "09:05")
+    assert fm.body == ["为推进工作,制定本方案。"]
+
+
+def test_labelled_source_line() -> None:
+    fm = split_front_matter(["某县2023年工作计划", "来源:县司法局 发布日期:2023年2月3日", "正文。"])
+    assert fm.issuer == "县司法局" and fm.publish_date == dt.date(2023, 2, 3)
+
+
+def test_sentence_first_line_is_not_a_title() -> None:
+    fm = split_front_matter(["2022年是关键之年,现提出本镇2022年工作要点。", "一、任务"])
+    assert fm.title is None and len(fm.body) == 2
+
+
+def test_trailing_signature_is_back_matter() -> None:
+    lines = ["一、任务", "(一)甲。内容。", "某区依法治区办", "二〇二三年五月十日"]
+    fm = split_front_matter(lines)
+    assert fm.issuer == "某区依法治区办" and fm.document_date == dt.date(2023, 5, 10)
+    assert fm.body == lines[:2]
+
+
+def test_doc_type_from_title_words() -> None:
+    cases = {"某市法治建设实施方案": "implementation_plan", "某县2023年工作要点": "work_points",
+             "某区2023年工作计划": "work_plan", "某区2023年法治建设工作总结": "summary",
+             "关于开展普法检查的通知": "notice", "某市法治建设规划(2021-2025年)": "other"}
+    for title, kind in cases.items():
+        assert detect_doc_type(title, [], numbered=True) == kind, title
+
+
+def test_doc_type_without_title() -> None:
+    assert detect_doc_type(None, ["为做好工作,现提出人和镇2022年工作要点。"], numbered=True) == (
+        "work_points")
+    assert detect_doc_type(None, ["202x年全面依法治县工作的总体要求是:坚持…"], numbered=True) == (
+        "work_points")
+    summary = ["近年来,本区坚持依法治区,获评示范区。", "荣获先进集体,取得明显成效。"]
+    assert detect_doc_type(None, summary, numbered=False) == "summary"
+    assert detect_doc_type(None, ["一段普通文字。"], numbered=False) == "other"
+
+
+def test_period() -> None:
+    assert detect_period("某市贯彻《规划(2021—2025年)》实施方案", []) == (2021, 2025)
+    assert detect_period("某区2023年工作计划", []) == (2023, 2023)
+    assert detect_period(None, ["为此,现提出2022年工作要点。"]) == (2022, 2022)
+    assert detect_period(None, ["202x年全面依法治区工作的总体要求是"]) == (None, None)
+
+
+def test_region_from_gazetteer_title_first() -> None:
+    assert detect_region("湘潭市贯彻落实《法治湖南建设规划》实施方案", []) == "湘潭市"
+    assert detect_region(None, ["近年来,西岗区坚持依法治区。"]) == "西岗区"
+    assert detect_region(None, ["全面依法治区工作的总体要求是"]) is None
+
+
+def test_page_metadata_wins_over_text(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sys
+    import types
+
+    class Page:
+        title = "页面标题"
+        body_text = "某县2023年工作计划\n一、任务\n(一)甲。内容。"
+        meta: ClassVar[dict[str, str]] = {
+            "publish_date": "2023-04-01", "publish_time": "10:30", "issuer": "县司法局"}
+
+    fake = types.ModuleType("transform.html")
+    fake.extract_page = lambda html, url=None, body_selectors=(): Page()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "transform.html", fake)
+    doc = parse_document(b"<html><body><p>x</p></body></html>", url="http://a.example/1.html")
+    assert doc.title == "页面标题"
+    assert doc.publish_date == dt.date(2023, 4, 1) and doc.publish_time == "10:30"
+    assert doc.issuer == "县司法局"
+    assert [n.id for n in doc.nodes] == ["n1", "n1.1"]
