@@ -37,7 +37,8 @@ class PageContent:
     ``meta`` keys (all optional): title, publish_date ("YYYY-MM-DD"), publish_time ("HH:MM"),
     source, issuer, document_date, doc_number, index_no, source_site (host of ``url``).
     ``container`` names the rule that found the body: "selector:<sel>", "known:<sel>",
-    "density", or "none".
+    "density", or "none" (nothing found). A matched but empty container keeps its name and
+    gives an empty ``body_text``.
     """
 
     title: str | None
@@ -66,7 +67,7 @@ def extract_page(
     meta = _metadata(page, element)
     if site:
         meta.setdefault("source_site", site)
-    return PageContent(meta.get("title"), body_text, meta, container if body_text else "none")
+    return PageContent(meta.get("title"), body_text, meta, container)
 
 
 def _parse(html: str) -> etree._Element | None:
@@ -294,20 +295,33 @@ class _Stats:
 def _find_body(
     page: _Page, compiled: Sequence[tuple[str, etree.XPath]]
 ) -> tuple[etree._Element | None, str, str]:
-    """(body element, rule name, its rendered text)."""
+    """(body element, rule name, its rendered text).
+
+    A profile selector or specific container that matches but holds no text means an empty
+    article (a removed or not yet filled page): the heuristic would only find chrome there.
+    """
+    empty_hit: str | None = None
     for text, xpath in compiled:
-        element, rendered = _largest(_elements(xpath, page.root))
+        matches = _elements(xpath, page.root)
+        element, rendered = _largest(matches)
         if element is not None:
             return element, f"selector:{text}", rendered
+        if matches and empty_hit is None:
+            empty_hit = f"selector:{text}"
     for container in sel.KNOWN_CONTAINERS:
-        element, rendered = _largest(_elements(container.xpath, page.root))
+        matches = _elements(container.xpath, page.root)
+        element, rendered = _largest(matches)
         if element is None:
+            if matches and container.specific and empty_hit is None:
+                empty_hit = f"known:{container.name}"
             continue
         if container.specific:
             return element, f"known:{container.name}", rendered
         page_total = page.stats.total.get(page.body, 0)
         if page_total and page.stats.total.get(element, 0) >= sel.GENERIC_MIN_SHARE * page_total:
             return element, f"known:{container.name}", rendered
+    if empty_hit is not None:
+        return None, empty_hit, ""
     best = page.stats.best_block()
     if best is None:
         return None, "none", ""

@@ -190,6 +190,13 @@ def test_profile_selectors_come_first_css_or_xpath() -> None:
     assert xpath.body_text == "第一段正文。\n第二段正文。"
     missing = extract_page(page, body_selectors=[".absent"])
     assert missing.container == "known:#zoom"
+    # An empty match does not hide a known container with text (a stale profile) ...
+    stale = extract_page(page + "<div class='blank'> </div>", body_selectors=[".blank"])
+    assert stale.container == "known:#zoom"
+    # ... but with nothing else it is an empty article, not a reason to guess from chrome.
+    blank = "<div class='info'>发布时间：2023-01-01 来源：某局</div><div class='blank'> </div>"
+    empty = extract_page(blank, body_selectors=[".blank"])
+    assert (empty.container, empty.body_text) == ("selector:.blank", "")
 
 
 def test_invalid_profile_selector_is_a_configuration_error() -> None:
@@ -224,6 +231,19 @@ def test_largest_match_wins_when_a_container_class_repeats() -> None:
         "<div class='TRS_Editor'><p>这是正文的第一段。</p><p>第二段。</p></div>"
     )
     assert extract_page(page).body_text == "这是正文的第一段。\n第二段。"
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_empty_article_container_gives_empty_body_not_chrome(family: str) -> None:
+    for variant in VARIANTS:
+        page = render_article(
+            family, title="空文章", body_text="", publish_date="2023-01-01", source="某局",
+            variant=variant,
+        )  # fmt: skip
+        content = extract(page)
+        assert content.body_text == ""
+        assert content.container.startswith("known:")
+        assert content.meta["publish_date"] == "2023-01-01"
 
 
 def test_generic_container_needs_most_of_the_page_text() -> None:
