@@ -64,7 +64,7 @@ def extract_page(
     page = _Page(root)
     element, container, rendered = _find_body(page, compiled)
     body_text = _lines(rendered)
-    meta = _metadata(page, element)
+    meta = _metadata(page, element, body_text)
     if site:
         meta.setdefault("source_site", site)
     return PageContent(meta.get("title"), body_text, meta, container)
@@ -354,7 +354,7 @@ def _largest(elements: list[etree._Element]) -> tuple[etree._Element | None, str
 # --- metadata ------------------------------------------------------------------------------
 
 
-def _metadata(page: _Page, body: etree._Element | None) -> dict[str, str]:
+def _metadata(page: _Page, body: etree._Element | None, body_text: str) -> dict[str, str]:
     meta: dict[str, str] = {}
 
     def put(key: str, value: str | None) -> None:
@@ -385,12 +385,15 @@ def _metadata(page: _Page, body: etree._Element | None) -> dict[str, str]:
         else:
             put(key, value)
 
+    # Labelled lines: page chrome around the body first, then the body's first lines (where a
+    # heuristic body or a copied article keeps its "来源：… 发布时间：…" line).
     outside = _render(page.body, (lambda el: el is body) if body is not None else None)
-    outside = " ".join(outside.split())
-    if match := sel.LABELLED_DATE.search(outside):
-        put_date("publish_date", match.group(0), "publish_time")
-    if match := sel.LABELLED_SOURCE.search(outside):
-        put("source", sel.SOURCE_STOP.split(match.group("v"), maxsplit=1)[0].strip())
+    head = body_text.split("\n", sel.BODY_HEAD_LINES)[: sel.BODY_HEAD_LINES]
+    for text in (" ".join(outside.split()), " ".join(head)):
+        if match := sel.LABELLED_DATE.search(text):
+            put_date("publish_date", match.group(0), "publish_time")
+        if match := sel.LABELLED_SOURCE.search(text):
+            put("source", sel.SOURCE_STOP.split(match.group("v"), maxsplit=1)[0].strip())
 
     titles = sel.TITLE(page.root)
     if titles:

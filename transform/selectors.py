@@ -92,6 +92,8 @@ LABELLED_DATE = re.compile(r"(?:发布时间|发布日期|发表时间|发布于
 LABELLED_SOURCE = re.compile(
     r"(?:信息来源|文章来源|稿件来源|来源)\s*[:：]\s*(?P<v>[^\s|｜【\[<]{2,60})"
 )
+# Labelled lines are also looked for in this many first lines of the body.
+BODY_HEAD_LINES = 3
 # A source value runs into the next label when a template omits the separator.
 SOURCE_STOP = re.compile(r"(?:发布时间|发布日期|时间|日期|浏览|点击|作者|字体|字号|编辑)[:：]?")
 

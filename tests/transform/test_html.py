@@ -300,6 +300,19 @@ def test_labelled_source_stops_at_the_next_label() -> None:
     assert meta["publish_date"] == "2023-01-02"
 
 
+def test_labelled_line_at_the_top_of_the_body_is_metadata_too() -> None:
+    page = (
+        "<body><div class='wrap'><h1>关于做好普法工作的通知</h1>"
+        "<div class='meta'>发布时间：2023-02-01 来源：县司法局 阅读：123</div>"
+        + "".join(f"<p>第{i}段正文，内容较长较长较长。</p>" for i in range(6))
+        + "<p>来源：正文后部的来源不算</p></div></body>"
+    )
+    content = extract_page(page)
+    assert content.container == "density"
+    assert content.meta["publish_date"] == "2023-02-01"
+    assert content.meta["source"] == "县司法局"
+
+
 def test_label_and_value_in_one_table_cell() -> None:
     page = (
         "<table><tr><td>索引号：000014349/2023-00012</td><td>发文字号：国办发〔2023〕1号</td>"
