@@ -442,9 +442,10 @@ class Fetcher:
         retry_wait: float | None = None
         try:
             while True:
+                # Validators ride along same-site redirects: callers hold them for the URL
+                # the redirect ends at (the archive stores pages under their final URL).
                 exchange, decoded = self._request(current, current_method, current_data,
-                                                  conditional if current == url else {}, kind,
-                                                  referer)
+                                                  conditional, kind, referer)
                 status = exchange.status
                 if status in REDIRECT_STATUSES and (location := exchange_header(exchange,
                                                                                  "Location")):
@@ -477,7 +478,7 @@ class Fetcher:
                 result.outcome, result.detail = "failed", f"HTTP {status}"
             elif status >= 300:
                 result.outcome, result.detail = "failed", f"HTTP {status} without Location"
-            else:
+            elif kind != "robots":  # robots.txt is text/plain by definition
                 mime = _mime(exchange_header(exchange, "Content-Type"))
                 if mime and mime not in self.settings.allowed_content_types:
                     result.outcome, result.detail = "out_of_scope", f"content type {mime}"

@@ -30,7 +30,7 @@ class ProfileError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class ListRules(_Strict):
@@ -44,6 +44,8 @@ class ListRules(_Strict):
     date_selector: str | None = None
     # Regexes searched in the absolute article URL; a link must match one to be followed.
     article_patterns: list[str] = Field(default_factory=list)
+    # Also take the link of any list entry that carries a date (the generic profile's rule).
+    dated_items: bool = False
     # "links" pagination: further list pages are links matching these regexes, or whose text
     # is a "next page" label.
     page_patterns: list[str] = Field(default_factory=list)
@@ -72,7 +74,8 @@ class SiteProfile(_Strict):
     base_url: str
     hosts: list[str] = Field(min_length=1)
     start_urls: list[str] = Field(min_length=1)
-    list: ListRules = Field(default_factory=ListRules)
+    # "list" in the file; `listing` here so the builtin stays usable in annotations.
+    listing: ListRules = Field(default_factory=ListRules, alias="list")
     detail: DetailRules = Field(default_factory=DetailRules)
     # Fetch-policy overrides (any HarvestSettings field); family values are already merged in.
     settings: dict[str, Any] = Field(default_factory=dict)

@@ -17,6 +17,8 @@ USER_AGENT = "govharvest/0.1 (+https://github.com/govharvest; rule-of-law resear
 # Content types a harvest will keep; anything else is logged as out_of_scope, not archived as
 # a page (the response itself is still archived, because every response is).
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Hanweb's list dataproxy answers with its datastore XML; some servers label it as XML.
+LIST_DATA_TYPES = ("text/xml", "application/xml")
 ATTACHMENT_TYPES = (
     "application/pdf",
     "application/msword",
@@ -46,7 +48,7 @@ class HarvestSettings(BaseModel):
     max_body_bytes: int = Field(10 * 1024 * 1024, gt=0)
     max_decompressed_bytes: int = Field(50 * 1024 * 1024, gt=0)
     max_redirects: int = Field(5, ge=0)
-    allowed_content_types: tuple[str, ...] = HTML_TYPES + ATTACHMENT_TYPES
+    allowed_content_types: tuple[str, ...] = HTML_TYPES + LIST_DATA_TYPES + ATTACHMENT_TYPES
     respect_robots: bool = True
     max_list_pages: int = Field(50, ge=1, description="per start URL")
     max_pages: int | None = Field(None, ge=1, description="article fetches per run")

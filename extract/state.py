@@ -11,10 +11,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 import polars as pl
 
-from extract.archive import page_records, read_fetchlog
+from extract.archive import page_records, read_fetchlog, read_index, read_record
+from extract.http import REDIRECT_STATUSES
 
 LIST_DATE_DETAIL = re.compile(r"list_date=(\d{4}-\d{2}-\d{2})")
 
@@ -25,6 +27,8 @@ class UrlState:
     etag: str | None
     last_modified: str | None
     fetched_at: dt.datetime
+    warc_file: str  # where the latest usable version lies, to re-read it without network
+    offset: int
 
 
 @dataclass(slots=True)
@@ -32,9 +36,14 @@ class SiteState:
     site: str
     urls: dict[str, UrlState] = field(default_factory=dict)
     cursor: dt.date | None = None  # newest list date seen among fetched articles
+    redirects: dict[str, str] = field(default_factory=dict)  # last known same-site moves
 
     def get(self, url: str) -> UrlState | None:
-        return self.urls.get(url)
+        """State of `url`, or of where it last redirected to."""
+        found = self.urls.get(url)
+        if found is None and url in self.redirects:
+            found = self.urls.get(self.redirects[url])
+        return found
 
     def __contains__(self, url: str) -> bool:
         return url in self.urls
@@ -48,7 +57,8 @@ def load_state(archive_dir: Path, site: str) -> SiteState:
     rows = page_records(archive_dir, site=site, kinds=("article", "attachment"))
     for row in rows.iter_rows(named=True):
         state.urls[row["url"]] = UrlState(row["digest"], row["etag"], row["last_modified"],
-                                          row["fetched_at"])
+                                          row["fetched_at"], row["warc_file"], row["offset"])
+    state.redirects = _redirects(archive_dir, site)
     log = read_fetchlog(archive_dir).filter(
         pl.col("site") == site, pl.col("outcome").is_in(["ok", "not_modified"])
     )
@@ -59,3 +69,17 @@ def load_state(archive_dir: Path, site: str) -> SiteState:
     ]
     state.cursor = max(dates, default=None)
     return state
+
+
+def _redirects(archive_dir: Path, site: str) -> dict[str, str]:
+    """URL -> Location of each article/attachment URL whose latest response was a redirect."""
+    index = read_index(archive_dir).filter(
+        pl.col("site") == site, pl.col("kind").is_in(["article", "attachment"]))
+    latest = index.sort("fetched_at").group_by("url", maintain_order=True).last()
+    moved = latest.filter(pl.col("status").is_in(list(REDIRECT_STATUSES)))
+    out: dict[str, str] = {}
+    for row in moved.iter_rows(named=True):
+        record = read_record(archive_dir, row["warc_file"], row["offset"])
+        if location := record.header("Location"):
+            out[row["url"]] = urljoin(row["url"], location)
+    return out

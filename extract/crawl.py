@@ -1,0 +1,498 @@
+"""Profile-driven list -> detail walker: one site, one run, every response archived first.
+
+`harvest()` walks each start (column) URL through its pagination style (numbered/next links,
+TRS `createPageHTML`, Hanweb datastore + dataproxy POSTs), collects article links with their
+list dates, then fetches articles and their attachments in worker threads (per-host
+politeness is the fetcher's job). Known URLs are fetched conditionally; a 304 or an
+unchanged digest yields no page. Anti-bot interstitials and empty article bodies are
+`blocked`, never pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from extract.archive import ArchiveWriter, read_record, sha256_digest
+from extract.attachments import AttachmentError, as_text_page
+from extract.http import Fetcher, FetchResult, RecordKind
+from extract.profile import SiteProfile, generic_profile, load_profile
+from extract.settings import HarvestSettings, resolve_settings
+from extract.state import SiteState, load_state
+from transform.decode import decode_bytes
+from transform.records import RawPage
+
+COUNT_KEYS: tuple[str, ...] = (
+    "pages_fetched", "new", "changed", "not_modified", "failed", "blocked", "out_of_scope",
+    "too_large",
+)
+DATE_IN_TEXT = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+TRS_PAGER = re.compile(
+    r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']")
+HANWEB_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+HANWEB_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S)
+HANWEB_TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*:\s*'?(\d+)")
+HANWEB_DATAPROXY = "/module/web/jpage/dataproxy.jsp"
+HANWEB_GROUP_PAGES = 3  # jcms asks the dataproxy for three pages at a time
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+NOISE_TAGS = ("script", "style", "noscript", "template")
+MIN_PAGE_TEXT = 20  # visible characters below which a selector-less page counts as empty
+
+
+@dataclass(slots=True)
+class HarvestResult:
+    site: str
+    run_id: str
+    pages: list[RawPage] = field(default_factory=list)  # new or changed article/attachment
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
+    blocked_urls: list[str] = field(default_factory=list)
+    failed_urls: list[str] = field(default_factory=list)
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    url: str
+    title: str
+    date: dt.date | None
+    referer: str  # the list page it came from
+
+
+def _compile(patterns: Iterable[str]) -> list[re.Pattern[str]]:
+    return [re.compile(p) for p in patterns]
+
+
+def parse_html(body: bytes, content_type: str | None) -> lxml.html.HtmlElement:
+    return parse_text(decode_bytes(body, content_type).text)
+
+
+def parse_text(text: str) -> lxml.html.HtmlElement:
+    text = XML_DECLARATION.sub("", text, count=1)
+    if not text.strip():
+        return lxml.html.document_fromstring("<html><body></body></html>")
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html><body></body></html>")
+
+
+def _element_text(element: lxml.html.HtmlElement) -> str:
+    clone = lxml.html.fromstring(lxml.html.tostring(element))
+    for bad in clone.xpath("|".join(f".//{t}" for t in NOISE_TAGS)):
+        bad.drop_tree()
+    return re.sub(r"\s+", " ", clone.text_content()).strip()
+
+
+def _date(text: str) -> dt.date | None:
+    match = DATE_IN_TEXT.search(text)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+class _Walker:
+    """Everything one harvest run shares between its threads."""
+
+    def __init__(self, profile: SiteProfile, settings: HarvestSettings, fetcher: Fetcher,
+                 writer: ArchiveWriter, state: SiteState, archive_dir: Path,
+                 since: dt.date | None, progress: Any) -> None:
+        self.profile, self.settings, self.fetcher = profile, settings, fetcher
+        self.writer, self.state, self.archive_dir = writer, state, archive_dir
+        self.since = since
+        self.progress = progress
+        self.lists = profile.listing
+        self.article_res = _compile(self.lists.article_patterns)
+        self.page_res = _compile(self.lists.page_patterns)
+        self.attachment_exts = tuple(e.lower() for e in profile.detail.attachment_extensions)
+        self.result = HarvestResult(profile.name, writer.run_id)
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._seen_attachments: set[str] = set()
+        self._task: Any = None
+
+    # -- bookkeeping -------------------------------------------------------------------
+    def count(self, key: str, url: str | None = None) -> None:
+        with self._lock:
+            self.counts[key] += 1
+            if key == "blocked" and url:
+                self.result.blocked_urls.append(url)
+            elif key in ("failed", "too_large") and url:
+                self.result.failed_urls.append(url)
+
+    def settle(self, result: FetchResult) -> bool:
+        """Count a fetch that did not yield a body; True when the body is usable."""
+        if result.outcome == "ok":
+            self.count("pages_fetched")
+            return True
+        if result.outcome == "not_modified":
+            self.count("not_modified")
+        else:
+            self.count(result.outcome, result.url)
+        return False
+
+    def add_page(self, page: RawPage) -> None:
+        with self._lock:
+            self.result.pages.append(page)
+
+    def advance(self) -> None:
+        if self.progress is not None and self._task is not None:
+            self.progress.advance(self._task)
+
+    # -- list pages --------------------------------------------------------------------
+    def walk_column(self, start_url: str) -> list[ListEntry]:
+        style = self.lists.pagination
+        entries: list[ListEntry] = []
+        first = self.fetcher.fetch(start_url, kind="list")
+        if not self.settle(first):
+            return entries
+        text = decode_bytes(first.body, first.header("Content-Type")).text
+        doc = parse_text(text)
+        page_entries = self.entries_from(doc, first.final_url, text)
+        entries += page_entries
+        if style == "none" or self._past_since(page_entries):
+            return entries
+        if style == "trs":
+            pages = self._trs_pages(text, first.final_url)
+            for url in pages[: self.settings.max_list_pages - 1]:
+                got = self._list_page(url)
+                entries += got
+                if self._past_since(got):
+                    break
+        elif style == "hanweb":
+            entries += self._hanweb_rest(first, text, len(page_entries))
+        else:
+            entries += self._follow_links(doc, first.final_url)
+        return entries
+
+    def _past_since(self, entries: Sequence[ListEntry]) -> bool:
+        """Lists run newest first: a page whose dated entries all precede `since` ends it."""
+        if self.since is None:
+            return False
+        dated = [e.date for e in entries if e.date is not None]
+        return bool(dated) and all(d < self.since for d in dated)
+
+    def _list_page(self, url: str, *, method: str = "GET",
+                   data: dict[str, str] | None = None) -> list[ListEntry]:
+        result = self.fetcher.fetch(url, kind="list", method=method, data=data)
+        if not self.settle(result):
+            return []
+        text = decode_bytes(result.body, result.header("Content-Type")).text
+        return self.entries_from(parse_text(text), result.final_url, text)
+
+    def _trs_pages(self, text: str, url: str) -> list[str]:
+        match = TRS_PAGER.search(text)
+        if not match:
+            return []
+        count, prefix, suffix = int(match.group(1)), match.group(3), match.group(4)
+        return [urljoin(url, f"{prefix}_{i}.{suffix}") for i in range(1, count)]
+
+    def _follow_links(self, doc: lxml.html.HtmlElement, url: str) -> list[ListEntry]:
+        """Numbered and next-page links within the column's directory, breadth first."""
+        column_dir = urljoin(url, ".")
+        seen = {urldefrag(url)[0]}
+        queue = self._page_links(doc, url, column_dir)
+        entries: list[ListEntry] = []
+        while queue and len(seen) < self.settings.max_list_pages:
+            nxt = queue.pop(0)
+            if nxt in seen:
+                continue
+            seen.add(nxt)
+            result = self.fetcher.fetch(nxt, kind="list")
+            if not self.settle(result):
+                continue
+            text = decode_bytes(result.body, result.header("Content-Type")).text
+            page_doc = parse_text(text)
+            got = self.entries_from(page_doc, result.final_url, text)
+            entries += got
+            if self._past_since(got):
+                break
+            queue += [u for u in self._page_links(page_doc, result.final_url, column_dir)
+                      if u not in seen and u not in queue]
+        return entries
+
+    def _page_links(self, doc: lxml.html.HtmlElement, url: str, column_dir: str) -> list[str]:
+        out: list[str] = []
+        for anchor in doc.iter("a"):
+            href = (anchor.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            absolute = urldefrag(urljoin(url, href))[0]
+            if not absolute.startswith(column_dir) or absolute in out:
+                continue
+            label = (anchor.text_content() or "").strip()
+            if any(p.search(absolute) for p in self.page_res) or label in self.lists.next_texts:
+                out.append(absolute)
+        return out
+
+    def _hanweb_rest(self, first: FetchResult, text: str, already: int) -> list[ListEntry]:
+        group = HANWEB_NEXTGROUP.search(text)
+        total_match = HANWEB_TOTAL.search(text)
+        if not group or not total_match:
+            return []
+        total = int(total_match.group(1) or total_match.group(2))
+        href = lxml.html.fragment_fromstring(group.group(1), create_parent="div").xpath(
+            "string(.//a/@href)")
+        form = {k: v for k, v in parse_qsl(urlsplit(href).query) if k != "page"}
+        per = self.lists.hanweb_perpage
+        step = per * HANWEB_GROUP_PAGES
+        endpoint = urljoin(first.final_url, urlsplit(href).path or HANWEB_DATAPROXY)
+        entries: list[ListEntry] = []
+        start, requests_made = already + 1, 1
+        while start <= total and requests_made < self.settings.max_list_pages:
+            end = min(total, start + step - 1)
+            query = urlencode({"startrecord": start, "endrecord": end, "perpage": per})
+            got = self._list_page(f"{endpoint}?{query}", method="POST", data=form)
+            requests_made += 1
+            if not got:
+                break
+            entries += got
+            if self._past_since(got):
+                break
+            start = end + 1
+        return entries
+
+    def entries_from(self, doc: lxml.html.HtmlElement, url: str,
+                     text: str = "") -> list[ListEntry]:
+        items: list[lxml.html.HtmlElement] = list(doc.cssselect(self.lists.item_selector))
+        # Hanweb keeps records as CDATA (in <script type="text/xml"> or a dataproxy reply),
+        # which an HTML parser drops: take them from the text.
+        for fragment in HANWEB_RECORD.findall(text):
+            wrapper = lxml.html.fragment_fromstring(fragment, create_parent="div")
+            items += wrapper.cssselect(self.lists.item_selector) or [wrapper]
+        entries: list[ListEntry] = []
+        seen: set[str] = set()
+        for item in items:
+            links = item.cssselect(self.lists.link_selector)
+            if not links:
+                continue
+            link = links[0]
+            absolute = urldefrag(urljoin(url, (link.get("href") or "").strip()))[0]
+            if not absolute or absolute in seen or absolute == url:
+                continue
+            if self.lists.date_selector:
+                found = item.cssselect(self.lists.date_selector)
+                date = _date(found[0].text_content()) if found else None
+            else:
+                date = _date(item.text_content())
+            matched = any(p.search(absolute) for p in self.article_res)
+            if not matched and not (self.lists.dated_items and date is not None):
+                continue
+            seen.add(absolute)
+            title = (link.get("title") or link.text_content() or "").strip()
+            entries.append(ListEntry(absolute, title, date, url))
+        return entries
+
+    # -- detail pages ------------------------------------------------------------------
+    def _is_attachment_url(self, url: str) -> bool:
+        parts = urlsplit(url.lower())
+        return parts.path.endswith(self.attachment_exts) or any(
+            v.endswith(self.attachment_exts) for _, v in parse_qsl(parts.query))
+
+    def fetch_entry(self, entry: ListEntry) -> None:
+        try:
+            if self._is_attachment_url(entry.url):
+                self.fetch_attachment(entry.url, entry.referer)
+            else:
+                self.fetch_article(entry)
+        finally:
+            self.advance()
+
+    def _note(self, url: str, outcome: str, detail: str) -> None:
+        self.writer.amend_outcome(url, outcome, detail)
+
+    def fetch_article(self, entry: ListEntry) -> None:
+        prior = self.state.get(entry.url)
+        result = self.fetcher.fetch(
+            entry.url, kind="article", etag=prior.etag if prior else None,
+            last_modified=prior.last_modified if prior else None, referer=entry.referer)
+        list_note = f"list_date={entry.date.isoformat()}" if entry.date else ""
+        if result.outcome == "not_modified":
+            self.count("not_modified")
+            if list_note:
+                self._note(entry.url, "not_modified", f"304; {list_note}")
+            if prior is not None:  # attachments may change while the article does not
+                archived = read_record(self.archive_dir, prior.warc_file, prior.offset)
+                self._attachments(archived.body, archived.header("Content-Type"), entry.url)
+            return
+        if result.outcome != "ok":
+            self.count(result.outcome, entry.url)
+            return
+        self.count("pages_fetched")
+        mime = (result.header("Content-Type") or "").split(";")[0].strip().lower()
+        if mime and not mime.startswith("text/") and "html" not in mime:
+            # A list that links a document directly: treat it as an attachment.
+            self._emit(result, "attachment", entry.referer, prior)
+            return
+        doc = parse_html(result.body, result.header("Content-Type"))
+        if reason := self.empty_body(doc):
+            self._note(entry.url, "blocked", reason)
+            self.count("blocked", entry.url)
+            return
+        if list_note:
+            self._note(entry.url, "ok", list_note)
+        self._emit(result, "article", entry.referer, prior)
+        self._attachments_from_doc(doc, result.final_url)
+
+    def empty_body(self, doc: lxml.html.HtmlElement) -> str | None:
+        """Why the page has no article where one should be, or None."""
+        for selector in self.profile.detail.body_selectors:
+            found = doc.cssselect(selector)
+            if found:
+                if not any(_element_text(el) for el in found):
+                    return f"empty article body ({selector})"
+                return None
+        body = doc.find("body")
+        if body is None or len(_element_text(body)) < MIN_PAGE_TEXT:
+            return "empty page"
+        return None
+
+    def _emit(self, result: FetchResult, kind: RecordKind, referer: str | None,
+              prior: Any) -> RawPage | None:
+        digest = sha256_digest(result.body)
+        prior = self.state.get(result.final_url) or prior
+        if prior is not None and prior.digest == digest:
+            return None  # fetched again (no validators) but unchanged: nothing to parse
+        page = RawPage(
+            url=result.final_url, site=self.profile.name, status=result.status or 200,
+            headers=result.headers, body=result.body,
+            fetched_at=result.fetched_at or dt.datetime.now(dt.UTC), digest=digest,
+            kind=kind if kind in ("article", "attachment") else "other", referer=referer)
+        if kind == "attachment":
+            try:
+                page = as_text_page(page)
+            except AttachmentError as exc:
+                self._note(result.url, "failed", f"attachment text: {exc}")
+                self.count("failed", result.url)
+                return None
+        self.count("changed" if prior is not None else "new")
+        self.add_page(page)
+        return page
+
+    def _attachments(self, body: bytes, content_type: str | None, url: str) -> None:
+        self._attachments_from_doc(parse_html(body, content_type), url)
+
+    def _attachments_from_doc(self, doc: lxml.html.HtmlElement, url: str) -> None:
+        for anchor in doc.iter("a"):
+            href = (anchor.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            absolute = urldefrag(urljoin(url, href))[0]
+            label = (anchor.text_content() or "").strip().lower()
+            if self._is_attachment_url(absolute) or label.endswith(self.attachment_exts):
+                self.fetch_attachment(absolute, url)
+
+    def fetch_attachment(self, url: str, referer: str) -> None:
+        with self._lock:
+            if url in self._seen_attachments:
+                return
+            self._seen_attachments.add(url)
+        prior = self.state.get(url)
+        result = self.fetcher.fetch(
+            url, kind="attachment", etag=prior.etag if prior else None,
+            last_modified=prior.last_modified if prior else None, referer=referer)
+        if self.settle(result):
+            self._emit(result, "attachment", referer, prior)
+
+
+def _resolve_profile(
+    profile: SiteProfile | str | Path | None,
+    start_url: str | None,
+    allow_hosts: Sequence[str],
+    base_url: str | None,
+) -> SiteProfile:
+    if start_url is not None:
+        if profile not in (None, "generic"):
+            raise ValueError("give either a profile or a start_url (generic profile), not both")
+        return generic_profile(start_url, allow_hosts)
+    if profile is None:
+        raise ValueError("harvest needs a profile (name, path or SiteProfile) or a start_url")
+    if isinstance(profile, SiteProfile):
+        return profile.with_base_url(base_url) if base_url else profile
+    return load_profile(profile, base_url=base_url)
+
+
+def harvest(
+    profile: SiteProfile | str | Path | None,
+    archive_dir: Path,
+    *,
+    run_id: str,
+    max_pages: int | None = None,
+    since: dt.date | None = None,
+    delay: float | None = None,
+    allow_hosts: Sequence[str] = (),
+    progress: bool = False,
+    start_url: str | None = None,
+    base_url: str | None = None,
+    settings: dict[str, Any] | None = None,
+) -> HarvestResult:
+    """Harvest one site into `archive_dir`; return the new and changed pages to parse.
+
+    `profile` is a SiteProfile, a profile name or a profile path; or pass `start_url` (with
+    `allow_hosts`) for the generic profile. Loopback/private hosts are reachable only when
+    named literally (127.0.0.1, localhost) in the profile's hosts or in `allow_hosts`.
+    Setting precedence: defaults < family < profile < `settings` < the explicit arguments.
+    """
+    site = _resolve_profile(profile, start_url, allow_hosts, base_url)
+    resolved = resolve_settings(site.settings, settings,
+                                {"delay": delay, "max_pages": max_pages})
+    hosts = {*site.hosts, *(h.lower() for h in allow_hosts)}
+    archive_dir = Path(archive_dir)
+    state = load_state(archive_dir, site.name)
+    started = dt.datetime.now(dt.UTC)
+    bar = _progress_bar() if progress else None
+    with ArchiveWriter(archive_dir, run_id=run_id, site=site.name) as writer, \
+            Fetcher(resolved, hosts, record=writer.record, log=writer.log) as fetcher, \
+            (bar or nullcontext()):
+        walker = _Walker(site, resolved, fetcher, writer, state, archive_dir, since, bar)
+        workers = max(1, resolved.workers)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest") as pool:
+            columns = list(pool.map(walker.walk_column, site.absolute_start_urls()))
+            entries: list[ListEntry] = []
+            seen: set[str] = set()
+            for column in columns:
+                for entry in column:
+                    if entry.url in seen:
+                        continue
+                    if since is not None and entry.date is not None and entry.date < since:
+                        continue
+                    seen.add(entry.url)
+                    entries.append(entry)
+            if resolved.max_pages is not None:
+                entries = entries[: resolved.max_pages]
+            if bar is not None:
+                walker._task = bar.add_task(f"{site.name}", total=len(entries))
+            list(pool.map(walker.fetch_entry, entries))
+    result = walker.result
+    result.counts = {key: walker.counts.get(key, 0) for key in COUNT_KEYS}
+    result.pages.sort(key=lambda p: (p.kind != "article", p.url))
+    result.started_at, result.finished_at = started, dt.datetime.now(dt.UTC)
+    return result
+
+
+def _progress_bar() -> Any:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), transient=False)
