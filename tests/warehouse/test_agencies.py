@@ -1,0 +1,48 @@
+"""Agency kind/level classification and alias merging."""
+
+from __future__ import annotations
+
+import pytest
+
+from warehouse.agencies import agency_rows, canonical_name, classify_kind, classify_level
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("市委组织部", "party_committee"),
+    ("区委依法治区办", "party_committee"),
+    ("市委政法委", "party_committee"),
+    ("市中级人民法院", "court"),
+    ("区人民检察院", "procuratorate"),
+    ("市人大常委会", "peoples_congress"),
+    ("市人大法工委", "peoples_congress"),
+    ("市司法局", "government_department"),
+    ("市卫健委", "government_department"),
+    ("镇人民政府", "government_department"),
+    ("市法学会", "other"),
+    ("团市委", "other"),
+])
+def test_kind(name: str, kind: str) -> None:
+    assert classify_kind(name) == kind
+
+
+@pytest.mark.parametrize(("name", "level"), [
+    ("市司法局", "city"), ("区司法局", "district"), ("县公安局", "county"),
+    ("镇人民政府", "town"), ("省司法厅", "province"), ("各县市区政府", "county"),
+    ("党政综合办", "unknown"),
+])
+def test_level(name: str, level: str) -> None:
+    assert classify_level(name) == level
+
+
+def test_annotated_aliases_resolve() -> None:
+    assert canonical_name("市国安局") == "市国家安全局"
+    assert canonical_name(" 综和治理办 ") == "综合治理办"
+    assert canonical_name("市司法局") == "市司法局"
+
+
+def test_agency_rows_are_distinct_and_generic_if_any_mention_is() -> None:
+    rows = agency_rows(["市司法局", "各部门", "市司法局", "各部门"], [False, False, False, True])
+    assert rows.rows() == [
+        ("各部门", "各部门", True, "unknown", "government_department"),
+        ("市司法局", "市司法局", False, "city", "government_department"),
+    ]
