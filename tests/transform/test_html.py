@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extract.demosite.families import FAMILIES, render_article
 from tests.conftest import expected, seed_text
@@ -177,6 +179,27 @@ def test_density_heuristic_finds_the_body_without_known_containers(family: str) 
         content = extract_page(anonymous)
         assert content.container == "density"
         assert lines(content.body_text) == lines(seed_text(name)), variant
+
+
+def test_density_heuristic_on_an_old_table_layout_with_br_lines() -> None:
+    page = (
+        "<table><tr><td class='nav'><a href='/'>首页</a> <a href='/b'>机构设置</a> "
+        "<a href='/c'>政务公开</a></td></tr><tr><td><table><tr>"
+        "<td class='left'><a href='/1'>通知公告</a><br><a href='/2'>工作动态</a></td>"
+        "<td><font size='4'><b>区司法局2022年工作总结</b></font><br>\n"
+        "2022年，区司法局认真贯彻落实各项决策部署。<br>\n"
+        "一、法治政府建设扎实推进。全年审查规范性文件12件。<br>\n"
+        "二、普法宣传深入开展。组织各类普法活动120余场次。</td></tr></table></td></tr>"
+        "<tr><td>版权所有 某某区司法局 备案号：苏ICP备00000000号</td></tr></table>"
+    )
+    content = extract_page(page)
+    assert content.container == "density"
+    assert content.body_text.split("\n") == [
+        "区司法局2022年工作总结",
+        "2022年，区司法局认真贯彻落实各项决策部署。",
+        "一、法治政府建设扎实推进。全年审查规范性文件12件。",
+        "二、普法宣传深入开展。组织各类普法活动120余场次。",
+    ]
 
 
 def test_profile_selectors_come_first_css_or_xpath() -> None:
@@ -368,6 +391,24 @@ def test_empty_or_contentless_markup_yields_no_body(html: str) -> None:
 )
 def test_garbage_and_unclosed_markup_keep_their_text(html: str, body: str) -> None:
     assert extract_page(html).body_text == body
+
+
+_FRAGMENTS = st.sampled_from(
+    ["<div>", "</div>", "<p>", "</p>", "<br>", "<a href='x'>", "</a>", "<td>", "<table>",
+     "<script>", "</script>", "<div id='zoom'>", "<meta name='PubDate' content='2022-13-99'>",
+     "<title>", "</title>", "发布时间：", "2022-11-22", "来源：", "正文。", "&nbsp;", "&#0;",
+     "<!--", "-->", "<![CDATA[", "\n", "\x00", "<", ">", "&"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=300), st.lists(_FRAGMENTS, max_size=60).map("".join)))
+def test_arbitrary_input_never_raises(html: str) -> None:
+    content = extract_page(html)
+    assert isinstance(content.body_text, str)
+    assert "\x00" not in content.body_text
+    body_lines = content.body_text.split("\n") if content.body_text else []
+    assert all(line and line == " ".join(line.split()) for line in body_lines)
 
 
 def test_truncated_page_keeps_what_arrived() -> None:
