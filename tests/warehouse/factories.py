@@ -59,8 +59,8 @@ def make_document(
 
 def _unit(role: str, name: str, clause_no: int, canonical: str | None = None,
           generic: bool = False) -> Unit:
-    return Unit(role=role, name=name, canonical=canonical or name, is_generic=generic,  # type: ignore[arg-type]
-                clause_no=clause_no)
+    return Unit(role=role, name=name, canonical=canonical or name,  # type: ignore[arg-type]
+                is_generic=generic, clause_no=clause_no)
 
 
 def sample_document(url: str = "https://www.test.gov.cn/a/1.html", *, year: int = 2023,
@@ -73,7 +73,8 @@ def sample_document(url: str = "https://www.test.gov.cn/a/1.html", *, year: int 
         Node("n1.1", "n1", 2, "一", 1, "深化行政执法体制改革",
              f"(一)深化行政执法体制改革。{year}年底前完成执法事项清单。"
              "(牵头单位:市司法局;参加单位:市国安局、市公安局)(责任单位:市司法局)",
-             units=[_unit("lead", "市司法局", 1), _unit("participant", "市国安局", 2, "市国家安全局"),
+             units=[_unit("lead", "市司法局", 1),
+                    _unit("participant", "市国安局", 2, "市国家安全局"),
                     _unit("participant", "市公安局", 2), _unit("responsible", "市司法局", 3)],
              deadlines=[Target("deadline", f"{year}年底前", deadline_year=year)],
              themes=["行政执法", "营商环境"]),

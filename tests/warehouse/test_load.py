@@ -248,6 +248,7 @@ def test_archive_manifests_load_once(db: Path, tmp_path: Path) -> None:
 
     assert load_archive_manifests(db, archive) == {"archive_index": 2, "fetch_log": 1}
     assert load_archive_manifests(db, archive) == {"archive_index": 0, "fetch_log": 0}
-    assert query(db, "SELECT url, \"offset\", fetched_at = ?::TIMESTAMPTZ FROM archive_index "
-                     "ORDER BY url", [when]) == [("https://a/1", 0, True), ("https://a/2", 900, True)]
+    rows = query(db, "SELECT url, \"offset\", fetched_at = ?::TIMESTAMPTZ FROM archive_index "
+                     "ORDER BY url", [when])
+    assert rows == [("https://a/1", 0, True), ("https://a/2", 900, True)]
     assert scalar(db, "SELECT outcome FROM fetch_log") == "failed"
