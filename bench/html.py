@@ -50,12 +50,12 @@ _CONTAINER_NAMES = re.compile(
 
 # Non-link chrome the heuristic must leave out: an interpretation box and reader comments.
 _SIDEBAR = (
-    '<div class="c-side"><h3>政策解读</h3><p>为深入贯彻落实上级部署，现就本文件的起草背景、'
+    '<div class="c-box1"><h3>政策解读</h3><p>为深入贯彻落实上级部署，现就本文件的起草背景、'
     "主要内容和工作要求解读如下，供各单位学习参考。</p><p>一是明确了年度重点任务，二是细化了"
     "责任分工，三是强化了督促检查。</p></div>"
 )
 _COMMENTS = (
-    '<div class="c-msg"><h3>网友留言</h3><ul><li>网友甲：希望加大普法宣传力度，多进社区。</li>'
+    '<div class="c-box2"><h3>网友留言</h3><ul><li>网友甲：希望加大普法宣传力度，多进社区。</li>'
     "<li>网友乙：建议公开各项任务的完成进度。</li><li>网友丙：点赞！</li></ul></div>"
 )
 

@@ -7,15 +7,18 @@ breaks, inline elements do not, whitespace collapses as a browser would.
 
 Metadata, first source wins per key: standard <meta> tags (ArticleTitle, PubDate,
 ContentSource; never Maketime), the disclosure table (索引号, 发布机构, 文号, 成文日期,
-发布日期), labelled lines outside the body (发布时间, 来源, 信息来源), and the <title>
+发布日期), labelled lines (发布时间, 来源, 信息来源) around the body, then in its first
+lines, and the <title>
 element minus its site suffix.
 
-Never raises on content: empty, truncated or garbage markup yields empty ``body_text``.
+Never raises on content: truncated or garbage markup yields whatever text it holds, empty
+markup an empty ``body_text``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -24,9 +27,8 @@ from lxml import etree
 
 from transform import selectors as sel
 
-_PARSER = etree.HTMLParser(
-    encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, recover=True
-)
+# lxml parser objects must not be shared between threads (flows fan out over a thread pool).
+_LOCAL = threading.local()
 _LINK_TAG = "a"
 
 
@@ -77,9 +79,19 @@ def _parse(html: str) -> etree._Element | None:
     # charset would otherwise be rejected or re-decoded by libxml2.
     data = sel.CONTROL_CHARS.sub("", html).encode("utf-8", errors="replace")
     try:
-        return etree.fromstring(data, _PARSER)
+        return etree.fromstring(data, _parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
+
+
+def _parser() -> etree.HTMLParser:
+    parser: etree.HTMLParser | None = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = etree.HTMLParser(
+            encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
+        )
+        _LOCAL.parser = parser
+    return parser
 
 
 def _host(url: str | None) -> str | None:
