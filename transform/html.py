@@ -331,7 +331,8 @@ def _find_body(
             return element, f"known:{container.name}", rendered
         page_total = page.stats.total.get(page.body, 0)
         if page_total and page.stats.total.get(element, 0) >= sel.GENERIC_MIN_SHARE * page_total:
-            return element, f"known:{container.name}", rendered
+            # Generic names often mark a whole-page wrapper: drop its chrome and link lists.
+            return element, f"known:{container.name}", _render(element, page.heuristic_prune())
     if empty_hit is not None:
         return None, empty_hit, ""
     best = page.stats.best_block()

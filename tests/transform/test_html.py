@@ -269,6 +269,18 @@ def test_empty_article_container_gives_empty_body_not_chrome(family: str) -> Non
         assert content.meta["publish_date"] == "2023-01-01"
 
 
+def test_generic_container_drops_its_chrome_and_link_lists() -> None:
+    page = (
+        "<body><div id='content'><div class='crumbs'>当前位置：首页 &gt; 通知</div>"
+        "<p>第一段正文内容。</p><p>第二段正文内容。</p>"
+        "<ul><li><a href='/1'>相关文章一</a></li><li><a href='/2'>相关文章二</a></li></ul>"
+        "<div class='share'>分享到：微信 微博</div></div></body>"
+    )
+    content = extract_page(page)
+    assert content.container == "known:#content"
+    assert content.body_text == "第一段正文内容。\n第二段正文内容。"
+
+
 def test_generic_container_needs_most_of_the_page_text() -> None:
     nav = "".join(f"<p>栏目说明文字第{i}条内容较长</p>" for i in range(20))
     page = f"<body><div class='content'><p>短</p></div><div class='main'>{nav}</div></body>"
