@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import replace
 from urllib.parse import urlsplit
@@ -26,6 +27,8 @@ _UTF16_RUN = re.compile(
     rb"{8,}"
 )
 _BLANK_LINES = re.compile(r"\n{3,}")
+SENTENCE_ENDS = ("。", "：", ":", "；", ";", "！", "!", "？", "?")
+WRAP_FRACTION = 0.8  # of the widest line: narrower lines end their paragraph
 
 
 class AttachmentError(ValueError):
@@ -43,6 +46,8 @@ def sniff_type(body: bytes, content_type: str | None = None, url: str = "") -> s
     mime = (content_type or "").split(";", 1)[0].strip().lower()
     if mime == "application/pdf":
         return "pdf"
+    if mime == "text/plain":
+        return "text"  # already extracted (harvest returns attachments as text pages)
     head = body[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")):
         return "html"  # "Word HTML" saved as .doc is common
@@ -59,7 +64,29 @@ def _pdf_text(body: bytes) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise AttachmentError(f"unreadable PDF: {exc}") from exc
-    return "\n".join(pages)
+    # CID fonts sometimes leak NULs through pypdf's text extraction.
+    return unwrap_lines("\n".join(pages).replace("\x00", ""))
+
+
+def _width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def unwrap_lines(text: str) -> str:
+    """Undo a PDF's hard line wraps: a nearly full-width line that does not end a sentence
+    continues on the next line (page breaks included). Headings are short, so they stay."""
+    lines = text.split("\n")
+    full = max((_width(line) for line in lines), default=0)
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        if joining and out:
+            out[-1] += line.strip()
+        else:
+            out.append(line.rstrip())
+        joining = _width(line) >= WRAP_FRACTION * full and not line.rstrip().endswith(
+            SENTENCE_ENDS)
+    return "\n".join(out)
 
 
 def _docx_text(body: bytes) -> str:
@@ -94,6 +121,8 @@ def extract_text(body: bytes, content_type: str | None = None, url: str = "") ->
         text = _docx_text(body)
     elif kind == "doc":
         text = _doc_text(body)
+    elif kind == "text":
+        text = decode_bytes(body, content_type).text
     elif kind == "html":
         from lxml import html as lxml_html
 

@@ -80,6 +80,7 @@ class SiteProfile(_Strict):
     # Fetch-policy overrides (any HarvestSettings field); family values are already merged in.
     settings: dict[str, Any] = Field(default_factory=dict)
     schedule: str | None = None  # cron hint for deployments, e.g. "0 2 * * *"
+    enabled: bool = True  # part of the nightly run when no sites are named
     source_path: Path | None = None
 
     @field_validator("base_url")

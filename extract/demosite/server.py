@@ -115,8 +115,9 @@ class DemoSite:
         self.stop()
 
     def serve_forever(self) -> None:
-        """Block until interrupted (the CLI's `demo-site`)."""
-        self.start()
+        """Block until interrupted (the CLI's `demo-site`); starts the server if needed."""
+        if self._server is None:
+            self.start()
         try:
             while self._thread is not None and self._thread.is_alive():
                 self._thread.join(timeout=0.5)
