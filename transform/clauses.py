@@ -34,6 +34,7 @@ _OPENERS = "([【〔"
 class ClauseResult:
     units: list[Unit] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)
+    positions: list[int] = field(default_factory=list)  # clause start offset, per unit
 
 
 @lru_cache(maxsize=1)
@@ -73,10 +74,19 @@ def split_units(text: str) -> list[str]:
     return out
 
 
+_TRAILING_CHARS = " 。.,;、"
+
+
 def clean_unit(raw: str) -> str:
-    name = P.UNIT_TRAILING.sub("", raw)
-    name = P.DUTY_SUFFIX.sub("", name)
-    return P.UNIT_TRAILING.sub("", name)
+    name = raw.rstrip(_TRAILING_CHARS) if raw.endswith(tuple(_TRAILING_CHARS)) else raw
+    if name.endswith("负责"):
+        name = P.DUTY_SUFFIX.sub("", name).rstrip(_TRAILING_CHARS)
+    return name
+
+
+@lru_cache(maxsize=8192)
+def _resolve(name: str) -> tuple[str, bool]:
+    return canonical_name(name), is_generic(name)
 
 
 def _match_close(text: str, start: int) -> tuple[int, bool]:
@@ -95,59 +105,70 @@ def _match_close(text: str, start: int) -> tuple[int, bool]:
     return len(text), True
 
 
-def _add(result: ClauseResult, role: str, units_text: str, clause_no: int) -> None:
+def _add(result: ClauseResult, role: str, units_text: str, clause_no: int, pos: int) -> None:
     for raw in split_units(units_text):
         name = clean_unit(raw)
         if not name:
             result.flags.add("empty_unit_entry")
             continue
-        result.units.append(
-            Unit(_role(role), name, canonical_name(name), is_generic(name), clause_no)
-        )
+        canonical, generic = _resolve(name)
+        result.units.append(Unit(_role(role), name, canonical, generic, clause_no))
+        result.positions.append(pos)
 
 
 def _role(word: str) -> Role:
     return P.ROLE_OF[word]  # type: ignore[return-value]
 
 
-def find_units(text: str) -> ClauseResult:
-    """All clause parts of one node's own text, in order, as Units."""
-    result = ClauseResult()
-    spans: list[tuple[int, int, str, str | None]] = []  # (start, end, inner, inline verb)
-    if ":" in text:
-        for m in P.CLAUSE_OPEN.finditer(text):
-            if spans and m.start() < spans[-1][1]:
-                continue
-            end, truncated = _match_close(text, m.start())
+def _clause_spans(text: str, flags: set[str]) -> list[tuple[int, int, str, bool]]:
+    """(start, end, clause text, is_inline) for every clause, in document order."""
+    spans: list[tuple[int, int, str, bool]] = []
+    for m in P.ROLE_COLON.finditer(text):
+        if spans and m.start() < spans[-1][1]:
+            continue  # a later part of a clause already taken
+        j = m.start() - 1
+        while j >= 0 and text[j] == " ":
+            j -= 1
+        if j >= 0 and text[j] in P.CLAUSE_OPENERS:
+            end, truncated = _match_close(text, j)
             if truncated:
-                result.flags.add("truncated_clause")
-            inner = text[m.start() + 1 : end - (0 if truncated else 1)]
-            spans.append((m.start(), end, inner, None))
-        for m in P.CLAUSE_LINE.finditer(text):
+                flags.add("truncated_clause")
+            spans.append((j, end, text[j + 1 : end - (0 if truncated else 1)], False))
+        elif j < 0 or text[j] == "\n":
             line_end = text.find("\n", m.start())
             line_end = len(text) if line_end < 0 else line_end
-            spans.append((m.start(), line_end, text[m.start() : line_end], None))
-    if "牵头" in text:
-        for m in P.INLINE_CLAUSE.finditer(text):
-            spans.append((m.start(), m.end(), m.group(0), "inline"))
+            spans.append((m.start(), line_end, text[m.start() : line_end], False))
+    for hint in P.INLINE_HINT.finditer(text):
+        lo = max(0, hint.start() - P.INLINE_LOOKBACK)
+        opener = text.rfind("(", lo, hint.start())
+        if opener >= 0 and (m := P.INLINE_CLAUSE.match(text, opener)) is not None:
+            spans.append((m.start(), m.end(), m.group(0), True))
     spans.sort()
-    clause_no = 0
-    last_end = -1
-    for start, end, inner, kind in spans:
+    return spans
+
+
+def find_units(text: str) -> ClauseResult:
+    """All clause parts of a text, in order, as Units (clause_no counts parts from 1)."""
+    result = ClauseResult()
+    if ":" not in text and "牵头" not in text:
+        return result
+    clause_no, last_end = 0, -1
+    for start, end, inner, inline in _clause_spans(text, result.flags):
         if start < last_end:
             continue
         last_end = end
-        if kind == "inline":
+        if inline:
             m = P.INLINE_CLAUSE.fullmatch(inner)
-            assert m is not None
+            if m is None:
+                continue
             clause_no += 1
-            _add(result, "牵头单位", m["lead"], clause_no)
+            _add(result, "牵头单位", m["lead"], clause_no, start)
             if m["rest"]:
                 clause_no += 1
                 role = "参加单位" if m["verb"] in ("配合", "参与", "参加") else "责任单位"
-                _add(result, role, m["rest"], clause_no)
+                _add(result, role, m["rest"], clause_no, start)
             continue
         for part in P.CLAUSE_PART.finditer(inner):
             clause_no += 1
-            _add(result, part["role"], part["units"], clause_no)
+            _add(result, part["role"], part["units"], clause_no, start)
     return result

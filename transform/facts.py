@@ -1,16 +1,18 @@
-"""Targets, deadlines and themes found in one node's own text.
+"""Targets, deadlines and themes, with the offset where each was found.
 
 - Percent targets: "100%", "99.6%" (value, unit "%").
 - Counts with a measure word: "不少于60学时", "2期以上", "35个" (value, unit, qualifiers kept
   in `text`); years ("2022年") are never counts because 年 is not a measure word here.
 - Deadlines: "2022年底前", "2024年年底", "到2025年", "2023年6月底前" (deadline_year).
-- Themes: the controlled vocabulary in data/themes.yaml (theme -> spellings). Curly or
-  straight quotes inside a spelling are optional, so "八五"普法 and 八五普法 both count.
+- Themes: the controlled vocabulary in data/themes.yaml (theme -> spellings). A spelling
+  written with curly quotes (“八五”普法) also matches with straight quotes and without them.
+
+The `scan_*` functions return (offset, item) pairs so a whole document is scanned once and
+the items assigned to nodes by offset; `find_*` are the per-text conveniences.
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,56 +22,87 @@ from transform import patterns as P
 from transform.records import Target
 
 DATA = Path(__file__).parent / "data"
-_QUOTES = "“”\"'‘’"
 
 
 @lru_cache(maxsize=1)
-def _themes() -> tuple[re.Pattern[str], dict[str, str]]:
+def _spellings() -> tuple[tuple[str, str], ...]:
+    """(spelling, theme) pairs; quote variants expanded."""
     raw: dict[str, list[str]] = yaml.safe_load((DATA / "themes.yaml").read_text(encoding="utf-8"))
-    by_key: dict[str, str] = {}
+    pairs: dict[str, str] = {}
     for theme, spellings in raw.items():
         for spelling in [theme, *spellings]:
-            by_key[_strip_quotes(spelling)] = theme
-    alternatives = []
-    for key in sorted(by_key, key=len, reverse=True):
-        alternatives.append(f"[{_QUOTES}]?".join(map(re.escape, key)))
-    return re.compile("|".join(alternatives)), by_key
-
-
-def _strip_quotes(text: str) -> str:
-    return text.translate({ord(q): None for q in _QUOTES})
+            plain = spelling.replace("“", "").replace("”", "")
+            straight = spelling.replace("“", '"').replace("”", '"')
+            for variant in (spelling, plain, straight):
+                pairs.setdefault(variant, theme)
+    return tuple(pairs.items())
 
 
 def theme_vocabulary() -> dict[str, str]:
-    """Every accepted spelling (quotes removed) -> its theme."""
-    return dict(_themes()[1])
+    """Every accepted spelling -> its theme."""
+    return dict(_spellings())
+
+
+def scan_themes(text: str) -> list[tuple[int, str]]:
+    # One str.find pass per spelling beats one big regex alternation by an order of magnitude.
+    out: list[tuple[int, str]] = []
+    for spelling, theme in _spellings():
+        pos = text.find(spelling)
+        while pos >= 0:
+            out.append((pos, theme))
+            pos = text.find(spelling, pos + len(spelling))
+    out.sort()
+    return out
 
 
 def find_themes(text: str) -> list[str]:
-    pattern, by_key = _themes()
-    seen: dict[str, None] = {}
-    for m in pattern.finditer(text):
-        seen.setdefault(by_key[_strip_quotes(m.group(0))], None)
-    return list(seen)
+    return list(dict.fromkeys(theme for _, theme in scan_themes(text)))
+
+
+def scan_targets(text: str) -> list[tuple[int, Target]]:
+    out: list[tuple[int, Target]] = []
+    if "%" in text:
+        for m in P.PERCENT.finditer(text):
+            out.append((m.start(), Target("percent", m.group(0), float(m["value"]), "%")))
+    for m in P.COUNT.finditer(text):
+        start = m.start()
+        if start and text[start - 1].isdigit():
+            continue  # the tail of a longer number
+        for prefix in P.COUNT_PREFIXES:
+            if text.startswith(prefix, start - len(prefix)) and start >= len(prefix):
+                start -= len(prefix)
+                break
+        target = Target("count", text[start : m.end()], float(m["value"]), m["unit"])
+        out.append((start, target))
+    out.sort(key=lambda item: item[0])
+    return out
 
 
 def find_targets(text: str) -> list[Target]:
-    out: list[Target] = []
-    if "%" in text:
-        out.extend(
-            Target("percent", m.group(0), float(m["value"]), "%")
-            for m in P.PERCENT.finditer(text)
-        )
-    for m in P.COUNT.finditer(text):
-        out.append(Target("count", m.group(0), float(m["value"]), m["unit"]))
+    return [t for _, t in scan_targets(text)]
+
+
+def scan_deadlines(text: str) -> list[tuple[int, Target]]:
+    if "年" not in text:
+        return []
+    out = []
+    for m in P.DEADLINE_YEAR.finditer(text):
+        start, end = m.span()
+        if start and text[start - 1].isdigit():
+            continue
+        year = int(text[start : end - 1])
+        lead = next((w for w in P.DEADLINE_BEFORE if text.startswith(w, start - len(w))
+                     and start >= len(w)), None)
+        tail = P.DEADLINE_AFTER.match(text, end)
+        if lead is not None:
+            # "到2025年", "到2025年底前": the tail (if any) belongs to the same deadline.
+            stop = tail.end() if tail and not tail.group(0)[0].isdigit() else end
+            out.append((start - len(lead), Target("deadline", text[start - len(lead) : stop],
+                                                  deadline_year=year)))
+        elif tail is not None:
+            out.append((start, Target("deadline", text[start : tail.end()], deadline_year=year)))
     return out
 
 
 def find_deadlines(text: str) -> list[Target]:
-    if "年" not in text:
-        return []
-    out = []
-    for m in P.DEADLINE.finditer(text):
-        year = m["to"] or m["y"] or m["y2"]
-        out.append(Target("deadline", m.group(0), deadline_year=int(year)))
-    return out
+    return [t for _, t in scan_deadlines(text)]

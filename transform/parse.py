@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 
 from transform import clauses, facts, metadata, structure, text
 from transform.decode import decode_bytes
-from transform.records import Document
+from transform.records import Document, Node
 
 _HTML_SNIFF = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<\?xml)", re.I)
 _HTML_TAGS = re.compile(r"<(?:html|body|div|p|head|title)\b", re.I)
@@ -83,14 +84,9 @@ def parse_document(
     if tree.repairs:
         flags.append("numbering_repaired")
 
-    clause_flags: set[str] = set()
-    for node in tree.nodes:
-        found = clauses.find_units(node.text)
-        node.units, node.targets = found.units, facts.find_targets(node.text)
-        node.deadlines, node.themes = facts.find_deadlines(node.text), facts.find_themes(node.text)
-        clause_flags |= found.flags
-    flags.extend(sorted(clause_flags))
     body_text = "\n".join(front.body)
+    clause_flags = _attach_facts(body_text, tree.nodes)
+    flags.extend(sorted(clause_flags))
     if not body_text:
         flags.append("empty_body")
 
@@ -132,6 +128,42 @@ def parse_document(
         flag_details=details,
         redactions=norm.redactions,
     )
+
+
+def _attach_facts(body_text: str, nodes: list[Node]) -> set[str]:
+    """Scan the whole body once per kind of fact and hand each hit to its node by offset.
+
+    The body is the nodes' own texts joined by "\\n", so offsets map to nodes exactly.
+    """
+    if not nodes:
+        return set()
+    starts, offset = [], 0
+    for node in nodes:
+        starts.append(offset)
+        offset += len(node.text) + 1
+
+    def owner(pos: int) -> Node:
+        return nodes[bisect_right(starts, pos) - 1]
+
+    found = clauses.find_units(body_text)
+    renumber: dict[tuple[str, int], int] = {}
+    parts_in: dict[str, int] = {}
+    for unit, pos in zip(found.units, found.positions, strict=True):
+        node = owner(pos)
+        key = (node.id, unit.clause_no)
+        if key not in renumber:  # clause parts count from 1 within each node
+            parts_in[node.id] = renumber[key] = parts_in.get(node.id, 0) + 1
+        unit.clause_no = renumber[key]
+        node.units.append(unit)
+    for pos, target in facts.scan_targets(body_text):
+        owner(pos).targets.append(target)
+    for pos, deadline in facts.scan_deadlines(body_text):
+        owner(pos).deadlines.append(deadline)
+    for pos, theme in facts.scan_themes(body_text):
+        node = owner(pos)
+        if theme not in node.themes:
+            node.themes.append(theme)
+    return found.flags
 
 
 def _page_date(value: str | None):  # type: ignore[no-untyped-def]

@@ -21,11 +21,15 @@ _SYLLABLE = rf"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[{_VOWELS}]{{1,4}}(?:ng|n|r)?
 # Inline pinyin annotation, half- or full-width parentheses, repeated annotations at once.
 # Tone-marked syllables may follow any non-space character (mirror sites annotate even a
 # damaged character, seed 003's "W(xué)"); toneless ones only a Han character, since
-# "(a)" after Latin text is ordinary prose.
+# "(a)" after Latin text is ordinary prose. Each pattern starts with the literal "(" and
+# checks the annotated character with a lookbehind, so the scan skips ahead quickly.
+_TONED_SYL = rf"[(（](?=[a-zü]*[{_TONED}])\s?{_SYLLABLE}\s?[)）]"
 PINYIN_TONED = re.compile(
-    rf"(?<=[^\s(（)）a-z0-9])(?:[(（](?=[a-zü]*[{_TONED}])\s?{_SYLLABLE}\s?[)）])+"
+    rf"[(（](?<=[^\s(（)）a-z0-9][(（])(?=[a-zü]*[{_TONED}])\s?{_SYLLABLE}\s?[)）]"
+    rf"(?:{_TONED_SYL})*"
 )
-PINYIN_PLAIN = re.compile(rf"(?<=[{HAN}])(?:[(（]{_SYLLABLE}[)）])+")
+PINYIN_PLAIN = re.compile(rf"[(（](?<=[{HAN}][(（]){_SYLLABLE}[)）](?:[(（]{_SYLLABLE}[)）])*")
+PINYIN_HINT = re.compile(rf"[(（]\s?[a-z{_VOWELS}]")
 
 # Cheap script detection: characters that exist only in traditional (resp. simplified)
 # orthography and are frequent in government prose.
@@ -39,10 +43,11 @@ SIMPLIFIED_ONLY = re.compile(
 )
 
 # Encoding damage: replacement characters, runs of "?" touching Han text, and
-# GBK-read-as-Latin-1 mojibake (runs of Latin-1 letters).
-DAMAGE = re.compile(
-    rf"\ufffd+|(?<=[{HAN}。,、])\?{{2,}}|\?{{2,}}(?=[{HAN}])|[\u0080-\u00ff]{{4,}}"
-)
+# GBK/UTF-8-read-as-Latin-1 mojibake (runs of Latin-1 supplement characters).
+DAMAGE_REPLACEMENT = re.compile("\ufffd+")
+DAMAGE_QUESTION = re.compile(r"\?{2,}")
+DAMAGE_LATIN1 = re.compile("[\u0080-\u00ff]{4,}")
+DAMAGE_HAN_CONTEXT = re.compile(rf"[{HAN}。,、]")
 
 # Full-width -> half-width for the canonical set; everything else stays as written.
 FULLWIDTH_TABLE = {
@@ -71,6 +76,9 @@ FULLWIDTH_TABLE = {
     ord("\x1d"): "\n",
     ord("\x1e"): "\n",
 }
+# The frequent half of the table, applied with str.replace (much faster than translate).
+COMMON_FULLWIDTH = (("，", ","), ("：", ":"), ("；", ";"), ("（", "("), ("）", ")"))
+RARE_WIDTH = re.compile("[\uff01-\uff5e\u3000\u00a0\t\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 SPACES = re.compile(r"[ ]{2,}")
 # Line trimming with str.strip() would also eat control characters; keep it to spaces.
 LINE_EDGE_SPACES = re.compile(r"^ +| +$", re.M)
@@ -83,23 +91,20 @@ CHROME_LINE = re.compile(
     r"【?字体:?\s*大\s*中\s*小】?|打印本页|打印|关闭窗口|关闭|返回顶部|分享到:?.*|"
     r"扫一扫在手机打开当前页|扫一扫在手机上查看当前页面|(?:上一篇|下一篇)(?::.*)?|"
     r"浏览次数:?\s*\d*|阅读量?:?\s*\d*|\[?\s*打印本页\s*\]?\s*\[?\s*关闭窗口\s*\]?"
-    r")$",
-    re.M,
+    r")$"
 )
 # A line with no letters, digits or Han at all carries no text (e.g. "- /").
-EMPTY_LINE = re.compile(rf"^[^\w{HAN}\n]+$", re.M)
+EMPTY_LINE = re.compile(rf"[^\w{HAN}]+")
+CHROME_MAX_LINE = 48  # chrome and credit lines are short; longer lines are not checked
 # Editorial credits, one per line: label -> people or source.
 CREDIT_LINE = re.compile(
-    r"^(编辑|校对|责编|审核|责任编辑|审校|终审|初审|复审|作者|摄影|供稿|通讯员)\s*:\s*(.{1,40})$",
-    re.M,
+    r"(编辑|校对|责编|审核|责任编辑|审校|终审|初审|复审|作者|摄影|供稿|通讯员)\s*:\s*(.{1,40})"
 )
 
-# Redaction placeholders: 202x, xx, xxxx, ××, *法治思想.
-REDACTION = re.compile(
-    rf"\d{{2,3}}[xX]{{1,2}}(?![A-Za-z])|(?<![A-Za-z])(?:[xX]+|×+)(?![A-Za-z])"
-    rf"(?=[{HAN}”\"])|(?<=[{HAN}“\"])(?:[xX]+|×+)(?![A-Za-z])|"
-    rf"(?<![\w*])\*+(?=[{HAN}])"
-)
+# Redaction placeholders: 202x, xx, xxxx, ××, *法治思想. Candidates are found with a
+# cheap scan and confirmed by their neighbours (text.find_redactions).
+REDACTION_SEED = re.compile(r"[xX×*]+")  # one character class: the fast scan path
+HAN_CHAR = re.compile(rf"[{HAN}]")
 
 # --- structure --------------------------------------------------------------------------
 
@@ -174,26 +179,26 @@ ROLE_OF: dict[str, str] = {
     "责任单位": "responsible", "责任部门": "responsible", "实施单位": "responsible",
     "落实单位": "responsible",
 }
-# A bracketed clause opens with a role word and a colon.
-CLAUSE_OPEN = re.compile(rf"[(\[【〔]\s*(?:{ROLE_WORDS})\s*:")
-# A clause on a line of its own, without brackets.
-CLAUSE_LINE = re.compile(rf"^\s*(?:{ROLE_WORDS})\s*:", re.M)
+# A role word and its colon; a clause starts there when an opening bracket or the start of
+# a line precedes it (clauses.find_units), so prose such as "牵头部门的职责" never matches.
+ROLE_COLON = re.compile(rf"(?:{ROLE_WORDS})\s*:")
+CLAUSE_OPENERS = "([【〔"
 # Parts within a clause: "role:units" separated by ; or , before the next role word.
 CLAUSE_PART = re.compile(
     rf"(?P<role>{ROLE_WORDS})\s*:(?P<units>.*?)(?=[;,。]?\s*(?:{ROLE_WORDS})\s*:|$)", re.S
 )
-# Inline form "(X、Y牵头,Z按职责分工负责)" / "(X牵头,Y配合)".
+# Inline form "(X、Y牵头,Z按职责分工负责)" / "(X牵头,Y配合)"; found from its "牵头" hint.
+INLINE_HINT = re.compile(r"牵头[,;)]")
 INLINE_CLAUSE = re.compile(
     r"\((?P<lead>[^()\n:]{2,80}?)牵头(?:[,;](?P<rest>[^()\n:]{2,160}?)"
     r"(?P<verb>按职责分工分别负责|按职责分工负责|分别负责|负责|配合|参与|参加))?\)"
 )
-CLAUSE_CLOSE = {"(": ")", "[": "]", "【": "】", "〔": "〕"}
+INLINE_LOOKBACK = 82  # longest lead list + "("
 # Unit list separators: 、 , ; (only at parenthesis depth 0; see clauses.split_units).
 UNIT_SEPARATORS = "、,;"
 DUTY_SUFFIX = re.compile(
     r"(?:并)?(?:按(?:照)?)?(?:各自)?职责分工(?:分别)?负责$|按职责(?:分别)?负责$|分别负责$"
 )
-UNIT_TRAILING = re.compile(r"[\s。.,;、]+$")
 UNIT_ETC = re.compile(r"等(?:单位|部门|有关单位|相关单位)?$")
 GENERIC_UNIT = re.compile(
     r"(?:其他|其它)?(?:有关|相关)(?:部门|单位)|各(?:部门|单位|镇街|镇|街道|乡镇|县市区|区县|县|区|园区|板块)"
@@ -203,14 +208,16 @@ PEOPLES_GOVT = re.compile(r"人民政府")
 
 # --- facts ------------------------------------------------------------------------------
 
-PERCENT = re.compile(r"(?P<value>\d+(?:\.\d+)?)%")
+# [0-9] rather than \d: a plain character class lets the regex engine skip ahead fast.
+PERCENT = re.compile(r"(?P<value>[0-9]+(?:\.[0-9]+)?)%")
+# Digits first so the scan can skip ahead; the qualifier before them is checked in code.
 COUNT = re.compile(
-    r"(?P<prefix>不少于|不低于|不超过|至少|超过|达到|达)?(?P<value>\d+(?:\.\d+)?)"
+    r"(?P<value>[0-9]+(?:\.[0-9]+)?)"
     r"(?P<unit>学时|课时|小时|个|期|次|家|项|名|部|场|所|件|条|支|批|万元|亿元|万人|人次|人|天|户|篇|座|处)"
     r"(?P<suffix>以上|以内|以下|左右)?"
 )
-DEADLINE = re.compile(
-    r"(?:(?:到|至|截至|截止)(?P<to>(?:19|20)\d{2})年(?:年?底)?(?:前)?"
-    r"|(?P<y>(?:19|20)\d{2})年(?:年底|底)(?:前)?"
-    r"|(?P<y2>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?:底)?前)"
-)
+COUNT_PREFIXES = ("不少于", "不低于", "不超过", "至少", "超过", "达到", "达")
+# Deadlines are found from their year ("2022年") and confirmed by what surrounds it.
+DEADLINE_YEAR = re.compile(r"[12][0-9]{3}年")
+DEADLINE_AFTER = re.compile(r"年?底前?|[0-9]{1,2}月底?前")
+DEADLINE_BEFORE = ("截至", "截止", "到", "至")

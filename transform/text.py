@@ -17,6 +17,7 @@ Canonical form (the one documented choice, applied everywhere):
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -77,16 +78,16 @@ def to_simplified(text: str) -> str:
 
 def remove_pinyin(text: str) -> tuple[str, int]:
     """Drop inline pinyin annotations; returns (text, number of annotations removed)."""
+    if P.PINYIN_HINT.search(text) is None:
+        return text, 0
     count = 0
 
-    def _drop(match: object) -> str:
+    def _drop(match: re.Match[str]) -> str:
         nonlocal count
         # A run "(a)(b)" annotates one character twice; each parenthesis is one annotation.
-        count += match.group(0).count(")") + match.group(0).count("）")  # type: ignore[attr-defined]
+        count += match.group(0).count(")") + match.group(0).count("）")
         return ""
 
-    if "(" not in text and "（" not in text:
-        return text, 0
     text = P.PINYIN_TONED.sub(_drop, text)
     text = P.PINYIN_PLAIN.sub(_drop, text)
     return text, count
@@ -94,16 +95,26 @@ def remove_pinyin(text: str) -> tuple[str, int]:
 
 def canonical_chars(text: str) -> str:
     """NFC plus the documented width choice and line-break unification."""
-    if not text.isascii():
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return text.replace("\r\n", "\n").translate(P.FULLWIDTH_TABLE)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    for wide, narrow in P.COMMON_FULLWIDTH:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    if P.RARE_WIDTH.search(text) is not None:
+        text = text.translate(P.FULLWIDTH_TABLE)
+    return text
 
 
 def tidy_lines(text: str) -> str:
     """Collapse spaces, trim lines, drop blank lines (paragraph breaks survive as "\\n")."""
-    text = P.SPACES.sub(" ", text)
-    text = P.LINE_EDGE_SPACES.sub("", text)
-    text = P.BLANK_LINES.sub("\n", text)
+    if "  " in text:
+        text = P.SPACES.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = P.LINE_EDGE_SPACES.sub("", text)
+    if "\n\n" in text:
+        text = P.BLANK_LINES.sub("\n", text)
     return text.strip("\n ")
 
 
@@ -111,36 +122,75 @@ def strip_chrome(text: str) -> tuple[str, dict[str, str], list[str]]:
     """Remove page chrome and credit lines; returns (text, credits, removed lines)."""
     removed: list[str] = []
     credits: dict[str, str] = {}
-
-    def _credit(match: object) -> str:
-        label, value = match.group(1), match.group(2).strip()  # type: ignore[attr-defined]
-        credits[label] = value
-        removed.append(match.group(0))  # type: ignore[attr-defined]
-        return ""
-
-    def _chrome(match: object) -> str:
-        removed.append(match.group(0))  # type: ignore[attr-defined]
-        return ""
-
-    text = P.CREDIT_LINE.sub(_credit, text)
-    text = P.CHROME_LINE.sub(_chrome, text)
-    text = P.EMPTY_LINE.sub(_chrome, text)
-    return text, credits, [r for r in removed if r]
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if len(line) <= P.CHROME_MAX_LINE:
+            if (m := P.CREDIT_LINE.fullmatch(line)) is not None:
+                credits[m.group(1)] = m.group(2).strip()
+                removed.append(line)
+                continue
+            if P.CHROME_LINE.fullmatch(line) or P.EMPTY_LINE.fullmatch(line):
+                removed.append(line)
+                continue
+        kept.append(line)
+    if not removed:
+        return text, credits, removed
+    return "\n".join(kept), credits, removed
 
 
 def find_damage(text: str) -> list[dict[str, object]]:
+    """Replacement characters, "??" runs next to Han text, Latin-1 mojibake; with positions."""
+    hits: list[re.Match[str]] = []
+    if "\ufffd" in text:
+        hits.extend(P.DAMAGE_REPLACEMENT.finditer(text))
+    if "??" in text:
+        for m in P.DAMAGE_QUESTION.finditer(text):
+            before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+            if P.DAMAGE_HAN_CONTEXT.match(before) or P.HAN_CHAR.match(after):
+                hits.append(m)
+    if not text.isascii():
+        hits.extend(P.DAMAGE_LATIN1.finditer(text))
+    hits.sort(key=lambda m: m.start())
     out: list[dict[str, object]] = []
-    for m in P.DAMAGE.finditer(text):
+    for m in hits:
         lo, hi = max(0, m.start() - _DAMAGE_CONTEXT), m.end() + _DAMAGE_CONTEXT
         out.append({"pos": m.start(), "text": m.group(0), "near": text[lo:hi]})
     return out
 
 
+def _is_ascii_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
 def find_redactions(text: str) -> list[str]:
-    """Distinct redaction placeholders in order of first appearance."""
+    """Distinct redaction placeholders in order of first appearance.
+
+    202x-style years (2-3 digits + x); x/×-runs touching Han text or quotes; "*" before Han.
+    """
     seen: dict[str, None] = {}
-    for m in P.REDACTION.finditer(text):
-        seen.setdefault(m.group(0), None)
+    for m in P.REDACTION_SEED.finditer(text):
+        start, end = m.span()
+        token = m.group(0)
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if token[0] == "*":
+            if after and P.HAN_CHAR.match(after) and not (before.isalnum() or before == "*"):
+                seen.setdefault(token, None)
+            continue
+        if _is_ascii_letter(after):
+            continue
+        digits = start
+        while digits > 0 and text[digits - 1].isascii() and text[digits - 1].isdigit():
+            digits -= 1
+        if token[0] in "xX" and 2 <= start - digits <= 3 and len(token) <= 2:
+            seen.setdefault(text[digits:end], None)
+            continue
+        if _is_ascii_letter(before) or before.isdigit():
+            continue
+        if (before and (P.HAN_CHAR.match(before) or before in "“\"")) or (
+            after and (P.HAN_CHAR.match(after) or after in "”\"")
+        ):
+            seen.setdefault(token, None)
     return list(seen)
 
 
