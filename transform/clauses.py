@@ -28,6 +28,8 @@ from transform.records import Role, Unit
 DATA = Path(__file__).parent / "data"
 _BRACKETS = re.compile(r"[()\[\]【】〔〕\n]")
 _OPENERS = "([【〔"
+_NESTING = re.compile(r"[(\[【〔]")
+_SPLIT = re.compile(r"[、,;]")
 
 
 @dataclass(slots=True)
@@ -59,8 +61,8 @@ def is_generic(name: str) -> bool:
 
 def split_units(text: str) -> list[str]:
     """Split on 、 , ; at bracket depth 0; entries are stripped, empties kept as ""."""
-    if not any(c in text for c in "([【〔"):
-        return [s.strip() for s in re.split(r"[、,;]", text)]
+    if _NESTING.search(text) is None:
+        return [s.strip() for s in _SPLIT.split(text)]
     out, depth, start = [], 0, 0
     for i, ch in enumerate(text):  # unit lists are short; this loop is off the hot path
         if ch in "([【〔":
@@ -106,14 +108,16 @@ def _match_close(text: str, start: int) -> tuple[int, bool]:
 
 
 def _add(result: ClauseResult, role: str, units_text: str, clause_no: int, pos: int) -> None:
+    kind = _role(role)
+    units, positions = result.units, result.positions
     for raw in split_units(units_text):
         name = clean_unit(raw)
         if not name:
             result.flags.add("empty_unit_entry")
             continue
         canonical, generic = _resolve(name)
-        result.units.append(Unit(_role(role), name, canonical, generic, clause_no))
-        result.positions.append(pos)
+        units.append(Unit(kind, name, canonical, generic, clause_no))
+        positions.append(pos)
 
 
 def _role(word: str) -> Role:
@@ -168,6 +172,13 @@ def find_units(text: str) -> ClauseResult:
                 role = "参加单位" if m["verb"] in ("配合", "参与", "参加") else "责任单位"
                 _add(result, role, m["rest"], clause_no, start)
             continue
+        if inner.count(":") == 1:  # the common single-part clause: no regex needed
+            role, _, units_text = inner.partition(":")
+            role = role.strip()
+            if role in P.ROLE_OF:
+                clause_no += 1
+                _add(result, role, units_text, clause_no, start)
+                continue
         for part in P.CLAUSE_PART.finditer(inner):
             clause_no += 1
             _add(result, part["role"], part["units"], clause_no, start)

@@ -148,8 +148,10 @@ def _attach_facts(body_text: str, nodes: list[Node]) -> set[str]:
     found = clauses.find_units(body_text)
     renumber: dict[tuple[str, int], int] = {}
     parts_in: dict[str, int] = {}
+    last_pos, node = -1, nodes[0]
     for unit, pos in zip(found.units, found.positions, strict=True):
-        node = owner(pos)
+        if pos != last_pos:  # units of one clause share its offset
+            last_pos, node = pos, owner(pos)
         key = (node.id, unit.clause_no)
         if key not in renumber:  # clause parts count from 1 within each node
             parts_in[node.id] = renumber[key] = parts_in.get(node.id, 0) + 1
