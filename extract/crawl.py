@@ -452,12 +452,15 @@ def harvest(
     resolved = resolve_settings(site.settings, settings,
                                 {"delay": delay, "max_pages": max_pages})
     hosts = {*site.hosts, *(h.lower() for h in allow_hosts)}
+    # A profile file that names 127.0.0.1 names it explicitly; a start URL's host does not.
+    private_hosts = set(allow_hosts) if start_url is not None else hosts
     archive_dir = Path(archive_dir)
     state = load_state(archive_dir, site.name)
     started = dt.datetime.now(dt.UTC)
     bar = _progress_bar() if progress else None
     with ArchiveWriter(archive_dir, run_id=run_id, site=site.name) as writer, \
-            Fetcher(resolved, hosts, record=writer.record, log=writer.log) as fetcher, \
+            Fetcher(resolved, hosts, record=writer.record, log=writer.log,
+                    private_hosts=private_hosts) as fetcher, \
             (bar or nullcontext()):
         walker = _Walker(site, resolved, fetcher, writer, state, archive_dir, since, bar)
         workers = max(1, resolved.workers)

@@ -240,13 +240,17 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         resolver: Resolver = resolve_host,
+        private_hosts: Iterable[str] | None = None,
     ) -> None:
         self.settings = settings
         self.allowed_hosts = frozenset(h.lower().strip("[]") for h in allowed_hosts)
         # Loopback/private targets are reachable only through a host named literally as an
-        # address (or "localhost") in the allow list; a DNS name never unlocks them.
+        # address (or "localhost") by the user: in `private_hosts` (default: the allowed
+        # hosts). A DNS name never unlocks them, so rebinding a public name cannot either.
+        named = self.allowed_hosts if private_hosts is None else frozenset(
+            h.lower().strip("[]") for h in private_hosts)
         self._private_ok = frozenset(
-            h for h in self.allowed_hosts if h == "localhost" or _is_ip_literal(h)
+            h for h in named & self.allowed_hosts if h == "localhost" or _is_ip_literal(h)
         )
         self._record = record or (lambda exchange: None)
         self._log = log or (lambda attempt: None)

@@ -43,6 +43,7 @@ _TRS_LIST = re.compile(r"^/trs/(\w+)/index(?:_(\d+))?\.html$")
 _HANWEB_LIST = re.compile(r"^/col/col(\d+)/index\.html$")
 DATAPROXY = "/module/web/jpage/dataproxy.jsp"
 _UNIT_BASE = 5000  # hanweb unitid = _UNIT_BASE + column id
+ATTACHMENT_LAST_MODIFIED = "Thu, 11 May 2023 08:40:00 GMT"
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,7 +432,9 @@ class _Handler(BaseHTTPRequestHandler):
         attachment = site.content.attachments.get(self.path) or \
             site.content.attachments.get(path)
         if attachment is not None:
-            self._send(200, attachment.body, attachment.content_type)
+            etag = '"' + hashlib.sha1(attachment.body).hexdigest()[:20] + '"'
+            self._send_validated(attachment.body, attachment.content_type, etag,
+                                 ATTACHMENT_LAST_MODIFIED)
             return
         if path.endswith("_moved.html"):
             target = site._by_path.get(path.removesuffix("_moved.html") + ".html")
@@ -491,7 +494,14 @@ class _Handler(BaseHTTPRequestHandler):
                        headers={"Content-Encoding": "gzip"})
             return
         body, etag = site._rendered(article)
-        last_modified = site._last_modified(article)
+        ctype = "text/html" if article.column.family == "hunan" or not article.declare_charset \
+            else f"text/html; charset={article.encoding}"
+        self._send_validated(body, ctype, etag, site._last_modified(article),
+                             gzip_ok=article.column.family == "trs")
+
+    def _send_validated(self, body: bytes, content_type: str, etag: str, last_modified: str,
+                        *, gzip_ok: bool = False) -> None:
+        """200 with ETag/Last-Modified, or 304 when the client's validators still match."""
         validators = {"ETag": etag, "Last-Modified": last_modified}
         inm = self.headers.get("If-None-Match")
         ims = self.headers.get("If-Modified-Since")
@@ -503,12 +513,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self._logged(304)
             return
-        ctype = "text/html" if article.column.family == "hunan" or not article.declare_charset \
-            else f"text/html; charset={article.encoding}"
-        if article.column.family == "trs":
-            self._send_maybe_gzip(body, ctype, validators)
+        if gzip_ok:
+            self._send_maybe_gzip(body, content_type, validators)
         else:
-            self._send(200, body, ctype, validators)
+            self._send(200, body, content_type, validators)
 
     def _stream_oversized(self) -> None:
         # No Content-Length: the client must enforce its cap while streaming.

@@ -1,0 +1,246 @@
+"""The fetcher: politeness, retries, conditional GET, scope rules and size caps, all against
+the live demo site (no timings: sleeps and clocks are injected where waits matter)."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from extract.demosite import DemoSite
+from extract.demosite.site import Article
+from extract.http import Attempt, Exchange, Fetcher, detect_block, parse_retry_after
+from extract.settings import USER_AGENT, HarvestSettings, resolve_settings
+
+
+def fast(**overrides: Any) -> HarvestSettings:
+    return resolve_settings({"delay": 0, "backoff_base": 0, "read_timeout": 5}, overrides)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.exchanges: list[Exchange] = []
+        self.attempts: list[Attempt] = []
+        self.sleeps: list[float] = []
+
+
+def fetcher(settings: HarvestSettings, hosts: list[str], rec: Recorder,
+            **kw: Any) -> Fetcher:
+    return Fetcher(settings, hosts, record=rec.exchanges.append, log=rec.attempts.append,
+                   sleep=rec.sleeps.append, **kw)
+
+
+def case(site: DemoSite, behaviour: str) -> Article:
+    return next(a for a in site.articles() if a.behaviour == behaviour)
+
+
+def normal(site: DemoSite) -> Article:
+    return next(a for a in site.articles() if a.behaviour == "normal" and not a.revisable)
+
+
+def test_plain_fetch_sends_our_user_agent_and_archives_first(demo_site: DemoSite) -> None:
+    rec = Recorder()
+    article = normal(demo_site)
+    with fetcher(fast(), ["127.0.0.1"], rec) as f:
+        result = f.fetch(demo_site.article_url(article))
+    assert result.outcome == "ok" and result.status == 200
+    assert article.title.encode(article.encoding, "xmlcharrefreplace") in result.body
+    assert result.header("ETag") and result.header("Last-Modified")
+    urls = [e.url for e in rec.exchanges]
+    assert urls[-1] == demo_site.article_url(article)
+    assert urls[0].endswith("/robots.txt")  # robots first, and archived like everything
+    hits = [r for r in demo_site.requests if r.path == article.path]
+    assert hits and all(r.user_agent == USER_AGENT for r in hits)
+
+
+def test_conditional_get_answers_304_and_costs_no_body(demo_site: DemoSite) -> None:
+    rec = Recorder()
+    url = demo_site.article_url(normal(demo_site))
+    with fetcher(fast(), ["127.0.0.1"], rec) as f:
+        first = f.fetch(url)
+        again = f.fetch(url, etag=first.header("ETag"))
+        by_date = f.fetch(url, last_modified=first.header("Last-Modified"))
+    assert (again.outcome, again.status, again.body) == ("not_modified", 304, b"")
+    assert by_date.outcome == "not_modified"
+    assert [e.status for e in rec.exchanges if e.url == url] == [200, 304, 304]
+
+
+def test_robots_disallow_is_honoured(demo_site: DemoSite) -> None:
+    rec = Recorder()
+    url = demo_site.article_url(case(demo_site, "robots"))
+    with fetcher(fast(), ["127.0.0.1"], rec) as f:
+        refused = f.fetch(url)
+    assert refused.outcome == "out_of_scope" and "robots" in refused.detail
+    assert not any(e.url == url for e in rec.exchanges)
+    with fetcher(fast(respect_robots=False), ["127.0.0.1"], Recorder()) as f:
+        assert f.fetch(url).outcome == "ok"
+
+
+def test_500_is_retried_then_succeeds(demo_site: DemoSite) -> None:
+    demo_site.reset_faults()
+    rec = Recorder()
+    with fetcher(fast(backoff_base=0.25), ["127.0.0.1"], rec) as f:
+        result = f.fetch(demo_site.article_url(case(demo_site, "flaky")))
+    assert (result.outcome, result.status, result.attempts) == ("ok", 200, 2)
+    assert [(a.outcome, a.status) for a in rec.attempts if a.url == result.url] == [
+        ("retried", 500), ("ok", 200)]
+    assert rec.sleeps == [0.25]  # exponential backoff starts at backoff_base
+
+
+def test_429_waits_for_retry_after(demo_site: DemoSite) -> None:
+    demo_site.reset_faults()
+    rec = Recorder()
+    with fetcher(fast(), ["127.0.0.1"], rec) as f:
+        result = f.fetch(demo_site.article_url(case(demo_site, "ratelimited")))
+    assert result.outcome == "ok" and result.attempts == 2
+    assert 1.0 in rec.sleeps  # the server said Retry-After: 1
+
+
+def test_retry_after_beyond_the_limit_gives_up(demo_site: DemoSite) -> None:
+    demo_site.reset_faults()
+    rec = Recorder()
+    with fetcher(fast(retry_after_max=0.5), ["127.0.0.1"], rec) as f:
+        result = f.fetch(demo_site.article_url(case(demo_site, "ratelimited")))
+    assert (result.outcome, result.status) == ("failed", 429)
+    assert "Retry-After" in result.detail
+
+
+def test_missing_page_fails_without_retry(demo_site: DemoSite) -> None:
+    rec = Recorder()
+    with fetcher(fast(), ["127.0.0.1"], rec) as f:
+        result = f.fetch(demo_site.article_url(case(demo_site, "missing")))
+    assert (result.outcome, result.status, result.attempts) == ("failed", 404, 1)
+
+
+def test_timeout_is_a_failure_after_retries(demo_site: DemoSite) -> None:
+    rec = Recorder()
+    with fetcher(fast(read_timeout=0.05, max_retries=1), ["127.0.0.1"], rec) as f:
+        result = f.fetch(demo_site.article_url(case(demo_site, "slow")))
+    assert result.outcome == "failed" and "Timeout" in result.detail
+    assert [a.outcome for a in rec.attempts if a.url == result.url] == ["retried", "failed"]
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "reason"),
+    [("offsite", "not in allowed hosts"), ("private", "10.20.30.40"),
+     ("scheme", "non-HTTP scheme 'file'")],
+)
+def test_redirects_leaving_scope_are_refused(demo_site: DemoSite, behaviour: str,
+                                             reason: str) -> None:
+    rec = Recorder()
+    with fetcher(fast(), ["127.0.0.1"], rec) as f:
+        result = f.fetch(demo_site.article_url(case(demo_site, behaviour)))
+    assert result.outcome == "out_of_scope" and reason in result.detail
+    assert rec.exchanges[-1].status == 302  # the redirect itself is archived
+
+
+def test_same_host_redirect_is_followed(demo_site: DemoSite) -> None:
+    article = case(demo_site, "moved")
+    with fetcher(fast(), ["127.0.0.1"], Recorder()) as f:
+        result = f.fetch(demo_site.article_url(article))
+    assert result.outcome == "ok"
+    assert result.final_url.endswith("_moved.html") and result.redirects == [result.final_url]
+
+
+def test_loopback_needs_a_literal_allow_entry() -> None:
+    settings = fast()
+    resolver = {"intranet.example.gov.cn": ["10.1.2.3"], "www.example.gov.cn": ["93.184.216.34"]}
+    f = Fetcher(settings, ["intranet.example.gov.cn", "www.example.gov.cn", "127.0.0.1"],
+                resolver=lambda host: resolver[host])
+    assert "private address 10.1.2.3" in (f.refusal("http://intranet.example.gov.cn/") or "")
+    assert f.refusal("http://www.example.gov.cn/a.html") is None
+    assert f.refusal("http://127.0.0.1:8/") is None  # named literally: allowed
+    assert "not in allowed hosts" in (f.refusal("http://localhost:8/") or "")
+    assert "not in allowed hosts" in (f.refusal("http://[::1]:8/") or "")
+    assert "scheme" in (f.refusal("ftp://www.example.gov.cn/x") or "")
+    default = Fetcher(settings, ["www.example.gov.cn"], resolver=lambda host: ["127.0.0.1"])
+    assert "private" in (default.refusal("http://www.example.gov.cn/") or "")
+
+
+def test_body_cap_while_streaming(demo_site: DemoSite) -> None:
+    rec = Recorder()
+    with fetcher(fast(max_body_bytes=256 * 1024), ["127.0.0.1"], rec) as f:
+        big = f.fetch(demo_site.article_url(case(demo_site, "oversized")))
+        small = f.fetch(demo_site.article_url(normal(demo_site)))
+    assert big.outcome == "too_large" and "exceeds" in big.detail
+    truncated = [e for e in rec.exchanges if e.url == big.url]
+    assert truncated and truncated[0].truncated and len(truncated[0].body) == 256 * 1024
+    assert small.outcome == "ok"
+
+
+def test_default_cap_stops_an_11_mb_page(demo_site: DemoSite) -> None:
+    with fetcher(fast(), ["127.0.0.1"], Recorder()) as f:
+        assert f.fetch(demo_site.article_url(case(demo_site, "oversized"))).outcome == \
+            "too_large"
+
+
+def test_decompression_cap_stops_a_gzip_bomb(demo_site: DemoSite) -> None:
+    with fetcher(fast(), ["127.0.0.1"], Recorder()) as f:
+        result = f.fetch(demo_site.article_url(case(demo_site, "gzipbomb")))
+    assert result.outcome == "too_large" and "decompressed" in result.detail
+
+
+def test_gzip_pages_are_decoded_and_archived_as_sent(demo_site: DemoSite) -> None:
+    trs = next(a for a in demo_site.articles()
+               if a.column.family == "trs" and a.behaviour == "normal" and not a.attachments)
+    rec = Recorder()
+    with fetcher(fast(), ["127.0.0.1"], rec) as f:
+        result = f.fetch(demo_site.article_url(trs))
+    wire = rec.exchanges[-1]
+    assert dict(wire.headers).get("Content-Encoding") == "gzip"
+    assert wire.body[:2] == b"\x1f\x8b" and wire.content == result.body
+    assert result.body.startswith(b"<!DOCTYPE") or b"<html" in result.body[:200]
+    assert "Content-Encoding" not in dict(result.headers)
+
+
+def test_anti_bot_pages_are_blocked(demo_site: DemoSite) -> None:
+    with fetcher(fast(), ["127.0.0.1"], Recorder()) as f:
+        ts = f.fetch(demo_site.article_url(case(demo_site, "antibot")))
+        js = f.fetch(demo_site.article_url(case(demo_site, "jschallenge")))
+    assert (ts.outcome, ts.status) == ("blocked", 412) and "$_ts" in ts.detail
+    assert (js.outcome, js.status) == ("blocked", 200) and "JavaScript" in js.detail
+    assert detect_block(200, "<p>请开启JavaScript并刷新该页</p>".encode("gbk"))
+    assert detect_block(200, b"<html><body><p>ordinary page</p></body></html>") is None
+
+
+def test_disallowed_content_type_is_out_of_scope(demo_site: DemoSite) -> None:
+    with fetcher(fast(allowed_content_types=("application/pdf",)), ["127.0.0.1"],
+                 Recorder()) as f:
+        result = f.fetch(demo_site.article_url(normal(demo_site)))
+    assert result.outcome == "out_of_scope" and "content type text/html" in result.detail
+
+
+def test_per_host_spacing_uses_the_delay() -> None:
+    ticks = itertools.count()
+    now = [0.0]
+    sleeps: list[float] = []
+
+    def clock() -> float:
+        next(ticks)
+        return now[0]
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    from extract.http import _HostGate
+
+    gate = _HostGate(concurrency=1, delay=1.5)
+    for _ in range(3):
+        with gate.slot(clock, sleep):
+            pass
+    assert sleeps == [1.5, 1.5]  # first request at once, then one delay apart
+    gate.push_back(10, clock)
+    with gate.slot(clock, sleep):
+        pass
+    assert sleeps[-1] == pytest.approx(10)  # Retry-After holds back the whole host
+
+
+def test_retry_after_parsing() -> None:
+    import datetime as dt
+
+    now = dt.datetime(2025, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
+    assert parse_retry_after("7") == 7.0
+    assert parse_retry_after("Wed, 01 Jan 2025 12:00:30 GMT", now) == pytest.approx(30)
+    assert parse_retry_after("soon") is None and parse_retry_after(None) is None
