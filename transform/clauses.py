@@ -166,7 +166,7 @@ def find_units(text: str) -> ClauseResult:
             if m is None:
                 continue
             clause_no += 1
-            _add(result, "牵头单位", m["lead"], clause_no, start)
+            _add(result, "牵头单位", m["lead"].removeprefix("由"), clause_no, start)
             if m["rest"]:
                 clause_no += 1
                 role = "参加单位" if m["verb"] in ("配合", "参与", "参加") else "责任单位"

@@ -122,7 +122,8 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
     i = 0
     head = lines[:_FRONT_SCAN]
     cover_at = next((k for k, ln in enumerate(head) if P.COVER_TITLE.search(ln)), None)
-    if cover_at is not None and P.ADDRESSEE_LINE.match(lines[0]):
+    forwarding = bool(lines) and P.FORWARDING_TITLE.match(lines[0]) is not None
+    if cover_at is not None and (P.ADDRESSEE_LINE.match(lines[0]) or forwarding):
         fm.title = P.COVER_TITLE.search(lines[cover_at])["title"]  # type: ignore[index]
         end = cover_at + 1
         for k in range(cover_at + 1, min(cover_at + 4, len(lines))):
@@ -195,4 +196,7 @@ def detect_period(title: str | None, body: list[str]) -> tuple[int | None, int |
             return (a, b) if a <= b else (b, a)
         if m := P.PERIOD_YEAR.search(text):
             return int(m["a"]), int(m["a"])
+    if title and (m := P.FIVE_YEAR_PLAN.search(title)):
+        start = P.FIVE_YEAR_START[m.group(1)]
+        return start, start + 4
     return None, None

@@ -129,6 +129,11 @@ MARKER_STYLES: tuple[str, ...] = (
 FUSED_NUMBER = re.compile(rf"^(\d{{1,3}})(?=[{HAN}])")
 # First sentence: up to the first full stop (question/exclamation marks end one too).
 SENTENCE_END = re.compile(r"[。!?！？]")
+# A unit clause closing a heading line ("(一)加强学习(责任单位:甲)") is not heading text.
+HEADING_CLAUSE_TAIL = re.compile(
+    r"[(\[【〔]\s*(?:牵头单位|牵头部门|主责单位|主办单位|参加单位|参与单位|配合单位|配合部门|"
+    r"协办单位|协同单位|责任单位|责任部门|实施单位|落实单位)\s*:.*$"
+)
 # Closing passages open with a summing-up cue.
 CLOSING_CUE = re.compile(
     r"^(?:总之|综上|综上所述|总而言之|最后|以上|本(?:方案|计划|要点|意见|办法|规定|细则)"
@@ -139,6 +144,8 @@ CLOSING_CUE = re.compile(
 
 COVER_TITLE = re.compile(r"现将《(?P<title>[^《》]+(?:《[^《》]*》[^《》]*)*)》(?:印发|转发|发)")
 ADDRESSEE_LINE = re.compile(r"^[^。]{2,120}:$")
+# A forwarding notice's own title: "关于印发《…》的通知".
+FORWARDING_TITLE = re.compile(r"^关于(?:印发|转发|下发)《[^。]+》的通知$")
 DATE_LINE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
 CN_DATE_LINE = re.compile(
     rf"^(?P<y>[{CN_NUM}]{{4}})年(?P<m>[{CN_NUM}]{{1,2}})月(?P<d>[{CN_NUM}]{{1,3}})日$"
@@ -160,6 +167,9 @@ PERIOD_YEAR = re.compile(
     r"(?P<a>(?:19|20)\d{2})\s*年度?[^。,;]{0,24}?"
     r"(?:工作要点|工作计划|工作方案|实施方案|计划|要点|总结|工作安排)"
 )
+# Five-year-plan numbering in a title: “十四五”规划 covers 2021-2025.
+FIVE_YEAR_PLAN = re.compile(r"“?(十[二三四五六])五”?(?:规划|时期|期间)")
+FIVE_YEAR_START = {"十二": 2011, "十三": 2016, "十四": 2021, "十五": 2026, "十六": 2031}
 WORK_POINTS_OPENER = re.compile(r"^[^。]{0,30}?年[^。]{0,30}?工作的?总体要求是")
 PROPOSE_DOC = re.compile(
     r"(?:现提出|特制定|制定|现将|提出)[^。]{0,30}?"

@@ -87,8 +87,12 @@ def classify(line: str) -> Para:
 
 
 def first_sentence(text: str) -> str:
+    """The heading: text up to the first full stop, without a trailing unit clause."""
     m = P.SENTENCE_END.search(text)
-    return (text[: m.start()] if m else text).strip()
+    head = text[: m.start()] if m else text
+    if "单位" in head or "部门" in head:
+        head = P.HEADING_CLAUSE_TAIL.sub("", head)
+    return head.strip()
 
 
 def _ends_with_heading_only(para: Para) -> bool:

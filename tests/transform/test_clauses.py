@@ -78,3 +78,8 @@ def test_generic_units_marked() -> None:
         assert is_generic(name), name
     for name in ("市司法局", "区委宣传部", "人和司法所"):
         assert not is_generic(name), name
+
+
+def test_inline_lead_written_with_you() -> None:
+    assert _parts("完善机制。(由市司法局牵头,市财政局配合)") == [
+        (1, "lead", "市司法局"), (2, "participant", "市财政局")]

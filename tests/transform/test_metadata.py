@@ -95,3 +95,18 @@ def test_page_metadata_wins_over_text(monkeypatch) -> None:  # type: ignore[no-u
     assert doc.publish_date == dt.date(2023, 4, 1) and doc.publish_time == "10:30"
     assert doc.issuer == "县司法局"
     assert [n.id for n in doc.nodes] == ["n1", "n1.1"]
+
+
+def test_forwarding_notice_title_is_a_cover_notice() -> None:
+    lines = ["关于印发《某县法治政府建设实施方案》的通知", "各乡镇,县直各单位:",
+             "现将《某县法治政府建设实施方案》印发给你们,请认真贯彻执行。", "某县人民政府",
+             "2023年6月1日", "为推进法治政府建设,制定本方案。", "一、总体要求"]
+    fm = split_front_matter(lines)
+    assert fm.title == "某县法治政府建设实施方案"
+    assert fm.issuer == "某县人民政府" and fm.document_date == dt.date(2023, 6, 1)
+    assert fm.body == lines[5:]
+    assert detect_doc_type(fm.title, fm.body, numbered=True) == "implementation_plan"
+
+
+def test_five_year_plan_numbering_gives_the_period() -> None:
+    assert detect_period("某市“十四五”规划法治建设专项规划", []) == (2021, 2025)

@@ -126,3 +126,9 @@ def test_ids_are_deterministic() -> None:
     lines = ["一、甲", "(一)子项。", "二、乙", "(一)子项。"]
     assert [n.id for n in build_tree(lines).nodes] == ["n1", "n1.1", "n2", "n2.1"]
     assert [n.id for n in build_tree(lines).nodes] == [n.id for n in build_tree(list(lines)).nodes]
+
+
+def test_heading_excludes_a_trailing_unit_clause() -> None:
+    lines = ["一、任务", "(一)加强学习(责任单位:县司法局)", "(二)强化监督。内容。"]
+    nodes = build_tree(lines).nodes
+    assert [n.heading for n in nodes] == ["任务", "加强学习", "强化监督"]
