@@ -34,14 +34,6 @@ class BatchFrames:
             "batch_theme": self.theme,
         }
 
-    def filter_documents(self, keep: pl.DataFrame) -> BatchFrames:
-        """Only the rows of documents listed in `keep` (columns url, content_hash)."""
-        on = ["url", "content_hash"]
-        return BatchFrames(*(
-            frame.join(keep.select(on), on=on, how="semi", nulls_equal=True)
-            for frame in (self.document, self.task, self.unit, self.target, self.theme)
-        ))
-
 
 def polars_schema(name: str) -> pl.Schema:
     return pl.DataFrame(BATCH_SCHEMAS[name].empty_table()).schema
@@ -59,21 +51,20 @@ def documents_to_frames(docs: Sequence[Document]) -> BatchFrames:
     theme_cols: dict[str, list[object]] = {k: [] for k in BATCH_SCHEMAS["batch_theme"].names}
 
     for seq, doc in enumerate(docs):
-        url, chash = doc.url, doc.content_hash
         for key, value in (
-            ("url", url), ("source_site", doc.source_site), ("title", doc.title),
+            ("url", doc.url), ("source_site", doc.source_site), ("title", doc.title),
             ("doc_type", doc.doc_type), ("issuer", doc.issuer), ("region", doc.region),
             ("publish_date", doc.publish_date), ("document_date", doc.document_date),
             ("period_start_year", doc.period_start_year),
             ("period_end_year", doc.period_end_year),
             ("original_script", doc.original_script),
-            ("quality_flags", list(doc.quality_flags)), ("content_hash", chash),
+            ("quality_flags", list(doc.quality_flags)), ("content_hash", doc.content_hash),
             ("batch_seq", seq),
         ):
             doc_cols[key].append(value)
         for ordinal, node in enumerate(doc.nodes):
             for key, value in (
-                ("url", url), ("content_hash", chash), ("node_id", node.id),
+                ("batch_seq", seq), ("node_id", node.id),
                 ("parent_node_id", node.parent_id), ("level", node.level),
                 ("label", node.label), ("number", node.number), ("heading", node.heading),
                 ("text", node.text), ("node_ordinal", ordinal),
@@ -81,7 +72,7 @@ def documents_to_frames(docs: Sequence[Document]) -> BatchFrames:
                 task_cols[key].append(value)
             for mention_no, unit in enumerate(node.units, start=1):
                 for key, value in (
-                    ("url", url), ("content_hash", chash), ("node_id", node.id),
+                    ("batch_seq", seq), ("node_id", node.id),
                     ("mention_no", mention_no), ("clause_no", unit.clause_no),
                     ("role", unit.role), ("written_name", unit.name),
                     ("canonical_name", unit.canonical or unit.name),
@@ -90,15 +81,14 @@ def documents_to_frames(docs: Sequence[Document]) -> BatchFrames:
                     unit_cols[key].append(value)
             for target_no, target in enumerate([*node.targets, *node.deadlines], start=1):
                 for key, value in (
-                    ("url", url), ("content_hash", chash), ("node_id", node.id),
+                    ("batch_seq", seq), ("node_id", node.id),
                     ("target_no", target_no), ("kind", target.kind), ("value", target.value),
                     ("unit", target.unit), ("deadline_year", target.deadline_year),
                     ("text", target.text),
                 ):
                     target_cols[key].append(value)
             for theme in node.themes:
-                theme_cols["url"].append(url)
-                theme_cols["content_hash"].append(chash)
+                theme_cols["batch_seq"].append(seq)
                 theme_cols["node_id"].append(node.id)
                 theme_cols["theme"].append(theme)
 

@@ -131,17 +131,10 @@ def _insert_new_agencies(con: duckdb.DuckDBPyConnection) -> None:
     """Classify canonical names the dimension lacks (few per batch) and insert them."""
     missing = con.sql(
         """
-        with changes as (select * from _doc_changes where status <> 'unchanged'),
-        units as (
-            select coalesce(al.canonical, u.canonical_name) as canonical_name, u.is_generic
-            from stg_unit as u
-            join changes as c using (url, content_hash)
-            left join agency_alias as al on al.written = u.canonical_name
-            where nullif(u.canonical_name, '') is not null
-        )
-        select units.canonical_name, bool_or(units.is_generic) as is_generic
-        from units anti join dim_agency using (canonical_name)
-        group by units.canonical_name
+        select canonical_name, bool_or(is_generic) as is_generic
+        from _agency_names
+        anti join dim_agency using (canonical_name)
+        group by canonical_name
         """
     ).pl()
     if missing.is_empty():

@@ -98,7 +98,8 @@ VIEWS: tuple[str, ...] = (
     "v_document_changes",
 )
 
-# Frames registered for one load batch (names as the staging views read them).
+# Frames registered for one load batch (names as the staging views read them). Child rows
+# point at their document by batch_seq (its row in batch_document): an integer join key.
 BATCH_SCHEMAS: dict[str, pa.Schema] = {
     "batch_document": pa.schema([
         ("url", _S), ("source_site", _S), ("title", _S), ("doc_type", _S), ("issuer", _S),
@@ -107,21 +108,21 @@ BATCH_SCHEMAS: dict[str, pa.Schema] = {
         ("quality_flags", pa.list_(_S)), ("content_hash", _S), ("batch_seq", _I32),
     ]),
     "batch_task": pa.schema([
-        ("url", _S), ("content_hash", _S), ("node_id", _S), ("parent_node_id", _S),
+        ("batch_seq", _I32), ("node_id", _S), ("parent_node_id", _S),
         ("level", _I32), ("label", _S), ("number", _I32), ("heading", _S), ("text", _S),
         ("node_ordinal", _I32),
     ]),
     "batch_unit": pa.schema([
-        ("url", _S), ("content_hash", _S), ("node_id", _S), ("mention_no", _I32),
+        ("batch_seq", _I32), ("node_id", _S), ("mention_no", _I32),
         ("clause_no", _I32), ("role", _S), ("written_name", _S), ("canonical_name", _S),
         ("is_generic", _B),
     ]),
     "batch_target": pa.schema([
-        ("url", _S), ("content_hash", _S), ("node_id", _S), ("target_no", _I32), ("kind", _S),
+        ("batch_seq", _I32), ("node_id", _S), ("target_no", _I32), ("kind", _S),
         ("value", _F64), ("unit", _S), ("deadline_year", _I32), ("text", _S),
     ]),
     "batch_theme": pa.schema([
-        ("url", _S), ("content_hash", _S), ("node_id", _S), ("theme", _S),
+        ("batch_seq", _I32), ("node_id", _S), ("theme", _S),
     ]),
 }
 

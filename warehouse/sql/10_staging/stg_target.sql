@@ -4,8 +4,7 @@ with source as (
 
 renamed as (
     select
-        gh_doc_url(url, content_hash)       as url,
-        content_hash,
+        batch_seq,
         node_id,
         cast(target_no as integer)          as target_no,
         kind,

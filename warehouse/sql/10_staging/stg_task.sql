@@ -4,8 +4,7 @@ with source as (
 
 renamed as (
     select
-        gh_doc_url(url, content_hash)       as url,
-        content_hash,
+        batch_seq,
         node_id,
         parent_node_id,
         cast(level as integer)              as level,

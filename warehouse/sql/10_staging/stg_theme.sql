@@ -4,8 +4,7 @@ with source as (
 
 renamed as (
     select distinct
-        gh_doc_url(url, content_hash)       as url,
-        content_hash,
+        batch_seq,
         node_id,
         trim(theme)                         as theme_name
     from source

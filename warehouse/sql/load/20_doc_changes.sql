@@ -49,3 +49,7 @@ select
         else gh_key(url || '|' || content_hash || '|' || new_version)
     end as document_key
 from classified;
+
+-- The versions this batch adds (new or changed documents).
+CREATE OR REPLACE TEMP TABLE _new_versions AS
+select * from _doc_changes where status <> 'unchanged';

@@ -1,8 +1,17 @@
 -- Tasks, unit mentions, themes and targets of the new versions, keyed from natural keys:
 -- task_key = gh_key(document_key|node_id), agency_key = gh_key(canonical_name).
+-- Children find their document by batch_seq; task keys are computed once (_task_keys).
+CREATE OR REPLACE TEMP TABLE _task_keys AS
+select
+    t.batch_seq,
+    t.node_id,
+    gh_key(cast(c.document_key as varchar) || '|' || t.node_id) as task_key
+from stg_task as t
+join _new_versions as c using (batch_seq);
+
 INSERT INTO fact_task
 with changes as (
-    select * from _doc_changes where status <> 'unchanged'
+    select * from _new_versions
 ),
 
 tasks as (
@@ -10,7 +19,7 @@ tasks as (
 )
 
 select
-    gh_key(cast(c.document_key as varchar) || '|' || t.node_id) as task_key,
+    k.task_key,
     c.document_key,
     t.node_id,
     t.parent_node_id,
@@ -26,50 +35,31 @@ select
     c.period_end_year,
     t.node_ordinal
 from tasks as t
-join changes as c using (url, content_hash);
+join changes as c using (batch_seq)
+join _task_keys as k using (batch_seq, node_id);
 
 INSERT INTO bridge_task_agency
-with changes as (
-    select * from _doc_changes where status <> 'unchanged'
-),
-
-units as (
-    select * from stg_unit where nullif(canonical_name, '') is not null
-),
-
-aliases as (
-    select * from agency_alias
-)
-
 select
-    gh_key(cast(c.document_key as varchar) || '|' || u.node_id)    as task_key,
+    k.task_key,
     u.clause_no,
-    gh_key(coalesce(al.canonical, u.canonical_name))               as agency_key,
+    n.agency_key,
     u.role,
     u.written_name,
     u.mention_no
-from units as u
-join changes as c using (url, content_hash)
-left join aliases as al on al.written = u.canonical_name;
+from stg_unit as u
+join _task_keys as k using (batch_seq, node_id)
+join _agency_names as n on n.batch_name = u.canonical_name;
 
 INSERT INTO bridge_task_theme
-with changes as (
-    select * from _doc_changes where status <> 'unchanged'
-)
-
 select
-    gh_key(cast(c.document_key as varchar) || '|' || th.node_id)   as task_key,
-    gh_key(th.theme_name)                                           as theme_key
+    k.task_key,
+    gh_key(th.theme_name)   as theme_key
 from stg_theme as th
-join changes as c using (url, content_hash);
+join _task_keys as k using (batch_seq, node_id);
 
 INSERT INTO fact_target
-with changes as (
-    select * from _doc_changes where status <> 'unchanged'
-)
-
 select
-    gh_key(cast(c.document_key as varchar) || '|' || g.node_id)    as task_key,
+    k.task_key,
     g.kind,
     g.value,
     g.unit,
@@ -77,4 +67,4 @@ select
     g.text,
     g.target_no
 from stg_target as g
-join changes as c using (url, content_hash);
+join _task_keys as k using (batch_seq, node_id);
