@@ -46,7 +46,9 @@ def _create(gx_dir: Path) -> AbstractDataContext:
     if ctx.config.analytics_enabled is not False:
         ctx.config.analytics_enabled = False
         changed = True
-    if ctx.variables.progress_bars is None or ctx.variables.progress_bars.globally is not False:
+    bars = ctx.variables.progress_bars  # a ProgressBarsConfig when new, a dict once reloaded
+    globally = bars.get("globally") if isinstance(bars, dict) else getattr(bars, "globally", None)
+    if globally is not False:
         ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
         changed = True
     if changed:
