@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,10 @@ def _cities() -> list[str]:
         return [r["name"][:-1] for r in csv.DictReader(fh) if r["level"] == "city"]
 
 
+def _shift_year(shift: int, match: re.Match[str]) -> str:
+    return str(int(match.group(0)) + shift)
+
+
 def iter_corpus(total_bytes: int, seed: int = 7) -> Iterator[str]:
     """Yield document variants until `total_bytes` (UTF-8) have been produced."""
     rng = random.Random(seed)
@@ -56,7 +61,7 @@ def iter_corpus(total_bytes: int, seed: int = 7) -> Iterator[str]:
         city = rng.choice(cities)
         text = text.replace("湘潭", city).replace("盐城", city).replace("西崗", city)
         shift = rng.randint(-3, 3)
-        text = _YEAR.sub(lambda m, k=shift: str(int(m.group(0)) + k), text)
+        text = _YEAR.sub(partial(_shift_year, shift), text)
         lines = text.split("\n")
         if rng.random() < 0.3:  # a mirror that drops a paragraph or two
             for _ in range(rng.randint(1, 2)):

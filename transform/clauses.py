@@ -17,7 +17,6 @@ Canonical names come from data/agency_aliases.csv, after the general rule
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,10 +25,7 @@ from transform import patterns as P
 from transform.records import Role, Unit
 
 DATA = Path(__file__).parent / "data"
-_BRACKETS = re.compile(r"[()\[\]【】〔〕\n]")
 _OPENERS = "([【〔"
-_NESTING = re.compile(r"[(\[【〔]")
-_SPLIT = re.compile(r"[、,;]")
 
 
 @dataclass(slots=True)
@@ -61,8 +57,8 @@ def is_generic(name: str) -> bool:
 
 def split_units(text: str) -> list[str]:
     """Split on 、 , ; at bracket depth 0; entries are stripped, empties kept as ""."""
-    if _NESTING.search(text) is None:
-        return [s.strip() for s in _SPLIT.split(text)]
+    if P.BRACKET_OPEN.search(text) is None:
+        return [s.strip() for s in P.UNIT_SPLIT.split(text)]
     out, depth, start = [], 0, 0
     for i, ch in enumerate(text):  # unit lists are short; this loop is off the hot path
         if ch in "([【〔":
@@ -94,7 +90,7 @@ def _resolve(name: str) -> tuple[str, bool]:
 def _match_close(text: str, start: int) -> tuple[int, bool]:
     """Index just past the bracket closing the one at `start`; (end, truncated)."""
     depth = 0
-    for m in _BRACKETS.finditer(text, start):
+    for m in P.BRACKET_OR_BREAK.finditer(text, start):
         ch = m.group(0)
         if ch == "\n":
             return m.start(), True
@@ -145,8 +141,8 @@ def _clause_spans(text: str, flags: set[str]) -> list[tuple[int, int, str, bool]
     for hint in P.INLINE_HINT.finditer(text):
         lo = max(0, hint.start() - P.INLINE_LOOKBACK)
         opener = text.rfind("(", lo, hint.start())
-        if opener >= 0 and (m := P.INLINE_CLAUSE.match(text, opener)) is not None:
-            spans.append((m.start(), m.end(), m.group(0), True))
+        if opener >= 0 and (inline := P.INLINE_CLAUSE.match(text, opener)) is not None:
+            spans.append((inline.start(), inline.end(), inline.group(0), True))
     spans.sort()
     return spans
 

@@ -93,7 +93,7 @@ def _date_line(line: str) -> dt.date | None:
 def _is_title(line: str) -> bool:
     if len(line) > _TITLE_MAX or line.endswith(("。", ":", ";", ",")) or P.MARKER.match(line):
         return False
-    core = re.sub(r"\([^()]*\)$", "", line)
+    core = P.TRAILING_PAREN.sub("", line)
     return bool(P.TITLE_TAIL.search(core))
 
 
@@ -167,7 +167,7 @@ def detect_region(title: str | None, body: list[str]) -> str | None:
 def detect_doc_type(title: str | None, body: list[str], *, numbered: bool) -> str:
     words, cues = _doc_types()
     if title:
-        core = re.sub(r"\([^()]*\)$", "", title)
+        core = P.TRAILING_PAREN.sub("", title)
         for word, kind in words:
             if core.endswith(word):
                 return kind

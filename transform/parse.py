@@ -6,20 +6,18 @@ results into one `Document`; the rules live in the stage modules.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 
 from transform import clauses, facts, metadata, structure, text
+from transform import patterns as P
 from transform.decode import decode_bytes
 from transform.records import Document, Node
 
-_HTML_SNIFF = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<\?xml)", re.I)
-_HTML_TAGS = re.compile(r"<(?:html|body|div|p|head|title)\b", re.I)
 _SNIFF_CHARS = 2048
-_BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a]")
 _BINARY_SHARE = 0.1  # more control characters than this and it is not text
 
 
@@ -31,13 +29,14 @@ def _read(data: bytes | str | Path, content_type: str | None) -> tuple[str, bool
     """(text, is_html) from the three accepted input kinds."""
     suffix_html = False
     if isinstance(data, Path):
-        if not data.is_file():
-            raise UnreadableInput(f"not a file: {data}")
-        suffix_html = data.suffix.lower() in (".html", ".htm", ".shtml", ".xhtml")
+        path = data
+        if not path.is_file():
+            raise UnreadableInput(f"not a file: {path}")
+        suffix_html = path.suffix.lower() in (".html", ".htm", ".shtml", ".xhtml")
         try:
-            data = data.read_bytes()
+            data = path.read_bytes()
         except OSError as exc:
-            raise UnreadableInput(f"cannot read {data}: {exc.strerror}") from exc
+            raise UnreadableInput(f"cannot read {path}: {exc.strerror}") from exc
     if isinstance(data, bytes):
         if b"\x00" in data:
             raise UnreadableInput("binary input (NUL bytes)")
@@ -47,10 +46,10 @@ def _read(data: bytes | str | Path, content_type: str | None) -> tuple[str, bool
         if "\x00" in raw:
             raise UnreadableInput("binary input (NUL characters)")
     head = raw[:_SNIFF_CHARS]
-    if head and len(_BINARY_CONTROL.findall(head)) > _BINARY_SHARE * len(head):
+    if head and len(P.BINARY_CONTROL.findall(head)) > _BINARY_SHARE * len(head):
         raise UnreadableInput("binary input (control characters)")
     is_html = suffix_html or bool(content_type and "html" in content_type.lower())
-    is_html = is_html or bool(_HTML_SNIFF.match(head)) or len(_HTML_TAGS.findall(head)) >= 2
+    is_html = is_html or bool(P.HTML_START.match(head)) or len(P.HTML_TAGS.findall(head)) >= 2
     return raw, is_html
 
 
@@ -168,9 +167,8 @@ def _attach_facts(body_text: str, nodes: list[Node]) -> set[str]:
     return found.flags
 
 
-def _page_date(value: str | None):  # type: ignore[no-untyped-def]
-    import datetime as dt
-
+def _page_date(value: str | None) -> dt.date | None:
+    """A page's "YYYY-MM-DD" meta value as a date (None when absent or malformed)."""
     if not value:
         return None
     try:

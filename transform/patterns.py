@@ -12,6 +12,12 @@ import re
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CN_NUM = "零〇一二两三四五六七八九十百"
 
+# --- input sniffing (raw text) -----------------------------------------------------------
+
+HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<\?xml)", re.I)
+HTML_TAGS = re.compile(r"<(?:html|body|div|p|head|title)\b", re.I)
+BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a]")
+
 # --- normalization (raw text) ---------------------------------------------------------
 
 # A pinyin syllable: optional initial, a vowel cluster (tone marks allowed), optional final.
@@ -50,7 +56,7 @@ DAMAGE_LATIN1 = re.compile("[\u0080-\u00ff]{4,}")
 DAMAGE_HAN_CONTEXT = re.compile(rf"[{HAN}。,、]")
 
 # Full-width -> half-width for the canonical set; everything else stays as written.
-FULLWIDTH_TABLE = {
+FULLWIDTH_TABLE: dict[int, str | int] = {
     **{0xFF10 + i: 0x30 + i for i in range(10)},  # ０-９
     **{0xFF21 + i: 0x41 + i for i in range(26)},  # Ａ-Ｚ
     **{0xFF41 + i: 0x61 + i for i in range(26)},  # ａ-ｚ
@@ -157,6 +163,7 @@ PUBLISH_LINE = re.compile(
 SOURCE_LABEL = re.compile(r"(?:来源|信息来源|发布机构|发布单位)\s*:\s*(?P<src>[^\s:]{2,30})")
 DOMAIN = re.compile(r"\b(?P<host>(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn|org\.cn|cn|com|net|org))\b")
 LEADING_ORG = re.compile(rf"^(?P<org>[{HAN}()]{{2,30}})\s")
+TRAILING_PAREN = re.compile(r"\([^()]*\)$")  # "(2021-2025年)" after a title's document word
 TITLE_TAIL = re.compile(
     r"(?:方案|计划|要点|总结|通知|意见|规划|办法|规定|细则|报告|决定|纲要|通报|安排|清单|函)$"
 )
@@ -204,8 +211,11 @@ INLINE_CLAUSE = re.compile(
     r"(?P<verb>按职责分工分别负责|按职责分工负责|分别负责|负责|配合|参与|参加))?\)"
 )
 INLINE_LOOKBACK = 82  # longest lead list + "("
-# Unit list separators: 、 , ; (only at parenthesis depth 0; see clauses.split_units).
+# Unit list separators: 、 , ; (only at bracket depth 0; see clauses.split_units).
 UNIT_SEPARATORS = "、,;"
+UNIT_SPLIT = re.compile(r"[、,;]")
+BRACKET_OPEN = re.compile(r"[(\[【〔]")
+BRACKET_OR_BREAK = re.compile(r"[()\[\]【】〔〕\n]")  # what matters when matching a clause's close
 DUTY_SUFFIX = re.compile(
     r"(?:并)?(?:按(?:照)?)?(?:各自)?职责分工(?:分别)?负责$|按职责(?:分别)?负责$|分别负责$"
 )
