@@ -170,3 +170,37 @@ def test_node_ids_stable(parsed: dict[str, Document], seed_name: str) -> None:
     assert [n.id for n in again.nodes] == [n.id for n in parsed[seed_name].nodes]
     assert again.content_hash == parsed[seed_name].content_hash
     assert len({n.id for n in again.nodes}) == len(again.nodes)
+
+
+def _shape(doc: Document) -> list[tuple[str, int, int | None, str, list[tuple[str, str]]]]:
+    return [(n.id, n.level, n.number, n.heading, [(u.role, u.name) for u in n.units])
+            for n in doc.nodes]
+
+
+def test_full_width_punctuation_variant_parses_identically(
+    parsed: dict[str, Document], seed_name: str
+) -> None:
+    wide = seed_text(seed_name).translate(
+        str.maketrans({",": "，", ":": "：", "(": "（", ")": "）", ";": "；"}))
+    doc = parse_document(wide)
+    assert _shape(doc) == _shape(parsed[seed_name])
+    assert doc.content_hash == parsed[seed_name].content_hash
+
+
+def test_traditional_variant_keeps_the_structure(parsed: dict[str, Document]) -> None:
+    import opencc
+
+    name = "004-xiangtan-2021-2025-plan"
+    doc = parse_document(opencc.OpenCC("s2t").convert(seed_text(name)))
+    want = parsed[name]
+    assert doc.original_script == "traditional"
+    assert [(n.id, n.number) for n in doc.nodes] == [(n.id, n.number) for n in want.nodes]
+    assert sum(len(n.units) for n in doc.nodes) == expected(name)["counts"]["unit_mentions"]
+    assert doc.title == want.title and doc.region == "湘潭市"
+
+
+def test_crlf_and_blank_lines_do_not_change_the_parse(
+    parsed: dict[str, Document], seed_name: str
+) -> None:
+    messy = "\r\n\r\n".join(seed_text(seed_name).split("\n")) + "\r\n"
+    assert _shape(parse_document(messy)) == _shape(parsed[seed_name])
