@@ -132,3 +132,42 @@ def test_heading_excludes_a_trailing_unit_clause() -> None:
     lines = ["一、任务", "(一)加强学习(责任单位:县司法局)", "(二)强化监督。内容。"]
     nodes = build_tree(lines).nodes
     assert [n.heading for n in nodes] == ["任务", "加强学习", "强化监督"]
+
+
+VARIANT = """某某县2024年法治政府建设工作要点
+一、总体目标
+到2025年,基本建成法治政府。
+二、主要任务
+1、推进依法行政。加强合法性审查。
+(1)完善重大行政决策程序。规范流程。【牵头单位：县司法局；配合单位：县政府办公室、县发展改革局】
+(2)推行行政执法三项制度。〔责任单位：县市场监管局、县公安局(交警大队)〕
+①健全执法公示。公示率达到100%。
+②落实全过程记录。(县司法局、县公安局牵头,各乡镇按职责分工负责)
+2、加强普法。实施“八五”普法规划,每年不少于60学时。
+责任单位：县委宣传部、县司法局
+3、强化监督。进一步强化法治建设牵头部门的推进职责。(责任单位:县纪委监委、县审计局"""
+
+
+def test_realistic_variant_document_end_to_end() -> None:
+    from transform import parse_document
+
+    doc = parse_document(VARIANT)
+    assert (doc.title, doc.doc_type, doc.period_start_year) == (
+        "某某县2024年法治政府建设工作要点", "work_points", 2024)
+    outline = [(n.id, n.level, n.label) for n in doc.nodes]
+    assert outline == [("n1", 1, "一"), ("n2", 1, "二"), ("n2.1", 2, "1"), ("n2.1.1", 3, "1"),
+                       ("n2.1.2", 3, "2"), ("n2.1.2.1", 4, "①"), ("n2.1.2.2", 4, "②"),
+                       ("n2.2", 2, "2"), ("n2.3", 2, "3")]
+    units = {n.id: [(u.clause_no, u.role, u.name) for u in n.units] for n in doc.nodes}
+    assert units["n2.1.1"] == [(1, "lead", "县司法局"), (2, "participant", "县政府办公室"),
+                               (2, "participant", "县发展改革局")]
+    assert units["n2.1.2"][1] == (1, "responsible", "县公安局(交警大队)")
+    assert units["n2.1.2.2"][-1] == (2, "responsible", "各乡镇")
+    assert units["n2.2"] == [(1, "responsible", "县委宣传部"), (1, "responsible", "县司法局")]
+    assert [u.name for u in doc.nodes[-1].units] == ["县纪委监委", "县审计局"]
+    assert "truncated_clause" in doc.quality_flags
+    by_id = {n.id: n for n in doc.nodes}
+    assert [t.text for t in by_id["n2.1.2.1"].targets] == ["100%"]
+    assert [t.text for t in by_id["n2.2"].targets] == ["不少于60学时"]
+    assert by_id["n2.2"].themes == ["八五普法"]
+    assert [d.deadline_year for d in by_id["n1"].deadlines] == [2025]
