@@ -10,6 +10,7 @@ from flows.cli import core as _core  # noqa: F401  (--version, doctor)
 from flows.cli import demosite as _demosite  # noqa: F401  (demo-site)
 from flows.cli import harvest as _harvest  # noqa: F401  (harvest, nightly, reprocess, demo)
 from flows.cli import parse as _parse  # noqa: F401  (parse)
+from flows.cli import validate as _validate  # noqa: F401  (validate)
 from flows.cli import warehouse as _warehouse  # noqa: F401  (sql, export parquet)
 from flows.cli.app import app
 
