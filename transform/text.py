@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 _MIN_TRADITIONAL_HITS = 3
 _SCRIPT_SAMPLE = 8_000  # characters inspected for script detection
 _DAMAGE_CONTEXT = 4
+_ASCII_BYTES = bytes(range(128))
+_MOJIBAKE_MIN = 4  # same as the run length in patterns.DAMAGE_LATIN1
 
 
 @dataclass(slots=True)
@@ -78,7 +80,7 @@ def to_simplified(text: str) -> str:
 
 def remove_pinyin(text: str) -> tuple[str, int]:
     """Drop inline pinyin annotations; returns (text, number of annotations removed)."""
-    if P.PINYIN_HINT.search(text) is None:
+    if "（" not in text and P.PINYIN_HINT.search(text) is None:
         return text, 0
     count = 0
 
@@ -149,7 +151,10 @@ def find_damage(text: str) -> list[dict[str, object]]:
             if P.DAMAGE_HAN_CONTEXT.match(before) or P.HAN_CHAR.match(after):
                 hits.append(m)
     if not text.isascii():
-        hits.extend(P.DAMAGE_LATIN1.finditer(text))
+        # Cheap precheck: a mojibake run needs at least 4 Latin-1 supplement characters.
+        latin = text.encode("latin-1", "ignore")
+        if len(latin.translate(None, _ASCII_BYTES)) >= _MOJIBAKE_MIN:
+            hits.extend(P.DAMAGE_LATIN1.finditer(text))
     hits.sort(key=lambda m: m.start())
     out: list[dict[str, object]] = []
     for m in hits:
