@@ -11,6 +11,7 @@ import hashlib
 from bisect import bisect_right
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from transform import clauses, facts, metadata, structure, text
 from transform import patterns as P
@@ -75,7 +76,8 @@ def parse_document(
         page = extract_page(raw, url=url, body_selectors=body_selectors)
         raw, page_title, page_meta = page.body_text, page.title, dict(page.meta)
 
-    norm = text.normalize_text(raw)
+    host = urlsplit(url).hostname if url else None
+    norm = text.normalize_text(raw, opencc_config=text.opencc_config_for(host))
     flags: list[str] = norm.flags
     lines = norm.text.split("\n") if norm.text else []
     front = metadata.split_front_matter(lines)

@@ -1,8 +1,9 @@
 """Text normalization: one raw text in, one canonical simplified-Chinese text out.
 
 Canonical form (the one documented choice, applied everywhere):
-- Unicode NFC; traditional script converted with OpenCC `t2s` (only when the text is
-  detected as traditional: detection counts script-exclusive characters, a C-speed regex).
+- Unicode NFC; traditional script converted with OpenCC `t2s` (`hk2s`/`tw2s` for pages
+  from .hk/.mo/.tw hosts), only when the text is detected as traditional: detection counts
+  script-exclusive characters with a C-speed regex over the first 8,000 characters.
 - Half-width ASCII for `, : ; ( ) % . [ ]`, digits and Latin letters; Chinese `。、“”《》
   【】〔〕—` stay full-width, because they have no ASCII counterpart that keeps meaning
   (dashes are kept as written: `2020—2025年` and `2021-2025年` both occur in titles).
@@ -58,11 +59,22 @@ class NormalizedText:
         return out
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> OpenCC:
+# OpenCC configurations by source region: Hong Kong/Macao and Taiwan pages use regional
+# character variants that the plain t2s table leaves alone.
+_OPENCC_BY_SUFFIX = ((".hk", "hk2s"), (".mo", "hk2s"), (".tw", "tw2s"))
+
+
+@lru_cache(maxsize=4)
+def _converter(config: str) -> OpenCC:
     from opencc import OpenCC
 
-    return OpenCC("t2s")
+    return OpenCC(config)
+
+
+def opencc_config_for(host: str | None) -> str:
+    """t2s, or the regional variant for a .hk/.mo/.tw host."""
+    host = (host or "").lower().rstrip(".")
+    return next((cfg for suffix, cfg in _OPENCC_BY_SUFFIX if host.endswith(suffix)), "t2s")
 
 
 def detect_script(text: str) -> str:
@@ -74,8 +86,8 @@ def detect_script(text: str) -> str:
     return "traditional" if trad > len(P.SIMPLIFIED_ONLY.findall(sample)) else "simplified"
 
 
-def to_simplified(text: str) -> str:
-    return str(_t2s().convert(text))
+def to_simplified(text: str, config: str = "t2s") -> str:
+    return str(_converter(config).convert(text))
 
 
 def remove_pinyin(text: str) -> tuple[str, int]:
@@ -201,14 +213,14 @@ def find_redactions(text: str) -> list[str]:
     return list(seen)
 
 
-def normalize_text(raw: str) -> NormalizedText:
+def normalize_text(raw: str, *, opencc_config: str = "t2s") -> NormalizedText:
     """Run the whole normalization; see the module docstring for the canonical form."""
     text = canonical_chars(raw)
     script = detect_script(text)
     text, pinyin = remove_pinyin(text)
     if script == "traditional":
         # Convert once per document, after pinyin removal so OpenCC sees clean text.
-        text = to_simplified(text)
+        text = to_simplified(text, opencc_config)
     text = tidy_lines(text)
     text, credits, boilerplate = strip_chrome(text)
     text = tidy_lines(text)

@@ -107,3 +107,13 @@ def test_normalization_is_idempotent_on_a_messy_sample() -> None:
     raw = "（一）堅持現（xiàn）代化，責任單位：甲\n\n  打印本页\n編輯:王懷實"
     once = normalize_text(raw).text
     assert normalize_text(once).text == once
+
+
+def test_regional_opencc_variant_chosen_by_host() -> None:
+    from transform.text import opencc_config_for
+
+    assert opencc_config_for("www.gov.hk") == "hk2s"
+    assert opencc_config_for("www.gov.mo") == "hk2s"
+    assert opencc_config_for("www.ey.gov.tw") == "tw2s"
+    assert opencc_config_for("xtsf.xiangtan.gov.cn") == opencc_config_for(None) == "t2s"
+    assert normalize_text(TRADITIONAL, opencc_config="hk2s").text.startswith("法治是中国式现代化")
