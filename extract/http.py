@@ -180,29 +180,77 @@ class _Decompressor:
 
 
 class _HostGate:
-    """At most `concurrency` requests in flight to a host, starts at least `delay` apart."""
+    """Per-host politeness shared by every Fetcher in the process (sites harvested in
+    parallel may share a host): at most `limit` requests in flight, starts `delay` apart.
+    With several users the strictest wins: the smallest limit and the longest delay."""
 
-    def __init__(self, concurrency: int, delay: float) -> None:
-        self._sem = threading.BoundedSemaphore(concurrency)
-        self._lock = threading.Lock()
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._active = 0
         self._next_start = 0.0
-        self.delay = delay
+        self._users: dict[int, tuple[int, float]] = {}
+        self.robots_delay = 0.0  # Crawl-delay from robots.txt, if longer
+
+    def join(self, token: int, concurrency: int, delay: float) -> None:
+        with self._cond:
+            self._users[token] = (concurrency, delay)
+
+    def leave(self, token: int) -> bool:
+        """Drop a user; True when nobody uses the gate any more."""
+        with self._cond:
+            self._users.pop(token, None)
+            self._cond.notify_all()
+            return not self._users
+
+    @property
+    def limit(self) -> int:
+        return min((c for c, _ in self._users.values()), default=1)
+
+    @property
+    def delay(self) -> float:
+        return max([self.robots_delay, *(d for _, d in self._users.values())])
 
     @contextmanager
     def slot(self, clock: Callable[[], float], sleep: Callable[[float], None]) -> Iterator[None]:
-        with self._sem:
-            with self._lock:
-                now = clock()
-                wait = self._next_start - now
-                self._next_start = max(now, self._next_start) + self.delay
+        with self._cond:
+            while self._active >= self.limit:
+                self._cond.wait()
+            self._active += 1
+            now = clock()
+            wait = self._next_start - now
+            self._next_start = max(now, self._next_start) + self.delay
+        try:
             if wait > 0:
                 sleep(wait)
             yield
+        finally:
+            with self._cond:
+                self._active -= 1
+                self._cond.notify_all()
 
     def push_back(self, seconds: float, clock: Callable[[], float]) -> None:
         """A server asked us to wait (Retry-After): nobody starts before then."""
-        with self._lock:
+        with self._cond:
             self._next_start = max(self._next_start, clock() + seconds)
+
+
+_GATES: dict[str, _HostGate] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def _join_gate(key: str, token: int, concurrency: int, delay: float) -> _HostGate:
+    with _GATES_LOCK:
+        gate = _GATES.setdefault(key, _HostGate())
+        gate.join(token, concurrency, delay)
+        return gate
+
+
+def _leave_gates(token: int, keys: Iterable[str]) -> None:
+    with _GATES_LOCK:
+        for key in keys:
+            gate = _GATES.get(key)
+            if gate is not None and gate.leave(token):
+                del _GATES[key]
 
 
 Resolver = Callable[[str], list[str]]
@@ -317,7 +365,8 @@ class Fetcher:
         with self._lock:
             gate = self._gates.get(key)
             if gate is None:
-                gate = _HostGate(self.settings.concurrency_per_host, self.settings.delay)
+                gate = _join_gate(key, id(self), self.settings.concurrency_per_host,
+                                  self.settings.delay)
                 self._gates[key] = gate
             return gate
 
@@ -326,6 +375,8 @@ class Fetcher:
             for session in self._sessions.values():
                 session.close()
             self._sessions.clear()
+            _leave_gates(id(self), list(self._gates))
+            self._gates.clear()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -361,7 +412,7 @@ class Fetcher:
             parser.allow_all = True  # 404 and friends: no rules
         delay = parser.crawl_delay(self.settings.user_agent)
         if delay is not None and float(delay) > self.settings.delay:
-            self._gate(key).delay = float(delay)
+            self._gate(key).robots_delay = float(delay)
         return parser
 
     def allowed_by_robots(self, url: str) -> bool:

@@ -152,6 +152,11 @@ class DemoSite:
         with self._lock:
             self._hits.clear()
 
+    def warm(self) -> None:
+        """Render every article now, so the first crawler is not the one paying for it."""
+        for article in self.content.articles.values():
+            self._rendered(article)
+
     def articles(self) -> list[Article]:
         return list(self.content.articles.values())
 

@@ -226,7 +226,8 @@ def test_per_host_spacing_uses_the_delay() -> None:
 
     from extract.http import _HostGate
 
-    gate = _HostGate(concurrency=1, delay=1.5)
+    gate = _HostGate()
+    gate.join(1, 1, 1.5)
     for _ in range(3):
         with gate.slot(clock, sleep):
             pass
@@ -235,6 +236,22 @@ def test_per_host_spacing_uses_the_delay() -> None:
     with gate.slot(clock, sleep):
         pass
     assert sleeps[-1] == pytest.approx(10)  # Retry-After holds back the whole host
+    gate.join(2, 4, 3.0)  # a second site on the same host: the strictest policy wins
+    assert (gate.limit, gate.delay) == (1, 3.0)
+    assert not gate.leave(1) and (gate.limit, gate.delay) == (4, 3.0)
+    assert gate.leave(2)
+
+
+def test_fetchers_for_the_same_host_share_one_gate() -> None:
+    a = Fetcher(fast(delay=2.0), ["h.example.gov.cn"])
+    b = Fetcher(fast(delay=0.5), ["h.example.gov.cn"])
+    gate = a._gate("http://h.example.gov.cn")
+    assert b._gate("http://h.example.gov.cn") is gate and gate.delay == 2.0
+    a.close()
+    assert gate.delay == 0.5
+    b.close()
+    assert a._gate("http://h.example.gov.cn") is not gate  # released, then made afresh
+    a.close()
 
 
 def test_retry_after_parsing() -> None:
