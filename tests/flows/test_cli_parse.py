@@ -66,3 +66,18 @@ def test_help_describes_the_command() -> None:
     result = runner.invoke(app, ["parse", "--help"])
     assert result.exit_code == 0
     assert "--format" in result.stdout and "--url" in result.stdout
+
+
+def test_html_page_in_gbk_parses_like_the_text(tmp_path: Path) -> None:
+    from extract.demosite.families import render_article
+
+    text = SEED.read_text(encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_bytes(render_article(
+        "hanweb", title=expected(SEED.stem)["title"], body_text=text,
+        publish_date="2022-11-22", publish_time="09:15", source="湘潭市司法局", encoding="gbk"))
+    from_page = json.loads(runner.invoke(app, ["parse", str(page)]).stdout)
+    from_text = json.loads(runner.invoke(app, ["parse", str(SEED)]).stdout)
+    assert from_page["publish_date"] == from_text["publish_date"] == "2022-11-22"
+    shape = [(n["id"], n["heading"], len(n["units"])) for n in from_page["nodes"]]
+    assert shape == [(n["id"], n["heading"], len(n["units"])) for n in from_text["nodes"]]

@@ -77,3 +77,11 @@ def test_every_body_character_lands_in_exactly_one_node(raw: str) -> None:
     ids = {n.id for n in doc.nodes}
     assert all(n.parent_id is None or n.parent_id in ids for n in doc.nodes)
     assert ("empty_body" in doc.quality_flags) == (doc.text == "")
+
+
+@common
+@given(documents, st.sampled_from(["<html><body><div id='zoom'>", "<!DOCTYPE html><p>", ""]))
+def test_parse_never_raises_on_html_like_input(body: str, prefix: str) -> None:
+    doc = _parse_or_unreadable((prefix + body).encode("utf-8", "surrogatepass"))
+    if doc is not None:
+        assert "\n".join(n.text for n in doc.nodes) == doc.text
