@@ -1,6 +1,8 @@
 -- Tasks, unit mentions, themes and targets of the new versions, keyed from natural keys:
 -- task_key = gh_key(document_key|node_id), agency_key = gh_key(canonical_name).
--- Children find their document by batch_seq; task keys are computed once (_task_keys).
+-- Tasks find their document by batch_seq (an integer join against the small
+-- _new_versions table) and hash their key inline. Mentions, themes and targets look the
+-- key up in _task_keys: a join on (batch_seq, node_id) is cheaper than hashing again.
 CREATE OR REPLACE TEMP TABLE _task_keys AS
 select
     t.batch_seq,
@@ -19,7 +21,7 @@ tasks as (
 )
 
 select
-    k.task_key,
+    gh_key(cast(c.document_key as varchar) || '|' || t.node_id) as task_key,
     c.document_key,
     t.node_id,
     t.parent_node_id,
@@ -35,8 +37,7 @@ select
     c.period_end_year,
     t.node_ordinal
 from tasks as t
-join changes as c using (batch_seq)
-join _task_keys as k using (batch_seq, node_id);
+join changes as c using (batch_seq);
 
 INSERT INTO bridge_task_agency
 select
