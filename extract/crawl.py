@@ -433,7 +433,7 @@ def harvest(
     *,
     run_id: str,
     max_pages: int | None = None,
-    since: dt.date | None = None,
+    since: dt.date | str | None = None,
     delay: float | None = None,
     allow_hosts: Sequence[str] = (),
     progress: bool = False,
@@ -444,11 +444,16 @@ def harvest(
     """Harvest one site into `archive_dir`; return the new and changed pages to parse.
 
     `profile` is a SiteProfile, a profile name or a profile path; or pass `start_url` (with
-    `allow_hosts`) for the generic profile. Loopback/private hosts are reachable only when
-    named literally (127.0.0.1, localhost) in the profile's hosts or in `allow_hosts`.
+    `allow_hosts`) for the generic profile. `max_pages` caps article fetches (list pages are
+    bounded by the max_list_pages setting); `since` (date or "YYYY-MM-DD") skips list entries
+    dated before it and stops paging a column once a whole list page is older.
+    Loopback/private hosts are reachable only when named literally (127.0.0.1, localhost)
+    in the profile's hosts or in `allow_hosts`.
     Setting precedence: defaults < family < profile < `settings` < the explicit arguments.
     """
     site = _resolve_profile(profile, start_url, allow_hosts, base_url)
+    if isinstance(since, str):
+        since = dt.date.fromisoformat(since)
     resolved = resolve_settings(site.settings, settings,
                                 {"delay": delay, "max_pages": max_pages})
     hosts = {*site.hosts, *(h.lower() for h in allow_hosts)}

@@ -23,6 +23,7 @@ from extract.settings import HarvestSettings
 SITES_DIR = Path(__file__).resolve().parent.parent / "sites"
 FAMILIES_SUBDIR = "families"
 _SUFFIXES = (".yaml", ".yml", ".toml")
+BASE_URL_PLACEHOLDER = "{base_url}"
 
 
 class ProfileError(ValueError):
@@ -103,7 +104,10 @@ class SiteProfile(_Strict):
         return value
 
     def absolute_start_urls(self) -> list[str]:
-        return [urljoin(self.base_url, url) for url in self.start_urls]
+        """Start URLs resolved against base_url (relative, or with a `{base_url}` prefix)."""
+        base = self.base_url.rstrip("/")
+        return [urljoin(self.base_url, url.replace(BASE_URL_PLACEHOLDER, base))
+                for url in self.start_urls]
 
     def with_base_url(self, base_url: str) -> SiteProfile:
         return self.model_validate({**self.model_dump(), "base_url": base_url})

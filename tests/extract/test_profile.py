@@ -44,6 +44,14 @@ def test_base_url_override_moves_relative_start_urls() -> None:
     assert moved.absolute_start_urls()[0].startswith("http://127.0.0.1:9/trs/")
 
 
+def test_base_url_placeholder_in_start_urls(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("extends: hanweb\nbase_url: http://127.0.0.1:8765\nhosts: [127.0.0.1]\n"
+                    "start_urls: ['{base_url}/col/col1/index.html']\n", encoding="utf-8")
+    profile = load_profile(path, base_url="http://127.0.0.1:5555")
+    assert profile.absolute_start_urls() == ["http://127.0.0.1:5555/col/col1/index.html"]
+
+
 def test_profile_by_path_yaml_or_toml(tmp_path: Path) -> None:
     toml = tmp_path / "mysite.toml"
     toml.write_text(

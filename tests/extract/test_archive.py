@@ -1,0 +1,117 @@
+"""The raw archive: WARC records readable from their index row, Parquet manifests in the
+contract schema, and the page view (latest usable version per URL) reprocessing reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+from pathlib import Path
+
+import polars as pl
+
+from extract.archive import (
+    FETCHLOG_SCHEMA,
+    INDEX_SCHEMA,
+    ArchiveWriter,
+    iter_pages,
+    page_records,
+    read_fetchlog,
+    read_index,
+    read_record,
+    sha256_digest,
+)
+from extract.http import Attempt, Exchange
+from extract.state import load_state
+
+T0 = dt.datetime(2025, 3, 1, 2, 0, tzinfo=dt.UTC)
+HTML = "<html><body><div id='zoom'>法治建设工作要点</div></body></html>".encode("gbk")
+
+
+def exchange(url: str, body: bytes = HTML, *, status: int = 200, minutes: int = 0,
+             headers: tuple[tuple[str, str], ...] = (("Content-Type", "text/html"),),
+             kind: str = "article", content: bytes | None = None) -> Exchange:
+    return Exchange(url, "GET", status, headers, body, T0 + dt.timedelta(minutes=minutes),
+                    kind, content=body if content is None else content,  # type: ignore[arg-type]
+                    referer="http://h/list.htm")
+
+
+def attempt(url: str, outcome: str, status: int | None = 200) -> Attempt:
+    return Attempt(url, T0, outcome, status, 1, 12, "")  # type: ignore[arg-type]
+
+
+def test_a_record_reads_back_from_its_index_row(tmp_path: Path) -> None:
+    zipped = gzip.compress(HTML)
+    with ArchiveWriter(tmp_path, run_id="r1", site="s") as writer:
+        writer.record(exchange("http://h/a.html", zipped, content=HTML, headers=(
+            ("Content-Type", "text/html"), ("Content-Encoding", "gzip"),
+            ("ETag", '"v1"'), ("Last-Modified", "Sat, 01 Mar 2025 02:00:00 GMT"))))
+        writer.log(attempt("http://h/a.html", "ok"))
+    index = read_index(tmp_path)
+    assert dict(index.schema) == INDEX_SCHEMA and index.height == 1
+    row = index.row(0, named=True)
+    assert row["digest"] == sha256_digest(HTML)  # digest of the content, not the wire bytes
+    assert (row["etag"], row["run_id"], row["site"], row["kind"]) == ('"v1"', "r1", "s",
+                                                                      "article")
+    assert (tmp_path / row["warc_file"]).is_file() and row["length"] > 0
+    page = read_record(tmp_path, row["warc_file"], row["offset"], site="s")
+    assert page.body == HTML and page.status == 200 and page.digest == row["digest"]
+    assert page.url == "http://h/a.html" and page.referer == "http://h/list.htm"
+    assert page.fetched_at == T0
+    assert page.header("Content-Encoding") is None  # the body handed on is decoded
+
+
+def test_manifests_are_per_run_and_empty_runs_still_write_them(tmp_path: Path) -> None:
+    with ArchiveWriter(tmp_path, run_id="r1", site="demo-hunan"):
+        pass
+    assert (tmp_path / "index" / "r1-demo-hunan.parquet").is_file()
+    assert (tmp_path / "fetchlog" / "r1-demo-hunan.parquet").is_file()
+    assert read_index(tmp_path).height == 0
+    assert dict(read_fetchlog(tmp_path).schema) == FETCHLOG_SCHEMA
+    assert read_index(tmp_path / "nowhere").height == 0
+
+
+def test_reusing_a_run_id_appends(tmp_path: Path) -> None:
+    for minutes in (0, 5):
+        with ArchiveWriter(tmp_path, run_id="r1", site="s") as writer:
+            writer.record(exchange("http://h/a.html", minutes=minutes))
+    index = read_index(tmp_path)
+    assert index.height == 2
+    offsets = index.get_column("offset").to_list()
+    assert offsets[0] == 0 and offsets[1] > 0  # second record after the first in one file
+
+
+def test_page_view_keeps_the_latest_usable_version(tmp_path: Path) -> None:
+    old, new = HTML, HTML.replace("要点".encode("gbk"), "计划".encode("gbk"))
+    with ArchiveWriter(tmp_path, run_id="r1", site="s") as writer:
+        writer.record(exchange("http://h/a.html", old))
+        writer.record(exchange("http://h/b.html", b"<p>js</p>"))
+        writer.log(attempt("http://h/b.html", "ok"))
+        writer.amend_outcome("http://h/b.html", "blocked", "JavaScript challenge")
+        writer.record(exchange("http://h/list.htm", b"<ul></ul>", kind="list"))
+    with ArchiveWriter(tmp_path, run_id="r2", site="s") as writer:
+        writer.record(exchange("http://h/a.html", new, minutes=60))
+        writer.record(exchange("http://h/c.html", b"", status=304, minutes=60))
+    pages = {p.url: p for p in iter_pages(tmp_path)}
+    assert set(pages) == {"http://h/a.html"}  # blocked, list and 304 records are not pages
+    assert pages["http://h/a.html"].body == new
+    assert page_records(tmp_path, site="other").height == 0
+    log = read_fetchlog(tmp_path)
+    assert log.filter(pl.col("url") == "http://h/b.html").get_column("outcome").to_list() == [
+        "blocked"]
+
+
+def test_state_offers_validators_for_conditional_gets(tmp_path: Path) -> None:
+    with ArchiveWriter(tmp_path, run_id="r1", site="s") as writer:
+        writer.record(exchange("http://h/a.html", headers=(("ETag", '"e1"'),)))
+        writer.record(exchange("http://h/old.html", b"", status=301, headers=(
+            ("Location", "/new.html"),)))
+        writer.record(exchange("http://h/new.html", headers=(
+            ("Last-Modified", "Sat, 01 Mar 2025 02:00:00 GMT"),)))
+        writer.log(Attempt("http://h/a.html", T0, "ok", 200, 1, 5, "list_date=2024-12-30"))
+    state = load_state(tmp_path, "s")
+    a = state.get("http://h/a.html")
+    assert a is not None and a.etag == '"e1"' and a.digest == sha256_digest(HTML)
+    moved = state.get("http://h/old.html")  # found through the redirect it last answered
+    assert moved is not None and moved.last_modified == "Sat, 01 Mar 2025 02:00:00 GMT"
+    assert state.cursor == dt.date(2024, 12, 30)
+    assert "http://h/missing.html" not in state
