@@ -6,6 +6,7 @@ results into one `Document`; the rules live in the stage modules.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 from bisect import bisect_right
@@ -15,9 +16,14 @@ from urllib.parse import urlsplit
 
 from transform import clauses, facts, metadata, structure, text
 from transform import patterns as P
-from transform.decode import decode_bytes
+from transform.decode import charset_from_content_type, decode_bytes
 from transform.records import Document, Node
 
+# UTF-32 first: its little-endian BOM starts with the UTF-16 one.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 _SNIFF_CHARS = 2048
 _BINARY_SHARE = 0.1  # more control characters than this and it is not text
 
@@ -38,20 +44,26 @@ def _read(data: bytes | str | Path, content_type: str | None) -> tuple[str, bool
             data = path.read_bytes()
         except OSError as exc:
             raise UnreadableInput(f"cannot read {path}: {exc.strerror}") from exc
-    if isinstance(data, bytes):
-        if b"\x00" in data:
-            raise UnreadableInput("binary input (NUL bytes)")
-        raw = decode_bytes(data, content_type).text
-    else:
-        raw = data
-        if "\x00" in raw:
-            raise UnreadableInput("binary input (NUL characters)")
+    raw = _decode(data, content_type) if isinstance(data, bytes) else data
+    if "\x00" in raw:
+        raise UnreadableInput("binary input (NUL characters)")
     head = raw[:_SNIFF_CHARS]
     if head and len(P.BINARY_CONTROL.findall(head)) > _BINARY_SHARE * len(head):
         raise UnreadableInput("binary input (control characters)")
     is_html = suffix_html or bool(content_type and "html" in content_type.lower())
     is_html = is_html or bool(P.HTML_START.match(head)) or len(P.HTML_TAGS.findall(head)) >= 2
     return raw, is_html
+
+
+def _decode(data: bytes, content_type: str | None) -> str:
+    """Bytes -> text; NUL bytes mean binary unless a BOM or charset says UTF-16/32."""
+    for bom, codec in _WIDE_BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, errors="replace")
+    declared = charset_from_content_type(content_type) or ""
+    if b"\x00" in data and not declared.startswith(("utf-16", "utf_16", "utf-32", "utf_32")):
+        raise UnreadableInput("binary input (NUL bytes)")
+    return decode_bytes(data, content_type).text
 
 
 def parse_document(

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import SEEDS_DIR, expected, seed_text
-from transform import parse_document
+from transform import UnreadableInput, parse_document
 from transform.records import Document, Node
 
 
@@ -204,3 +204,20 @@ def test_crlf_and_blank_lines_do_not_change_the_parse(
 ) -> None:
     messy = "\r\n\r\n".join(seed_text(seed_name).split("\n")) + "\r\n"
     assert _shape(parse_document(messy)) == _shape(parsed[seed_name])
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])
+def test_encoded_bytes_parse_like_the_text(
+    parsed: dict[str, Document], seed_name: str, encoding: str
+) -> None:
+    raw = seed_text(seed_name).encode(encoding)  # utf-16 and utf-8-sig carry a BOM
+    assert _shape(parse_document(raw)) == _shape(parsed[seed_name])
+
+
+def test_utf16_without_bom_needs_a_declared_charset(parsed: dict[str, Document]) -> None:
+    name = "002-renhe-town-2022-points"
+    raw = seed_text(name).encode("utf-16-le")
+    with pytest.raises(UnreadableInput):  # NUL bytes and nothing saying why: binary
+        parse_document(raw)
+    declared = parse_document(raw, content_type="text/plain; charset=UTF-16LE")
+    assert _shape(declared) == _shape(parsed[name])
