@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 from bisect import bisect_right
 from collections.abc import Sequence
+from html import unescape as html_unescape
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from transform import clauses, facts, metadata, structure, text
 from transform import patterns as P
@@ -82,10 +83,12 @@ def parse_document(
     raw, is_html = _read(data, content_type)
     page_meta: dict[str, str] = {}
     page_title: str | None = None
+    attachments: list[str] = []
     if is_html:
         from transform.html import extract_page  # lazy: the HTML half is optional here
 
         page = extract_page(raw, url=url, body_selectors=body_selectors)
+        attachments = _attachment_links(raw, url)
         raw, page_title, page_meta = page.body_text, page.title, dict(page.meta)
 
     host = urlsplit(url).hostname if url else None
@@ -140,6 +143,7 @@ def parse_document(
         credits=norm.credits,
         flag_details=details,
         redactions=norm.redactions,
+        attachments=attachments,
     )
 
 
@@ -179,6 +183,19 @@ def _attach_facts(body_text: str, nodes: list[Node]) -> set[str]:
         if theme not in node.themes:
             node.themes.append(theme)
     return found.flags
+
+
+def _attachment_links(html: str, url: str | None) -> list[str]:
+    """Absolute URLs of linked documents (PDF, DOC, WPS, …), in page order, deduplicated."""
+    found: dict[str, None] = {}
+    for m in P.ANCHOR_HREF.finditer(html):
+        link = html_unescape(m["href"]).split("#", 1)[0]
+        parts = urlsplit(link.lower())
+        if parts.path.endswith(P.ATTACHMENT_EXTENSIONS) or any(
+            value.endswith(P.ATTACHMENT_EXTENSIONS) for _, value in parse_qsl(parts.query)
+        ):
+            found.setdefault(urljoin(url, link) if url else link, None)
+    return list(found)
 
 
 def _page_date(value: str | None) -> dt.date | None:

@@ -17,6 +17,9 @@ CN_NUM = "零〇一二两三四五六七八九十百"
 HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<\?xml)", re.I)
 HTML_TAGS = re.compile(r"<(?:html|body|div|p|head|title)\b", re.I)
 BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a]")
+# Links to attached documents in a page (the plan itself is often a PDF/DOC attachment).
+ANCHOR_HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']?(?P<href>[^"'\s>]+)""", re.I)
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".zip", ".rar")
 
 # --- normalization (raw text) ---------------------------------------------------------
 

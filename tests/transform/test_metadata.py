@@ -110,3 +110,24 @@ def test_forwarding_notice_title_is_a_cover_notice() -> None:
 
 def test_five_year_plan_numbering_gives_the_period() -> None:
     assert detect_period("某市“十四五”规划法治建设专项规划", []) == (2021, 2025)
+
+
+def test_attachment_links_of_an_html_page_are_recorded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sys
+    import types
+
+    class Page:
+        title = None
+        body_text = "见附件。"
+        meta: ClassVar[dict[str, str]] = {}
+
+    fake = types.ModuleType("transform.html")
+    fake.extract_page = lambda html, url=None, body_selectors=(): Page()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "transform.html", fake)
+    html = ('<html><body><a href="/files/plan.pdf">方案</a> <a href=\'b.DOCX?v=1\'>x</a>'
+            '<a href="/files/plan.pdf">again</a><a href="page.html">no</a>'
+            '<a href="down.jsp?file=c.wps&amp;id=2">wps</a></body></html>')
+    doc = parse_document(html, url="http://a.example/dir/1.html")
+    assert doc.attachments == ["http://a.example/files/plan.pdf",
+                               "http://a.example/dir/b.DOCX?v=1",
+                               "http://a.example/dir/down.jsp?file=c.wps&id=2"]
