@@ -10,7 +10,8 @@ rows. Measured side by side in one run, on fresh DuckDB files (same storage vers
 - bare: `CREATE TABLE t AS SELECT * FROM arrow_table` of the same five frames;
 - executemany: a naive parameterised INSERT of a 10,000-row slice of the task frame.
 
-Also times each documented view query (docs/warehouse.md) on the loaded data.
+Load path and bare insert: best of two fresh runs each. Also times each documented view
+query (docs/warehouse.md) on the loaded data.
 Target: load path <= 3x the bare Arrow insert. Ends with one JSON line.
 
 Run: .venv/bin/python bench/load.py [--quick]
@@ -37,6 +38,7 @@ from warehouse.load import load_frames  # noqa: E402
 OUT = ROOT / "bench" / "out" / "load"
 EXECUTEMANY_ROWS = 10_000
 TARGET_RATIO = 3.0
+REPEATS = 2
 
 # The example query of each view in docs/warehouse.md (current_date pinned to a data year).
 VIEW_QUERIES: dict[str, str] = {
@@ -79,26 +81,33 @@ def main() -> None:
     total_rows = sum(counts.values())
     print(f"synthesised {counts} in {synth_s:.1f}s", file=sys.stderr)
 
-    # Load path: migrations applied up front so only the load is timed.
-    db = _fresh("load_path.duckdb")
-    connect(db).close()
-    t0 = time.perf_counter()
-    stats = load_frames(db, frames, run_id="bench")
-    load_s = time.perf_counter() - t0
+    # Best of REPEATS fresh runs for both sides: the machine is shared, so one run is noisy.
+    load_s = bare_s = float("inf")
+    for rep in range(REPEATS):
+        # Load path: migrations applied up front so only the load is timed.
+        db = _fresh(f"load_path_{rep}.duckdb")
+        connect(db).close()
+        t0 = time.perf_counter()
+        stats = load_frames(db, frames, run_id="bench")
+        load_s = min(load_s, time.perf_counter() - t0)
+        assert stats.new == counts["batch_document"]
+
+        # Bare Arrow CTAS of the same rows.
+        bare_db = _fresh(f"bare_{rep}.duckdb")
+        con = duckdb.connect(str(bare_db),
+                             config={"storage_compatibility_version": STORAGE_VERSION})
+        t0 = time.perf_counter()
+        for name, frame in frames.as_dict().items():
+            arrow_table = frame.to_arrow()  # read below by DuckDB's replacement scan
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM arrow_table").fetchall()
+        bare_s = min(bare_s, time.perf_counter() - t0)
+        con.close()
+        bare_db.unlink()
+
     t0 = time.perf_counter()
     rerun = load_frames(db, frames, run_id="bench-rerun")
     rerun_s = time.perf_counter() - t0
-    assert stats.new == counts["batch_document"] and rerun.unchanged == stats.new
-
-    # Bare Arrow CTAS of the same rows.
-    bare_db = _fresh("bare.duckdb")
-    con = duckdb.connect(str(bare_db), config={"storage_compatibility_version": STORAGE_VERSION})
-    t0 = time.perf_counter()
-    for name, frame in frames.as_dict().items():
-        arrow_table = frame.to_arrow()  # read below by DuckDB's replacement scan
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM arrow_table").fetchall()
-    bare_s = time.perf_counter() - t0
-    con.close()
+    assert rerun.unchanged == counts["batch_document"] and rerun.new == 0
 
     # Naive executemany on a 10,000-row slice of the task frame.
     many_db = _fresh("executemany.duckdb")

@@ -26,6 +26,7 @@ leads as (
         m.task_key,
         string_agg(distinct a.canonical_name, '、' order by a.canonical_name) as lead_agencies
     from bridge_task_agency as m
+    semi join targets using (task_key)  -- only tasks that have targets: keeps the view cheap
     join dim_agency as a using (agency_key)
     where m.role in ('lead', 'responsible')
     group by m.task_key
