@@ -33,8 +33,8 @@ class UnreadableInput(ValueError):
     """The input is binary or cannot be read as text at all."""
 
 
-def _read(data: bytes | str | Path, content_type: str | None) -> tuple[str, bool]:
-    """(text, is_html) from the three accepted input kinds."""
+def _read(data: bytes | str | Path, content_type: str | None) -> tuple[str, bool, int]:
+    """(text, is_html, source U+FFFD count) from the three accepted input kinds."""
     suffix_html = False
     if isinstance(data, Path):
         path = data
@@ -45,7 +45,10 @@ def _read(data: bytes | str | Path, content_type: str | None) -> tuple[str, bool
             data = path.read_bytes()
         except OSError as exc:
             raise UnreadableInput(f"cannot read {path}: {exc.strerror}") from exc
-    raw = _decode(data, content_type) if isinstance(data, bytes) else data
+    if isinstance(data, bytes):
+        raw, source_fffd = _decode(data, content_type)
+    else:
+        raw, source_fffd = data, data.count("\ufffd")
     if "\x00" in raw:
         raise UnreadableInput("binary input (NUL characters)")
     head = raw[:_SNIFF_CHARS]
@@ -53,18 +56,36 @@ def _read(data: bytes | str | Path, content_type: str | None) -> tuple[str, bool
         raise UnreadableInput("binary input (control characters)")
     is_html = suffix_html or bool(content_type and "html" in content_type.lower())
     is_html = is_html or bool(P.HTML_START.match(head)) or len(P.HTML_TAGS.findall(head)) >= 2
-    return raw, is_html
+    return raw, is_html, source_fffd
 
 
-def _decode(data: bytes, content_type: str | None) -> str:
-    """Bytes -> text; NUL bytes mean binary unless a BOM or charset says UTF-16/32."""
+def _decode(data: bytes, content_type: str | None) -> tuple[str, int]:
+    """Bytes -> (text, U+FFFD count the source itself carried).
+
+    NUL bytes mean binary unless a BOM or a declared charset says UTF-16/32.
+    """
     for bom, codec in _WIDE_BOMS:
         if data.startswith(bom):
-            return data[len(bom) :].decode(codec, errors="replace")
+            body = data[len(bom) :]
+            text = body.decode(codec, errors="replace")
+            return text, _source_fffd(body, codec, text)
     declared = charset_from_content_type(content_type) or ""
     if b"\x00" in data and not declared.startswith(("utf-16", "utf_16", "utf-32", "utf_32")):
         raise UnreadableInput("binary input (NUL bytes)")
-    return decode_bytes(data, content_type).text
+    decoded = decode_bytes(data, content_type)
+    body = data[3:] if decoded.source == "bom" else data
+    return decoded.text, _source_fffd(body, decoded.encoding, decoded.text)
+
+
+def _source_fffd(body: bytes, encoding: str, text: str) -> int:
+    """Replacement characters present in the source, not introduced by lenient decoding."""
+    if "\ufffd" not in text:
+        return 0
+    try:
+        return body.decode(encoding).count("\ufffd")
+    except (UnicodeDecodeError, LookupError):
+        # Undecodable bytes dropped instead of replaced: what remains was really there.
+        return body.decode(encoding, errors="ignore").count("\ufffd")
 
 
 def parse_document(
@@ -80,7 +101,7 @@ def parse_document(
     Never raises on bad content (problems become quality flags); raises
     `UnreadableInput` only for binary or unreadable input.
     """
-    raw, is_html = _read(data, content_type)
+    raw, is_html, source_fffd = _read(data, content_type)
     page_meta: dict[str, str] = {}
     page_title: str | None = None
     attachments: list[str] = []
@@ -117,6 +138,7 @@ def parse_document(
         details["pinyin_annotations"] = norm.pinyin_count
     if norm.damage:
         details["encoding_damage"] = norm.damage
+        details["source_fffd_count"] = source_fffd
     if tree.repairs:
         details["numbering_repaired"] = tree.repairs
     if norm.boilerplate:

@@ -117,3 +117,15 @@ def test_regional_opencc_variant_chosen_by_host() -> None:
     assert opencc_config_for("www.ey.gov.tw") == "tw2s"
     assert opencc_config_for("xtsf.xiangtan.gov.cn") == opencc_config_for(None) == "t2s"
     assert normalize_text(TRADITIONAL, opencc_config="hk2s").text.startswith("法治是中国式现代化")
+
+
+def test_source_replacement_characters_are_told_apart_from_decoding_damage() -> None:
+    from transform import parse_document
+
+    carried = parse_document("正文\ufffd内容。".encode())  # the source itself had U+FFFD
+    assert carried.flag_details["source_fffd_count"] == 1
+    # A BOM'd UTF-8 body with one bad byte: decoding replaces it, the source had none.
+    broken = parse_document(b"\xef\xbb\xbf" + "正文".encode() + b"\xff" + "内容。".encode())
+    assert broken.text == "正文\ufffd内容。"
+    assert "encoding_damage" in broken.quality_flags
+    assert broken.flag_details["source_fffd_count"] == 0
