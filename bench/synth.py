@@ -49,10 +49,10 @@ def _regions() -> pl.DataFrame:
     return (
         seed.filter(pl.col("admin_level") != "province")
         .with_columns(
-            pl.col("path").str.split("/").list.last().alias("region"),
+            pl.col("path").str.split("/").list.last().alias("new_region"),
             pl.col("path").str.split("/").list.get(1).str.strip_suffix("市").alias("city"),
         )
-        .select("region", "city")
+        .select("new_region", "city")
         .with_row_index("region_idx")
     )
 
@@ -91,7 +91,7 @@ def synth_frames(n_tasks: int, *, base: list[Document] | None = None) -> BatchFr
         .alias("base_year"),
     )
     mapping = variants.join(doc_keys, on="base_idx").select(
-        "batch_seq", "variant", "new_url", "new_hash", "year", "base_year", "region", "city",
+        "batch_seq", "variant", "new_url", "new_hash", "year", "base_year", "new_region", "city",
         "site")
 
     def expand(frame: pl.DataFrame) -> pl.DataFrame:
@@ -105,13 +105,13 @@ def synth_frames(n_tasks: int, *, base: list[Document] | None = None) -> BatchFr
             pl.col("new_url").alias("url"),
             pl.col("new_hash").alias("content_hash"),
             pl.col("site").alias("source_site"),
-            pl.col("region"),
+            pl.col("new_region").alias("region"),
             pl.date(pl.col("year"), 3, 1 + pl.col("variant") % 28).alias("publish_date"),
             pl.col("year").alias("period_start_year"),
             (pl.col("year") + (pl.col("period_end_year") - pl.col("period_start_year"))
              .fill_null(0)).cast(pl.Int32).alias("period_end_year"),
-            pl.format("{}{}年{}", "region", "year", pl.col("title").fill_null("法治建设工作要点"))
-            .alias("title"),
+            pl.format("{}{}年{}", "new_region", "year",
+                      pl.col("title").fill_null("法治建设工作要点")).alias("title"),
         )
         .select(base_frames.document.columns)
     )
