@@ -112,7 +112,7 @@ def parse_document(
         attachments = _attachment_links(raw, url)
         raw, page_title, page_meta = page.body_text, page.title, dict(page.meta)
 
-    host = urlsplit(url).hostname if url else None
+    host = _host(url)
     norm = text.normalize_text(raw, opencc_config=text.opencc_config_for(host))
     flags: list[str] = norm.flags
     lines = norm.text.split("\n") if norm.text else []
@@ -212,12 +212,22 @@ def _attachment_links(html: str, url: str | None) -> list[str]:
     found: dict[str, None] = {}
     for m in P.ANCHOR_HREF.finditer(html):
         link = html_unescape(m["href"]).split("#", 1)[0]
-        parts = urlsplit(link.lower())
-        if parts.path.endswith(P.ATTACHMENT_EXTENSIONS) or any(
-            value.endswith(P.ATTACHMENT_EXTENSIONS) for _, value in parse_qsl(parts.query)
-        ):
-            found.setdefault(urljoin(url, link) if url else link, None)
+        try:  # scraped hrefs can be malformed ("http://[x"); skip those, never fail the page
+            parts = urlsplit(link.lower())
+            if parts.path.endswith(P.ATTACHMENT_EXTENSIONS) or any(
+                value.endswith(P.ATTACHMENT_EXTENSIONS) for _, value in parse_qsl(parts.query)
+            ):
+                found.setdefault(urljoin(url, link) if url else link, None)
+        except ValueError:
+            continue
     return list(found)
+
+
+def _host(url: str | None) -> str | None:
+    try:
+        return urlsplit(url).hostname if url else None
+    except ValueError:
+        return None
 
 
 def _page_date(value: str | None) -> dt.date | None:

@@ -131,3 +131,9 @@ def test_attachment_links_of_an_html_page_are_recorded(monkeypatch) -> None:  # 
     assert doc.attachments == ["http://a.example/files/plan.pdf",
                                "http://a.example/dir/b.DOCX?v=1",
                                "http://a.example/dir/down.jsp?file=c.wps&id=2"]
+
+
+def test_malformed_urls_never_fail_a_parse() -> None:
+    html = '<html><body><div id="zoom"><p>正文。</p><a href="http://[bad/x.pdf">a</a></div></body></html>'
+    doc = parse_document(html, url="http://[::1")
+    assert doc.attachments == []
