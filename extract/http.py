@@ -407,9 +407,9 @@ class Fetcher:
         if result.outcome == "ok" and result.status == 200:
             parser.parse(result.body.decode("utf-8", "replace").splitlines())
         elif result.status in (401, 403) or (result.status or 0) >= 500 or result.status is None:
-            parser.disallow_all = True  # unknown or forbidden: stay out, retry next run
+            parser.parse(["User-agent: *", "Disallow: /"])  # unknown or forbidden: stay out
         else:
-            parser.allow_all = True  # 404 and friends: no rules
+            parser.parse([])  # 404 and friends: no rules
         delay = parser.crawl_delay(self.settings.user_agent)
         if delay is not None and float(delay) > self.settings.delay:
             self._gate(key).robots_delay = float(delay)
@@ -593,7 +593,8 @@ class Fetcher:
         fetched_at = _utcnow()
         headers = tuple(response.raw.headers.items()) if response.raw is not None else tuple(
             response.headers.items())
-        request_headers = tuple(response.request.headers.items())
+        request_headers = tuple((k, v if isinstance(v, str) else v.decode("latin-1"))
+                                for k, v in response.request.headers.items())
 
         def exchange(body: bytes, truncated: bool = False, content: bytes = b"") -> Exchange:
             return Exchange(url, method, response.status_code, headers, body, fetched_at, kind,

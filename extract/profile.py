@@ -11,6 +11,7 @@ site on any port. Adding a site needs no code.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
@@ -76,8 +77,8 @@ class SiteProfile(_Strict):
     hosts: list[str] = Field(min_length=1)
     start_urls: list[str] = Field(min_length=1)
     # "list" in the file; `listing` here so the builtin stays usable in annotations.
-    listing: ListRules = Field(default_factory=ListRules, alias="list")
-    detail: DetailRules = Field(default_factory=DetailRules)
+    listing: ListRules = Field(default_factory=lambda: ListRules.model_validate({}), alias="list")
+    detail: DetailRules = Field(default_factory=lambda: DetailRules.model_validate({}))
     # Fetch-policy overrides (any HarvestSettings field); family values are already merged in.
     settings: dict[str, Any] = Field(default_factory=dict)
     schedule: str | None = None  # cron hint for deployments, e.g. "0 2 * * *"
@@ -196,7 +197,7 @@ def list_profiles(sites_dir: Path | None = None) -> list[SiteProfile]:
 
 def generic_profile(
     start_url: str,
-    allow_hosts: tuple[str, ...] | list[str] = (),
+    allow_hosts: Sequence[str] = (),
     *,
     sites_dir: Path | None = None,
 ) -> SiteProfile:
