@@ -36,6 +36,7 @@ _TITLE_MAX = 80
 _META_LINE_MAX = 160
 _SIGNATURE_MAX = 30
 _FRONT_SCAN = 6  # lines inspected for a cover notice
+_META_LINES = 3  # at most this many source/date lines under a title
 _SUMMARY_MIN_CUES = 3
 
 
@@ -140,10 +141,10 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
             i += 1
     elif lines and _is_title(lines[0]):
         fm.title, i = lines[0], 1
-    if fm.title is not None:
-        while i < len(lines) and i <= 3 and _meta_line(lines[i], fm):
-            fm.removed.append(lines[i])
-            i += 1
+    meta_end = i + _META_LINES  # source/date lines sit right under the title (or open the text)
+    while i < min(len(lines), meta_end) and _meta_line(lines[i], fm):
+        fm.removed.append(lines[i])
+        i += 1
     body = lines[i:]
     # Back matter: "issuer\n2023年5月10日" closing the document.
     if len(body) >= 3 and (date := _date_line(body[-1])) is not None:

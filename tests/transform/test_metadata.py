@@ -137,3 +137,18 @@ def test_malformed_urls_never_fail_a_parse() -> None:
     html = '<html><body><div id="zoom"><p>正文。</p><a href="http://[bad/x.pdf">a</a></div></body></html>'
     doc = parse_document(html, url="http://[::1")
     assert doc.attachments == []
+
+
+def test_source_lines_without_a_title_and_after_a_cover() -> None:
+    fm = split_front_matter(["发布时间:2023-02-03 来源:县司法局", "为做好工作,制定本方案。"])
+    assert (fm.publish_date, fm.issuer) == (dt.date(2023, 2, 3), "县司法局")
+    assert fm.body == ["为做好工作,制定本方案。"]
+    lines = ["各单位:", "现将《某区2024年普法工作要点》印发给你们。", "某区普法办", "2024年3月1日",
+             "某区2024年普法工作要点", "发布日期:2024-03-05", "一、总体要求"]
+    fm = split_front_matter(lines)
+    assert fm.publish_date == dt.date(2024, 3, 5) and fm.body == ["一、总体要求"]
+
+
+def test_a_dated_sentence_in_the_body_is_not_a_source_line() -> None:
+    fm = split_front_matter(["时间:2023年5月10日,召开会议。", "一、任务"])
+    assert fm.publish_date is None and len(fm.body) == 2
