@@ -122,6 +122,7 @@ HAN_CHAR = re.compile(rf"[{HAN}]")
 # matched. The label excludes brackets and separators.
 MARKER = re.compile(
     rf"^(?:"
+    rf"第(?P<part>[{CN_NUM}\d]{{1,4}})部分\s*|"
     rf"第(?P<chapter>[{CN_NUM}\d]{{1,4}})[章编]\s*|"
     rf"第(?P<section>[{CN_NUM}\d]{{1,4}})节\s*|"
     rf"第(?P<article>[{CN_NUM}\d]{{1,4}})条\s*|"
@@ -133,7 +134,7 @@ MARKER = re.compile(
     rf")"
 )
 MARKER_STYLES: tuple[str, ...] = (
-    "chapter", "section", "article", "cn", "cn_paren", "num", "num_paren", "circled",
+    "part", "chapter", "section", "article", "cn", "cn_paren", "num", "num_paren", "circled",
 )
 # Digits fused to the text ("1规范行政执法行为"): a numbered item whose separator was lost.
 FUSED_NUMBER = re.compile(rf"^(\d{{1,3}})(?=[{HAN}])")

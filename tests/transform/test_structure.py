@@ -23,7 +23,7 @@ def test_marker_styles() -> None:
         "3. 强化监督。": ("num", "3"),
         "(4)细化措施。": ("num_paren", "4"), "⑤落实责任。": ("circled", "⑤"),
         "第十二条 执法人员应当出示证件。": ("article", "十二"),
-        "第三章 法律责任": ("chapter", "三"),
+        "第三章 法律责任": ("chapter", "三"), "第二部分 主要任务": ("part", "二"),
     }
     for line, (style, label) in cases.items():
         para = classify(line)
