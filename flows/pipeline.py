@@ -208,7 +208,7 @@ def harvest_and_parse(request: SiteRequest, paths: DataPaths, run_id: str) -> Si
 
 
 def profile_body_selectors(profile) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
-    return tuple(getattr(profile, "body_selectors", ()) or ())
+    return tuple(profile.detail.body_selectors)
 
 
 def load_batch(batch: SiteBatch, paths: DataPaths) -> LoadSummary:
