@@ -43,6 +43,11 @@ def _frame(name: str, columns: dict[str, list[object]]) -> pl.DataFrame:
     return pl.DataFrame(columns, schema=polars_schema(name), strict=False)
 
 
+def _append(columns: dict[str, list[object]], **values: object) -> None:
+    for key, value in values.items():
+        columns[key].append(value)
+
+
 def documents_to_frames(docs: Sequence[Document]) -> BatchFrames:
     doc_cols: dict[str, list[object]] = {k: [] for k in BATCH_SCHEMAS["batch_document"].names}
     task_cols: dict[str, list[object]] = {k: [] for k in BATCH_SCHEMAS["batch_task"].names}
@@ -51,46 +56,26 @@ def documents_to_frames(docs: Sequence[Document]) -> BatchFrames:
     theme_cols: dict[str, list[object]] = {k: [] for k in BATCH_SCHEMAS["batch_theme"].names}
 
     for seq, doc in enumerate(docs):
-        for key, value in (
-            ("url", doc.url), ("source_site", doc.source_site), ("title", doc.title),
-            ("doc_type", doc.doc_type), ("issuer", doc.issuer), ("region", doc.region),
-            ("publish_date", doc.publish_date), ("document_date", doc.document_date),
-            ("period_start_year", doc.period_start_year),
-            ("period_end_year", doc.period_end_year),
-            ("original_script", doc.original_script),
-            ("quality_flags", list(doc.quality_flags)), ("content_hash", doc.content_hash),
-            ("batch_seq", seq),
-        ):
-            doc_cols[key].append(value)
+        _append(doc_cols, url=doc.url, source_site=doc.source_site, title=doc.title,
+                doc_type=doc.doc_type, issuer=doc.issuer, region=doc.region,
+                publish_date=doc.publish_date, document_date=doc.document_date,
+                period_start_year=doc.period_start_year, period_end_year=doc.period_end_year,
+                original_script=doc.original_script, quality_flags=list(doc.quality_flags),
+                content_hash=doc.content_hash, batch_seq=seq)
         for ordinal, node in enumerate(doc.nodes):
-            for key, value in (
-                ("batch_seq", seq), ("node_id", node.id),
-                ("parent_node_id", node.parent_id), ("level", node.level),
-                ("label", node.label), ("number", node.number), ("heading", node.heading),
-                ("text", node.text), ("node_ordinal", ordinal),
-            ):
-                task_cols[key].append(value)
+            _append(task_cols, batch_seq=seq, node_id=node.id, parent_node_id=node.parent_id,
+                    level=node.level, label=node.label, number=node.number,
+                    heading=node.heading, text=node.text, node_ordinal=ordinal)
             for mention_no, unit in enumerate(node.units, start=1):
-                for key, value in (
-                    ("batch_seq", seq), ("node_id", node.id),
-                    ("mention_no", mention_no), ("clause_no", unit.clause_no),
-                    ("role", unit.role), ("written_name", unit.name),
-                    ("canonical_name", unit.canonical or unit.name),
-                    ("is_generic", unit.is_generic),
-                ):
-                    unit_cols[key].append(value)
+                _append(unit_cols, batch_seq=seq, node_id=node.id, mention_no=mention_no,
+                        clause_no=unit.clause_no, role=unit.role, written_name=unit.name,
+                        canonical_name=unit.canonical or unit.name, is_generic=unit.is_generic)
             for target_no, target in enumerate([*node.targets, *node.deadlines], start=1):
-                for key, value in (
-                    ("batch_seq", seq), ("node_id", node.id),
-                    ("target_no", target_no), ("kind", target.kind), ("value", target.value),
-                    ("unit", target.unit), ("deadline_year", target.deadline_year),
-                    ("text", target.text),
-                ):
-                    target_cols[key].append(value)
+                _append(target_cols, batch_seq=seq, node_id=node.id, target_no=target_no,
+                        kind=target.kind, value=target.value, unit=target.unit,
+                        deadline_year=target.deadline_year, text=target.text)
             for theme in node.themes:
-                theme_cols["batch_seq"].append(seq)
-                theme_cols["node_id"].append(node.id)
-                theme_cols["theme"].append(theme)
+                _append(theme_cols, batch_seq=seq, node_id=node.id, theme=theme)
 
     return BatchFrames(
         document=_frame("batch_document", doc_cols),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -76,7 +77,7 @@ def sql_command(
     table_text = ""
     if chosen == "table":
         console = Console(highlight=False, markup=False, width=200 if output else None,
-                          file=None if output is None else _NullFile(),
+                          file=None if output is None else io.StringIO(),
                           record=output is not None)
         console.print(_render_table(frame.columns, frame.rows()))
         console.print(f"{frame.height} row(s)", style="dim")
@@ -88,16 +89,6 @@ def sql_command(
         sys.stdout.write(to_csv(frame))
     elif chosen == "json":
         sys.stdout.write(to_json_lines(frame))
-
-
-class _NullFile:
-    """A sink for rich when the table is only recorded for --output."""
-
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def flush(self) -> None:
-        return None
 
 
 @export_app.command("parquet")
