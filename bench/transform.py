@@ -28,6 +28,9 @@ from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, this file's folder heads sys.path, and bench/html.py or this very file
+# would shadow the stdlib `html` and the `transform` package; import from the repo root.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 SEEDS = ROOT / "extract" / "demosite" / "seeds"
