@@ -29,15 +29,15 @@ def demo_site(
     console = Console(highlight=False)
     site = DemoSite(host=host, port=port, revision=revision,
                     scale=DEFAULT_SCALE if scale is None else scale)
-    site.start()
-    console.print(f"demo site serving on {site.base_url} (revision {revision}, "
-                  f"{len(site.articles())} articles); Ctrl-C stops it")
-    for column in site.content.columns:
-        console.print(f"  {column.family:<7} {site.column_url(column)}  {column.name}")
-    if port != DEFAULT_PORT:
-        console.print(f"harvest it with: govharvest harvest --site demo-hunan "
-                      f"--base-url {site.base_url}")
-    try:
+    try:  # Ctrl-C may come at any moment after the socket is bound
+        site.start()
+        console.print(f"demo site serving on {site.base_url} (revision {revision}, "
+                      f"{len(site.articles())} articles); Ctrl-C stops it")
+        for column in site.content.columns:
+            console.print(f"  {column.family:<7} {site.column_url(column)}  {column.name}")
+        if port != DEFAULT_PORT:
+            console.print(f"harvest it with: govharvest harvest --site demo-hunan "
+                          f"--base-url {site.base_url}")
         site.serve_forever()
     except KeyboardInterrupt:
         console.print("stopped")
