@@ -410,6 +410,22 @@ class _Walker:
             self._emit(result, "attachment", referer, prior)
 
 
+def _select(columns: Sequence[Sequence[ListEntry]], since: dt.date | None,
+            max_pages: int | None) -> list[ListEntry]:
+    """List entries to fetch: first sighting of each URL, not older than `since`, capped."""
+    entries: list[ListEntry] = []
+    seen: set[str] = set()
+    for column in columns:
+        for entry in column:
+            if entry.url in seen:
+                continue
+            if since is not None and entry.date is not None and entry.date < since:
+                continue
+            seen.add(entry.url)
+            entries.append(entry)
+    return entries if max_pages is None else entries[:max_pages]
+
+
 def _resolve_profile(
     profile: SiteProfile | str | Path | None,
     start_url: str | None,
@@ -469,23 +485,16 @@ def harvest(
             (bar or nullcontext()):
         walker = _Walker(site, resolved, fetcher, writer, state, archive_dir, since, bar)
         workers = max(1, resolved.workers)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest") as pool:
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest")
+        try:
             columns = list(pool.map(walker.walk_column, site.absolute_start_urls()))
-            entries: list[ListEntry] = []
-            seen: set[str] = set()
-            for column in columns:
-                for entry in column:
-                    if entry.url in seen:
-                        continue
-                    if since is not None and entry.date is not None and entry.date < since:
-                        continue
-                    seen.add(entry.url)
-                    entries.append(entry)
-            if resolved.max_pages is not None:
-                entries = entries[: resolved.max_pages]
+            entries = _select(columns, since, resolved.max_pages)
             if bar is not None:
                 walker._task = bar.add_task(f"{site.name}", total=len(entries))
             list(pool.map(walker.fetch_entry, entries))
+        finally:
+            # On Ctrl-C or an error, drop queued fetches; running ones finish and are archived.
+            pool.shutdown(wait=True, cancel_futures=True)
     result = walker.result
     result.counts = {key: walker.counts.get(key, 0) for key in COUNT_KEYS}
     result.pages.sort(key=lambda p: (p.kind != "article", p.url))
