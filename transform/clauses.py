@@ -73,10 +73,11 @@ def split_units(text: str) -> list[str]:
 
 
 _TRAILING_CHARS = " 。.,;、"
+_TRAILING_TUPLE = tuple(_TRAILING_CHARS)
 
 
 def clean_unit(raw: str) -> str:
-    name = raw.rstrip(_TRAILING_CHARS) if raw.endswith(tuple(_TRAILING_CHARS)) else raw
+    name = raw.rstrip(_TRAILING_CHARS) if raw.endswith(_TRAILING_TUPLE) else raw
     if name.endswith("负责"):
         name = P.DUTY_SUFFIX.sub("", name).rstrip(_TRAILING_CHARS)
     return name

@@ -185,16 +185,17 @@ def _attach_facts(body_text: str, nodes: list[Node]) -> set[str]:
         return nodes[bisect_right(starts, pos) - 1]
 
     found = clauses.find_units(body_text)
-    renumber: dict[tuple[str, int], int] = {}
-    parts_in: dict[str, int] = {}
-    last_pos, node = -1, nodes[0]
+    # Clause parts are numbered document-wide by find_units; renumber them from 1 per node.
+    last_pos, last_part, node, part_no = -1, -1, nodes[0], 0
     for unit, pos in zip(found.units, found.positions, strict=True):
-        if pos != last_pos:  # units of one clause share its offset
-            last_pos, node = pos, owner(pos)
-        key = (node.id, unit.clause_no)
-        if key not in renumber:  # clause parts count from 1 within each node
-            parts_in[node.id] = renumber[key] = parts_in.get(node.id, 0) + 1
-        unit.clause_no = renumber[key]
+        if pos != last_pos:  # a new clause: units of one clause share its offset
+            new_node = owner(pos)
+            if new_node is not node:  # document order: a node's units are contiguous
+                node, part_no = new_node, 0
+            last_pos = pos
+        if unit.clause_no != last_part:
+            last_part, part_no = unit.clause_no, part_no + 1
+        unit.clause_no = part_no
         node.units.append(unit)
     for pos, target in facts.scan_targets(body_text):
         owner(pos).targets.append(target)
