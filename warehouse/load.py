@@ -10,6 +10,7 @@ batch back, so the next run resumes from the last committed batch.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,12 +151,21 @@ def _insert_new_agencies(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _contract_frame(table: str, rows: pl.DataFrame) -> pl.DataFrame:
-    """Rows cast to a table's contract; contract columns the caller lacks become null."""
+    """Rows cast to a table's contract; contract columns the caller lacks become null, and
+    nested values bound for a text column (e.g. an observed value dict) become JSON."""
     schema = pl.DataFrame(TABLES[table].empty_table()).schema
-    return rows.select(
-        (pl.col(name) if name in rows.columns else pl.lit(None)).cast(dtype).alias(name)
-        for name, dtype in schema.items()
-    )
+    columns: list[pl.Series] = []
+    for name, dtype in schema.items():
+        if name not in rows.columns:
+            columns.append(pl.Series(name, [None] * rows.height, dtype=dtype))
+            continue
+        column = rows[name]
+        if dtype == pl.String and column.dtype.is_nested():
+            column = pl.Series(name, [None if v is None else json.dumps(v, ensure_ascii=False,
+                                                                         default=str)
+                                      for v in column.to_list()], dtype=pl.String)
+        columns.append(column.cast(dtype).alias(name))
+    return pl.DataFrame(columns)
 
 
 def record_quarantine(

@@ -252,3 +252,12 @@ def test_archive_manifests_load_once(db: Path, tmp_path: Path) -> None:
                      "ORDER BY url", [when])
     assert rows == [("https://a/1", 0, True), ("https://a/2", 900, True)]
     assert scalar(db, "SELECT outcome FROM fetch_log") == "failed"
+
+
+def test_dq_results_store_nested_observed_values_as_json(db: Path) -> None:
+    rows = pl.DataFrame({"run_id": ["r1"], "suite": ["fact_task"],
+                         "expectation": ["expect_column_values_to_be_unique"],
+                         "success": [False], "observed": [{"unexpected": 2, "of": 10}]})
+    record_dq_results(db, rows)
+    assert query(db, "SELECT observed, element_count FROM dq_result") == [
+        ('{"unexpected": 2, "of": 10}', None)]
