@@ -58,13 +58,26 @@ def is_traditional_only(char: str) -> bool:
     return bool(_t2s().convert(char) != char)
 
 
+# Characters already classified, so a batch pays OpenCC once per distinct character and
+# each document only a few C-level set operations.
+_TRADITIONAL: set[str] = set()
+_NOT_TRADITIONAL: set[str] = set()
+
+
+def _traditional_in(text: str) -> set[str]:
+    chars = set(text)
+    for char in chars - _TRADITIONAL - _NOT_TRADITIONAL:
+        (_TRADITIONAL if is_traditional_only(char) else _NOT_TRADITIONAL).add(char)
+    return chars & _TRADITIONAL
+
+
 def traditional_only_chars(text: str) -> list[str]:
     """The distinct traditional-only characters of `text`, in first-seen order."""
-    seen: dict[str, None] = {}
-    for char in set(_HAN.findall(text)):
-        if is_traditional_only(char):
-            seen[char] = None
-    return sorted(seen, key=text.index)
+    return sorted(_traditional_in(text), key=text.index)
+
+
+def has_traditional_only_chars(text: str) -> bool:
+    return bool(_traditional_in(text))
 
 
 def pinyin_annotations(text: str) -> list[str]:
@@ -88,7 +101,7 @@ class ColumnValuesHaveNoTraditionalOnlyChars(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, **kwargs: Any) -> pd.Series:
-        return column.map(lambda v: not traditional_only_chars(_as_text(v))).astype(bool)
+        return column.map(lambda v: not has_traditional_only_chars(_as_text(v))).astype(bool)
 
 
 class ColumnValuesAreSubsetsOfSet(ColumnMapMetricProvider):

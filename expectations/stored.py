@@ -40,7 +40,7 @@ ORDER BY b.task_key, b.mention_no
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
-    frame = pl.from_arrow(con.execute(sql).to_arrow_table())
+    frame = pl.from_arrow(con.sql(sql).to_arrow_table())
     assert isinstance(frame, pl.DataFrame)
     return frame
 
