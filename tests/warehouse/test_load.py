@@ -261,3 +261,13 @@ def test_dq_results_store_nested_observed_values_as_json(db: Path) -> None:
     record_dq_results(db, rows)
     assert query(db, "SELECT observed, element_count FROM dq_result") == [
         ('{"unexpected": 2, "of": 10}', None)]
+
+
+def test_zone_aware_times_are_stored_as_utc(db: Path) -> None:
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    record_run(db, {"run_id": "r1", "site": "s",
+                    "started_at": dt.datetime(2024, 1, 1, 20, 0, tzinfo=beijing)})
+    load_documents(db, [sample_document()], run_id="r1",
+                   loaded_at=dt.datetime(2024, 1, 1, 20, 0, tzinfo=beijing))
+    assert scalar(db, "SELECT started_at FROM run_log") == dt.datetime(2024, 1, 1, 12, 0)
+    assert scalar(db, "SELECT valid_from FROM dim_document") == dt.datetime(2024, 1, 1, 12, 0)
