@@ -125,6 +125,9 @@ class _Walker:
         self._lock = threading.Lock()
         self._seen_attachments: set[str] = set()
         self._task: Any = None
+        self._list_task: Any = None
+        if progress is not None:
+            self._list_task = progress.add_task(f"{profile.name} list pages", total=None)
 
     # -- bookkeeping -------------------------------------------------------------------
     def count(self, key: str, url: str | None = None) -> None:
@@ -137,6 +140,8 @@ class _Walker:
 
     def settle(self, result: FetchResult) -> bool:
         """Count a fetch that did not yield a body; True when the body is usable."""
+        if self.progress is not None and self._list_task is not None and self._task is None:
+            self.progress.advance(self._list_task)  # still walking list pages
         if result.outcome == "ok":
             self.count("pages_fetched")
             return True
@@ -490,7 +495,8 @@ def harvest(
             columns = list(pool.map(walker.walk_column, site.absolute_start_urls()))
             entries = _select(columns, since, resolved.max_pages)
             if bar is not None:
-                walker._task = bar.add_task(f"{site.name}", total=len(entries))
+                bar.update(walker._list_task, total=bar.tasks[walker._list_task].completed)
+                walker._task = bar.add_task(f"{site.name} articles", total=len(entries))
             list(pool.map(walker.fetch_entry, entries))
         finally:
             # On Ctrl-C or an error, drop queued fetches; running ones finish and are archived.
