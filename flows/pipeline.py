@@ -116,7 +116,6 @@ def parse_pages(pages: Sequence[RawPage], *, body_selectors: Sequence[str] = ())
     parsed from the attachment's text but keeps the article's URL and title.
     """
     from extract.attachments import extract_text
-
     from transform import UnreadableInput, parse_document
 
     attachments = {p.url: p for p in pages if p.kind == "attachment"}
@@ -130,7 +129,6 @@ def parse_pages(pages: Sequence[RawPage], *, body_selectors: Sequence[str] = ())
                 page.body,
                 url=page.url,
                 content_type=page.header("content-type"),
-                source_site=page.site,
                 body_selectors=body_selectors,
             )
             doc = _prefer_attachment(doc, page, attachments, extract_text, parse_document)
@@ -155,7 +153,7 @@ def _prefer_attachment(doc, page, attachments, extract_text, parse_document):  #
         text = extract_text(att.body, content_type=att.header("content-type"), url=att.url)
         if not text.strip():
             continue
-        parsed = parse_document(text, url=page.url, source_site=page.site)
+        parsed = parse_document(text, url=page.url)
         parsed.title = parsed.title or doc.title
         parsed.publish_date = parsed.publish_date or doc.publish_date
         parsed.issuer = parsed.issuer or doc.issuer

@@ -19,13 +19,15 @@ _META_CHARSET = re.compile(
 )
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312", "gb_2312-80"}
 _SNIFF_BYTES = 4096
+# Up to one replacement per this many characters still counts as "that encoding, damaged".
+_DAMAGE_RATIO = 200
 
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
     text: str
     encoding: str  # the Python codec actually used
-    source: str  # "http" | "meta" | "bom" | "detected" | "fallback"
+    source: str  # "http" | "meta" | "bom" | "detected" | "damaged" | "fallback"
 
 
 def _canonical(label: str) -> str | None:
@@ -69,6 +71,13 @@ def decode_bytes(body: bytes, content_type: str | None = None) -> Decoded:
         return Decoded(text, "utf-8", "detected")
     if (text := _strict(body, "gb18030")) is not None:
         return Decoded(text, "gb18030", "detected")
+    # A few damaged bytes in an otherwise UTF-8 or GB page: keep that reading, with the bad
+    # bytes as U+FFFD for the quality flags, rather than let detection guess Thai or Korean.
+    candidates = [declared[0][0], declared[1][0], "utf-8", "gb18030"]
+    for encoding in dict.fromkeys(c for c in candidates if c):
+        text = body.decode(encoding, errors="replace")
+        if text.count("\ufffd") <= max(2, len(text) // _DAMAGE_RATIO):
+            return Decoded(text, encoding, "damaged")
     best = from_bytes(body).best()
     if best is not None and best.encoding:
         encoding = _canonical(best.encoding) or best.encoding
