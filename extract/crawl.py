@@ -479,7 +479,7 @@ def harvest(
                                 {"delay": delay, "max_pages": max_pages})
     hosts = {*site.hosts, *(h.lower() for h in allow_hosts)}
     # A profile file that names 127.0.0.1 names it explicitly; a start URL's host does not.
-    private_hosts = set(allow_hosts) if start_url is not None else hosts
+    private_hosts = {*site.explicit_hosts(), *(h.lower() for h in allow_hosts)}
     archive_dir = Path(archive_dir)
     state = load_state(archive_dir, site.name)
     started = dt.datetime.now(dt.UTC)

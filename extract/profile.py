@@ -81,6 +81,9 @@ class SiteProfile(_Strict):
     detail: DetailRules = Field(default_factory=lambda: DetailRules.model_validate({}))
     # Fetch-policy overrides (any HarvestSettings field); family values are already merged in.
     settings: dict[str, Any] = Field(default_factory=dict)
+    # Hosts the user named (a profile file names all its hosts; the generic profile only
+    # the --allow-host ones). Only these may resolve to loopback/private addresses.
+    named_hosts: list[str] | None = None
     schedule: str | None = None  # cron hint for deployments, e.g. "0 2 * * *"
     enabled: bool = True  # part of the nightly run when no sites are named
     source_path: Path | None = None
@@ -103,6 +106,9 @@ class SiteProfile(_Strict):
     def _known_settings(cls, value: dict[str, Any]) -> dict[str, Any]:
         HarvestSettings(**value)  # raises on unknown keys or bad values
         return value
+
+    def explicit_hosts(self) -> list[str]:
+        return self.hosts if self.named_hosts is None else self.named_hosts
 
     def absolute_start_urls(self) -> list[str]:
         """Start URLs resolved against base_url (relative, or with a `{base_url}` prefix)."""
@@ -213,6 +219,7 @@ def generic_profile(
         family="generic",
         base_url=f"{parts.scheme}://{parts.netloc}/",
         hosts=[h.lower() for h in allow_hosts] or [parts.hostname.lower()],
+        named_hosts=[h.lower() for h in allow_hosts],
         start_urls=[start_url],
         source_path=path,
     )

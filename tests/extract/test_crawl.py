@@ -16,6 +16,7 @@ from extract.archive import FETCHLOG_SCHEMA, INDEX_SCHEMA, iter_pages, read_fetc
 from extract.crawl import COUNT_KEYS, HarvestResult, harvest, parse_html
 from extract.demosite import DemoSite, LoggedRequest
 from extract.demosite.site import REVISION_NOTE, Article
+from extract.profile import generic_profile
 from extract.state import load_state
 from tests.conftest import seed_text
 from transform.decode import decode_bytes
@@ -251,6 +252,8 @@ def test_generic_profile_needs_loopback_named_explicitly(demo_site: DemoSite,
     refused = harvest(None, tmp_path, run_id="r0", delay=0, start_url=start)
     assert refused.counts["out_of_scope"] == 1 and refused.pages == []
     assert read_index(tmp_path).height == 0  # nothing was even requested
+    as_object = harvest(generic_profile(start), tmp_path, run_id="r0", delay=0)
+    assert as_object.counts["out_of_scope"] == 1 and as_object.pages == []
 
     result = harvest(None, tmp_path, run_id="r1", delay=0, start_url=start,
                      allow_hosts=["127.0.0.1"])

@@ -99,7 +99,10 @@ def test_generic_profile_from_a_start_url() -> None:
     assert profile.hosts == ["127.0.0.1"]
     assert profile.listing.dated_items
     assert profile.absolute_start_urls() == ["http://127.0.0.1:8000/list/index.html"]
+    assert profile.explicit_hosts() == ["127.0.0.1"]
     own_host = generic_profile("https://www.example.gov.cn/col/index.html")
     assert own_host.hosts == ["www.example.gov.cn"]
+    assert own_host.explicit_hosts() == []  # derived from the URL, not named by anyone
+    assert load_profile("demo-hunan").explicit_hosts() == ["127.0.0.1"]
     with pytest.raises(ProfileError):
         generic_profile("javascript:alert(1)")
