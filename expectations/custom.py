@@ -84,6 +84,18 @@ def pinyin_annotations(text: str) -> list[str]:
     return PINYIN_ANNOTATION.findall(text)
 
 
+# GX evaluates a map condition several times per expectation (count, index list, ...);
+# str hashes are cached by CPython, so memoising on the text itself makes repeats O(1).
+@lru_cache(maxsize=8192)
+def _has_pinyin(text: str) -> bool:
+    return PINYIN_ANNOTATION.search(text) is not None
+
+
+@lru_cache(maxsize=8192)
+def _has_traditional(text: str) -> bool:
+    return has_traditional_only_chars(text)
+
+
 def _as_text(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
@@ -93,7 +105,7 @@ class ColumnValuesHaveNoPinyinAnnotation(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, **kwargs: Any) -> pd.Series:
-        return column.map(lambda v: PINYIN_ANNOTATION.search(_as_text(v)) is None).astype(bool)
+        return column.map(lambda v: not _has_pinyin(_as_text(v))).astype(bool)
 
 
 class ColumnValuesHaveNoTraditionalOnlyChars(ColumnMapMetricProvider):
@@ -101,7 +113,7 @@ class ColumnValuesHaveNoTraditionalOnlyChars(ColumnMapMetricProvider):
 
     @column_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column: pd.Series, **kwargs: Any) -> pd.Series:
-        return column.map(lambda v: not has_traditional_only_chars(_as_text(v))).astype(bool)
+        return column.map(lambda v: not _has_traditional(_as_text(v))).astype(bool)
 
 
 class ColumnValuesAreSubsetsOfSet(ColumnMapMetricProvider):
