@@ -91,7 +91,7 @@ def document_row(index: int, doc: Document) -> dict[str, object]:
         "fffd_source": fffd_source,
         "fffd_introduced": fffd - fffd_source,
         "encoding_damage": damaged,
-        "redaction_count": len(doc.redactions) + ("redacted" in doc.quality_flags),
+        "redaction_count": len(doc.redactions) or int("redacted" in doc.quality_flags),
         "publish_date": pd.Timestamp(doc.publish_date) if doc.publish_date else pd.NaT,
         "level1_count": sum(1 for n in doc.nodes if n.level == 1),
         "node_count": sum(1 for n in doc.nodes if n.level >= 1),
