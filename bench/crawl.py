@@ -192,13 +192,13 @@ def run_scrapy(profiles: list[SiteProfile], concurrency: int) -> tuple[int, floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small site, one round")
+    parser.add_argument("--quick", action="store_true", help="small site (200 articles)")
     parser.add_argument("--scale", type=int, default=None, help="generated articles")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=None)
     args = parser.parse_args()
     scale = args.scale or (200 if args.quick else 2000)
-    rounds = args.rounds or (1 if args.quick else 3)
+    rounds = args.rounds or 3
 
     server, base_url = start_server(scale)
     try:

@@ -173,12 +173,8 @@ class _Walker:
         if style == "none" or self._past_since(page_entries):
             return entries
         if style == "trs":
-            pages = self._trs_pages(text, first.final_url)
-            for url in pages[: self.settings.max_list_pages - 1]:
-                got = self._list_page(url)
-                entries += got
-                if self._past_since(got):
-                    break
+            pages = self._trs_pages(text, first.final_url)[: self.settings.max_list_pages - 1]
+            entries += self._known_pages([(url, "GET", None) for url in pages])
         elif style == "hanweb":
             entries += self._hanweb_rest(first, text, len(page_entries))
         else:
@@ -208,28 +204,44 @@ class _Walker:
         return [urljoin(url, f"{prefix}_{i}.{suffix}") for i in range(1, count)]
 
     def _follow_links(self, doc: lxml.html.HtmlElement, url: str) -> list[ListEntry]:
-        """Numbered and next-page links within the column's directory, breadth first."""
+        """Numbered and next-page links within the column's directory, level by level: the
+        pages one page links to are fetched together (one by one when `since` may stop us)."""
         column_dir = urljoin(url, ".")
         seen = {urldefrag(url)[0]}
-        queue = self._page_links(doc, url, column_dir)
+        level = self._page_links(doc, url, column_dir)
         entries: list[ListEntry] = []
-        while queue and len(seen) < self.settings.max_list_pages:
-            nxt = queue.pop(0)
-            if nxt in seen:
-                continue
-            seen.add(nxt)
-            result = self.fetcher.fetch(nxt, kind="list")
-            if not self.settle(result):
-                continue
-            text = decode_bytes(result.body, result.header("Content-Type")).text
-            page_doc = parse_text(text)
-            got = self.entries_from(page_doc, result.final_url, text)
-            entries += got
-            if self._past_since(got):
+        parallel = self.since is None and self.settings.concurrency_per_host > 1
+        while level:
+            budget = self.settings.max_list_pages - len(seen)
+            batch = [u for u in dict.fromkeys(level) if u not in seen][: max(budget, 0)]
+            if not batch:
                 break
-            queue += [u for u in self._page_links(page_doc, result.final_url, column_dir)
-                      if u not in seen and u not in queue]
+            seen.update(batch)
+            if parallel and len(batch) > 1:
+                workers = min(self.settings.concurrency_per_host, len(batch))
+                with ThreadPoolExecutor(workers, thread_name_prefix="lists") as pool:
+                    pages = list(pool.map(lambda u: self._links_page(u, column_dir), batch))
+            else:
+                pages = []
+                for page_url in batch:
+                    pages.append(self._links_page(page_url, column_dir))
+                    if self._past_since(pages[-1][0]):
+                        return entries + [e for got, _ in pages for e in got]
+            level = []
+            for got, links in pages:
+                entries += got
+                level += [u for u in links if u not in seen]
         return entries
+
+    def _links_page(self, url: str, column_dir: str) -> tuple[list[ListEntry], list[str]]:
+        """One list page's entries and the pagination links it shows."""
+        result = self.fetcher.fetch(url, kind="list")
+        if not self.settle(result):
+            return [], []
+        text = decode_bytes(result.body, result.header("Content-Type")).text
+        page_doc = parse_text(text)
+        links = self._page_links(page_doc, result.final_url, column_dir)
+        return self.entries_from(page_doc, result.final_url, text), links
 
     def _page_links(self, doc: lxml.html.HtmlElement, url: str, column_dir: str) -> list[str]:
         out: list[str] = []
@@ -257,19 +269,29 @@ class _Walker:
         per = self.lists.hanweb_perpage
         step = per * HANWEB_GROUP_PAGES
         endpoint = urljoin(first.final_url, urlsplit(href).path or HANWEB_DATAPROXY)
-        entries: list[ListEntry] = []
-        start, requests_made = already + 1, 1
-        while start <= total and requests_made < self.settings.max_list_pages:
+        pages: list[tuple[str, str, dict[str, str] | None]] = []
+        for start in range(already + 1, total + 1, step):
             end = min(total, start + step - 1)
             query = urlencode({"startrecord": start, "endrecord": end, "perpage": per})
-            got = self._list_page(f"{endpoint}?{query}", method="POST", data=form)
-            requests_made += 1
-            if not got:
-                break
+            pages.append((f"{endpoint}?{query}", "POST", form))
+        return self._known_pages(pages[: self.settings.max_list_pages - 1])
+
+    def _known_pages(self, pages: list[tuple[str, str, dict[str, str] | None]]
+                     ) -> list[ListEntry]:
+        """List pages whose URLs are all known up front (TRS, Hanweb). Without a `since`
+        cut-off they are fetched side by side (the host gate still bounds concurrency);
+        with one, in order, stopping at the first page older than it."""
+        if self.since is None and self.settings.concurrency_per_host > 1 and len(pages) > 1:
+            workers = min(self.settings.concurrency_per_host, len(pages))
+            with ThreadPoolExecutor(workers, thread_name_prefix="lists") as pool:
+                found = pool.map(lambda p: self._list_page(p[0], method=p[1], data=p[2]), pages)
+                return [entry for got in found for entry in got]
+        entries: list[ListEntry] = []
+        for url, method, data in pages:
+            got = self._list_page(url, method=method, data=data)
             entries += got
-            if self._past_since(got):
+            if not got or self._past_since(got):
                 break
-            start = end + 1
         return entries
 
     def entries_from(self, doc: lxml.html.HtmlElement, url: str,

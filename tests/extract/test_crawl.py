@@ -273,3 +273,17 @@ def test_profile_objects_names_and_paths_are_all_accepted(demo_site: DemoSite,
     assert [p.url for p in by_path.pages] == [p.url for p in by_object.pages]
     with pytest.raises(ValueError):
         harvest(None, tmp_path, run_id="r")
+
+
+@pytest.mark.parametrize("profile", ["demo-trs", "demo-hanweb", "generic"])
+def test_parallel_list_walking_finds_the_same_articles(demo_site: DemoSite, tmp_path: Path,
+                                                       profile: str) -> None:
+    column = next(c for c in demo_site.content.columns if c.col_id == "11305")
+    kwargs = ({"start_url": demo_site.column_url(column), "allow_hosts": ["127.0.0.1"]}
+              if profile == "generic" else {"base_url": demo_site.base_url})
+    name = None if profile == "generic" else profile
+    one = harvest(name, tmp_path / "one", run_id="r", delay=0, **kwargs)  # type: ignore[arg-type]
+    many = harvest(name, tmp_path / "many", run_id="r", delay=0,  # type: ignore[arg-type]
+                   settings={"concurrency_per_host": 4, "workers": 4}, **kwargs)
+    assert {p.url for p in many.pages} == {p.url for p in one.pages}
+    assert many.counts == one.counts and one.counts["new"] > 0
