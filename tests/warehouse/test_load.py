@@ -271,3 +271,12 @@ def test_zone_aware_times_are_stored_as_utc(db: Path) -> None:
                    loaded_at=dt.datetime(2024, 1, 1, 20, 0, tzinfo=beijing))
     assert scalar(db, "SELECT started_at FROM run_log") == dt.datetime(2024, 1, 1, 12, 0)
     assert scalar(db, "SELECT valid_from FROM dim_document") == dt.datetime(2024, 1, 1, 12, 0)
+
+
+def test_a_url_given_twice_in_one_batch_keeps_its_last_text(db: Path) -> None:
+    doc = sample_document()
+    newer = revised(doc)
+    assert load_documents(db, [doc, newer], run_id="r1") == LoadStats(new=1)
+    assert query(db, "SELECT version, content_hash FROM dim_document") == [
+        (1, newer.content_hash)]
+    assert scalar(db, "SELECT count(*) FROM fact_task") == len(newer.nodes)
