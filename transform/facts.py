@@ -62,21 +62,45 @@ def find_themes(text: str) -> list[str]:
     return list(dict.fromkeys(theme for _, theme in scan_themes(text)))
 
 
+def _number_start(text: str, end: int) -> int:
+    """Start of the number `[0-9]+(?:.[0-9]+)?` ending at `end`, as the forward regex
+    (leftmost, greedy) would find it; `end` itself when no digit precedes it."""
+    i = end
+    while i and "0" <= text[i - 1] <= "9":
+        i -= 1
+    if i != end and i >= 2 and text[i - 1] == "." and "0" <= text[i - 2] <= "9":
+        i -= 1
+        while i and "0" <= text[i - 1] <= "9":
+            i -= 1
+    return i
+
+
 def scan_targets(text: str) -> list[tuple[int, Target]]:
     out: list[tuple[int, Target]] = []
-    if "%" in text:
-        for m in P.PERCENT.finditer(text):
-            out.append((m.start(), Target("percent", m.group(0), float(m["value"]), "%")))
-    for m in P.COUNT.finditer(text):
-        start = m.start()
+    pos = text.find("%")
+    while pos >= 0:  # str.find runs at memchr speed; percent signs are few
+        start = _number_start(text, pos)
+        if start != pos:
+            value = text[start:pos]
+            out.append((start, Target("percent", text[start : pos + 1], float(value), "%")))
+        pos = text.find("%", pos + 1)
+    last_end = 0
+    for m in P.COUNT_UNIT_START.finditer(text):
+        at = m.start()
+        if at < last_end:
+            continue  # inside the previous count (its unit or suffix)
+        unit = P.COUNT_UNIT.match(text, at)
+        if unit is None:
+            continue
+        start, last_end = _number_start(text, at), unit.end()
         if start and text[start - 1].isdigit():
-            continue  # the tail of a longer number
+            continue  # the tail of a longer number (e.g. after a circled digit)
+        value = float(text[start:at])
         for prefix in P.COUNT_PREFIXES:
             if text.startswith(prefix, start - len(prefix)) and start >= len(prefix):
                 start -= len(prefix)
                 break
-        target = Target("count", text[start : m.end()], float(m["value"]), m["unit"])
-        out.append((start, target))
+        out.append((start, Target("count", text[start : unit.end()], value, unit["unit"])))
     out.sort(key=lambda item: item[0])
     return out
 
@@ -90,7 +114,7 @@ def scan_deadlines(text: str) -> list[tuple[int, Target]]:
         return []
     out = []
     for m in P.DEADLINE_YEAR.finditer(text):
-        start, end = m.span()
+        start, end = m.start() - 4, m.end()
         if start and text[start - 1].isdigit():
             continue
         year = int(text[start : end - 1])

@@ -233,16 +233,20 @@ PEOPLES_GOVT = re.compile(r"人民政府")
 
 # --- facts ------------------------------------------------------------------------------
 
-# [0-9] rather than \d: a plain character class lets the regex engine skip ahead fast.
-PERCENT = re.compile(r"(?P<value>[0-9]+(?:\.[0-9]+)?)%")
-# Digits first so the scan can skip ahead; the qualifier before them is checked in code.
-COUNT = re.compile(
-    r"(?P<value>[0-9]+(?:\.[0-9]+)?)"
-    r"(?P<unit>学时|课时|小时|个|期|次|家|项|名|部|场|所|件|条|支|批|万元|亿元|万人|人次|人|天|户|篇|座|处)"
-    r"(?P<suffix>以上|以内|以下|左右)?"
+# Sre only skips ahead when a pattern opens with a literal or a character class, not with
+# a repeat such as [0-9]+; so facts are found from a cheap anchor (the "%" sign, the
+# measure word after a digit, the 年 of a year) and the number is read backwards in code.
+# The units' first characters, each right after a digit (fixed-width lookbehind).
+_COUNT_UNITS = (
+    "学时|课时|小时|个|期|次|家|项|名|部|场|所|件|条|支|批|万元|亿元|万人|人次|人|天|户|篇|座|处"
 )
+COUNT_UNIT_START = re.compile(
+    "[" + "".join(dict.fromkeys(u[0] for u in _COUNT_UNITS.split("|"))) + "](?<=[0-9].)"
+)
+COUNT_UNIT = re.compile(rf"(?P<unit>{_COUNT_UNITS})(?P<suffix>以上|以内|以下|左右)?")
 COUNT_PREFIXES = ("不少于", "不低于", "不超过", "至少", "超过", "达到", "达")
-# Deadlines are found from their year ("2022年") and confirmed by what surrounds it.
-DEADLINE_YEAR = re.compile(r"[12][0-9]{3}年")
+# Deadlines are found from their year ("2022年") and confirmed by what surrounds it; the
+# match is the 年 alone (a literal: the fastest scan), the four digits sit before it.
+DEADLINE_YEAR = re.compile(r"年(?<=[12][0-9]{3}年)")
 DEADLINE_AFTER = re.compile(r"年?底前?|[0-9]{1,2}月底?前")
 DEADLINE_BEFORE = ("截至", "截止", "到", "至")
