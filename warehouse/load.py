@@ -25,7 +25,9 @@ from warehouse.frames import BatchFrames, documents_to_frames
 from warehouse.schema import TABLES
 
 STAGING_MODELS = ("stg_document", "stg_task", "stg_unit", "stg_target", "stg_theme")
-LOAD_STEPS = ("20_doc_changes", "30_dim_document", "40_dims", "50_facts")
+# sql/load/ files in order; new agencies are classified in Python between dims and facts.
+DIMENSION_STEPS = ("10_regions", "20_doc_changes", "30_dim_document", "40_dims")
+FACT_STEP = "50_facts"
 DEFAULT_BATCH_SIZE = 2_000  # documents per transaction
 
 
@@ -103,11 +105,10 @@ def load_batch(
                 "SELECT CAST(? AS TIMESTAMP) AS loaded_at, CAST(? AS VARCHAR) AS run_id",
                 [loaded_at, run_id],
             )
-            run(con, load_sql("10_regions"))
-            for step in LOAD_STEPS:
-                if step == "50_facts":
-                    _insert_new_agencies(con)
+            for step in DIMENSION_STEPS:
                 run(con, load_sql(step))
+            _insert_new_agencies(con)
+            run(con, load_sql(FACT_STEP))
             stats = _stats(con)
             run(con, "COMMIT")
         except BaseException:
