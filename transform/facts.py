@@ -47,10 +47,9 @@ def theme_vocabulary() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _theme_pattern() -> re.Pattern[str]:
-    # One alternation of literals, longest first; the regex engine's first-character
+    # One trie of literals (longest spelling wins); the regex engine's first-character
     # prefilter makes this faster than one str.find pass per spelling.
-    spellings = sorted((s for s, _ in _spellings()), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, spellings)))
+    return re.compile(P.literal_trie(s for s, _ in _spellings()))
 
 
 def scan_themes(text: str) -> list[tuple[int, str]]:

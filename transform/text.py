@@ -94,17 +94,11 @@ def remove_pinyin(text: str) -> tuple[str, int]:
     """Drop inline pinyin annotations; returns (text, number of annotations removed)."""
     if "（" not in text and P.PINYIN_HINT.search(text) is None:
         return text, 0
-    count = 0
-
-    def _drop(match: re.Match[str]) -> str:
-        nonlocal count
-        # A run "(a)(b)" annotates one character twice; each parenthesis is one annotation.
-        count += match.group(0).count(")") + match.group(0).count("）")
-        return ""
-
-    text = P.PINYIN_TONED.sub(_drop, text)
-    text = P.PINYIN_PLAIN.sub(_drop, text)
-    return text, count
+    # Each closing parenthesis removed is one annotation (a run "(a)(b)" annotates one
+    # character twice), so count them before and after instead of calling back per match.
+    before = text.count(")") + text.count("）")
+    text = P.PINYIN_PLAIN.sub("", P.PINYIN_TONED.sub("", text))
+    return text, before - text.count(")") - text.count("）")
 
 
 def canonical_chars(text: str) -> str:
@@ -222,8 +216,8 @@ def normalize_text(raw: str, *, opencc_config: str = "t2s") -> NormalizedText:
         # Convert once per document, after pinyin removal so OpenCC sees clean text.
         text = to_simplified(text, opencc_config)
     text = tidy_lines(text)
+    # Dropping whole lines from tidy text leaves it tidy: no second tidy_lines pass.
     text, credits, boilerplate = strip_chrome(text)
-    text = tidy_lines(text)
     return NormalizedText(
         text=text,
         script=script,
