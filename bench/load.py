@@ -19,17 +19,22 @@ Run: .venv/bin/python bench/load.py [--quick]
 
 from __future__ import annotations
 
-import argparse
-import json
-import shutil
 import sys
-import time
 from pathlib import Path
 
-import duckdb
-
-ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, bench/ heads sys.path and bench/html.py would shadow the stdlib `html`
+# (imported by third-party packages), so drop it before importing anything else.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+ROOT = _HERE.parent
 sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+import time  # noqa: E402
+
+import duckdb  # noqa: E402
 
 from bench.synth import synth_frames  # noqa: E402
 from warehouse.db import STORAGE_VERSION, connect  # noqa: E402

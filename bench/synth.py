@@ -13,15 +13,20 @@ Other benchmarks reuse it:
 
 from __future__ import annotations
 
-import math
 import sys
 from pathlib import Path
 
-import polars as pl
-
-ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, bench/ heads sys.path and bench/html.py would shadow the stdlib `html`
+# (imported by third-party packages), so drop it before importing anything else.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+ROOT = _HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+import math  # noqa: E402
+
+import polars as pl  # noqa: E402
 
 from transform.records import Document  # noqa: E402
 from warehouse.db import REGIONS_CSV  # noqa: E402
