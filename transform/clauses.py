@@ -17,6 +17,8 @@ Canonical names come from data/agency_aliases.csv, after the general rule
 from __future__ import annotations
 
 import csv
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -104,17 +106,25 @@ def _match_close(text: str, start: int) -> tuple[int, bool]:
     return len(text), True
 
 
-def _add(result: ClauseResult, role: str, units_text: str, clause_no: int, pos: int) -> None:
-    kind = _role(role)
-    units, positions = result.units, result.positions
+# Unit list entry as written -> (name, canonical, generic); name "" for an empty entry.
+# Agency names recur across items and documents, so their cleaning and alias lookup are
+# cached; the cache is cleared when full, so a long run cannot grow it without bound.
+_ENTRIES: dict[str, tuple[str, str, bool]] = {}
+_ENTRIES_MAX = 16384
+
+
+def _entries(units_text: str) -> list[tuple[str, str, bool]]:
+    cache, out = _ENTRIES, []
     for raw in split_units(units_text):
-        name = clean_unit(raw)
-        if not name:
-            result.flags.add("empty_unit_entry")
-            continue
-        canonical, generic = _resolve(name)
-        units.append(Unit(kind, name, canonical, generic, clause_no))
-        positions.append(pos)
+        entry = cache.get(raw)
+        if entry is None:
+            name = clean_unit(raw)
+            entry = (name, *_resolve(name)) if name else ("", "", False)
+            if len(cache) >= _ENTRIES_MAX:
+                cache.clear()
+            cache[raw] = entry
+        out.append(entry)
+    return out
 
 
 def _role(word: str) -> Role:
@@ -148,13 +158,10 @@ def _clause_spans(text: str, flags: set[str]) -> list[tuple[int, int, str, bool]
     return spans
 
 
-def find_units(text: str) -> ClauseResult:
-    """All clause parts of a text, in order, as Units (clause_no counts parts from 1)."""
-    result = ClauseResult()
-    if ":" not in text and "牵头" not in text:
-        return result
-    clause_no, last_end = 0, -1
-    for start, end, inner, inline in _clause_spans(text, result.flags):
+def _parts(text: str, flags: set[str]) -> Iterator[tuple[int, str, str]]:
+    """(clause start, role word, unit list text) for every clause part, in order."""
+    last_end = -1
+    for start, end, inner, inline in _clause_spans(text, flags):
         if start < last_end:
             continue
         last_end = end
@@ -162,21 +169,64 @@ def find_units(text: str) -> ClauseResult:
             m = P.INLINE_CLAUSE.fullmatch(inner)
             if m is None:
                 continue
-            clause_no += 1
-            _add(result, "牵头单位", m["lead"].removeprefix("由"), clause_no, start)
+            yield start, "牵头单位", m["lead"].removeprefix("由")
             if m["rest"]:
-                clause_no += 1
                 role = "参加单位" if m["verb"] in ("配合", "参与", "参加") else "责任单位"
-                _add(result, role, m["rest"], clause_no, start)
+                yield start, role, m["rest"]
             continue
         if inner.count(":") == 1:  # the common single-part clause: no regex needed
             role, _, units_text = inner.partition(":")
             role = role.strip()
             if role in P.ROLE_OF:
-                clause_no += 1
-                _add(result, role, units_text, clause_no, start)
+                yield start, role, units_text
                 continue
         for part in P.CLAUSE_PART.finditer(inner):
-            clause_no += 1
-            _add(result, part["role"], part["units"], clause_no, start)
+            yield start, part["role"], part["units"]
+
+
+def find_units(text: str) -> ClauseResult:
+    """All clause parts of a text, in order, as Units (clause_no counts parts from 1)."""
+    result = ClauseResult()
+    if ":" not in text and "牵头" not in text:
+        return result
+    units, positions = result.units, result.positions
+    for clause_no, (pos, role, units_text) in enumerate(_parts(text, result.flags), 1):
+        kind = _role(role)
+        for name, canonical, generic in _entries(units_text):
+            if not name:
+                result.flags.add("empty_unit_entry")
+                continue
+            units.append(Unit(kind, name, canonical, generic, clause_no))
+            positions.append(pos)
     return result
+
+
+def units_by_node(
+    text: str, starts: Sequence[int]
+) -> tuple[list[tuple[int, list[Unit]]], set[str]]:
+    """Units of a text made of nodes starting at `starts`, grouped by node in order.
+
+    Returns ([(node index, units)], flags). A clause belongs to the node holding its start;
+    clause_no counts a node's clause parts that name at least one unit, from 1.
+    """
+    flags: set[str] = set()
+    groups: list[tuple[int, list[Unit]]] = []
+    if ":" not in text and "牵头" not in text:
+        return groups, flags
+    node, part_no, last_pos = -1, 0, -1
+    for pos, role, units_text in _parts(text, flags):
+        entries = _entries(units_text)
+        named = [e for e in entries if e[0]]
+        if len(named) < len(entries):
+            flags.add("empty_unit_entry")
+        if not named:
+            continue
+        if pos != last_pos:
+            last_pos = pos
+            if (owner := bisect_right(starts, pos) - 1) != node:
+                node, part_no = owner, 0
+                groups.append((node, []))
+        part_no += 1
+        kind = _role(role)
+        groups[-1][1].extend([Unit(kind, n, c, g, part_no) for n, c, g in named])
+    return groups, flags

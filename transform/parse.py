@@ -181,31 +181,18 @@ def _attach_facts(body_text: str, nodes: list[Node]) -> set[str]:
         starts.append(offset)
         offset += len(node.text) + 1
 
-    def owner(pos: int) -> Node:
-        return nodes[bisect_right(starts, pos) - 1]
-
-    found = clauses.find_units(body_text)
-    # Clause parts are numbered document-wide by find_units; renumber them from 1 per node.
-    last_pos, last_part, node, part_no = -1, -1, nodes[0], 0
-    for unit, pos in zip(found.units, found.positions, strict=True):
-        if pos != last_pos:  # a new clause: units of one clause share its offset
-            new_node = owner(pos)
-            if new_node is not node:  # document order: a node's units are contiguous
-                node, part_no = new_node, 0
-            last_pos = pos
-        if unit.clause_no != last_part:
-            last_part, part_no = unit.clause_no, part_no + 1
-        unit.clause_no = part_no
-        node.units.append(unit)
+    groups, flags = clauses.units_by_node(body_text, starts)
+    for index, units in groups:
+        nodes[index].units.extend(units)
     for pos, target in facts.scan_targets(body_text):
-        owner(pos).targets.append(target)
+        nodes[bisect_right(starts, pos) - 1].targets.append(target)
     for pos, deadline in facts.scan_deadlines(body_text):
-        owner(pos).deadlines.append(deadline)
+        nodes[bisect_right(starts, pos) - 1].deadlines.append(deadline)
     for pos, theme in facts.scan_themes(body_text):
-        node = owner(pos)
-        if theme not in node.themes:
-            node.themes.append(theme)
-    return found.flags
+        themes = nodes[bisect_right(starts, pos) - 1].themes
+        if theme not in themes:
+            themes.append(theme)
+    return flags
 
 
 def _attachment_links(html: str, url: str | None) -> list[str]:
