@@ -40,6 +40,10 @@ def _create(gx_dir: Path) -> AbstractDataContext:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    # Stored suites name our custom expectations; GX resolves them through its registry,
+    # which they join on import. Without this a process that only builds Data Docs fails.
+    import expectations.custom  # noqa: F401
+
     gx_dir.mkdir(parents=True, exist_ok=True)
     ctx = gx.get_context(mode="file", context_root_dir=str(gx_dir))
     changed = False

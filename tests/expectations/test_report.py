@@ -145,3 +145,16 @@ def test_data_docs_validation_page_renders_offline_with_vendored_assets(
     assert probes["faLoaded"]
     assert "no_residual_pinyin" in text or "pinyin" in text.lower()
     assert (tmp_path / "docs.png").stat().st_size > 10_000
+
+
+def test_a_later_run_adds_its_pages_and_keeps_the_earlier_ones(reports: Path) -> None:
+    data = reports.parent
+    docs = reports / "data_docs"
+    gate_documents([seed_document(SEEDS[1])], run_id="night-2", gx_dir=data / "gx")
+    build_reports(data / "warehouse.duckdb", data / "gx", reports)
+    assert list((docs / "validations/documents/night-2").rglob("*.html"))
+    assert list((docs / "validations/documents/night-1").rglob("*.html"))
+    index = (docs / "index.html").read_text("utf-8")
+    assert "night-1" in index and "night-2" in index
+    for page in docs.rglob("*.html"):
+        assert remote_assets(page.read_text("utf-8")) == [], page
