@@ -26,7 +26,8 @@ from warehouse.schema import TABLES
 
 STAGING_MODELS = ("stg_document", "stg_task", "stg_unit", "stg_target", "stg_theme")
 # sql/load/ files in order; new agencies are classified in Python between dims and facts.
-DIMENSION_STEPS = ("10_regions", "20_doc_changes", "30_dim_document", "40_dims")
+CLASSIFY_STEPS = ("10_regions", "20_doc_changes")
+VERSION_STEPS = ("30_dim_document", "40_dims")
 FACT_STEP = "50_facts"
 DEFAULT_BATCH_SIZE = 2_000  # documents per transaction
 
@@ -105,11 +106,14 @@ def load_batch(
                 "SELECT CAST(? AS TIMESTAMP) AS loaded_at, CAST(? AS VARCHAR) AS run_id",
                 [loaded_at, run_id],
             )
-            for step in DIMENSION_STEPS:
+            for step in CLASSIFY_STEPS:
                 run(con, load_sql(step))
-            _insert_new_agencies(con)
-            run(con, load_sql(FACT_STEP))
             stats = _stats(con)
+            if stats.new or stats.changed:  # an all-unchanged batch writes nothing more
+                for step in VERSION_STEPS:
+                    run(con, load_sql(step))
+                _insert_new_agencies(con)
+                run(con, load_sql(FACT_STEP))
             run(con, "COMMIT")
         except BaseException:
             run(con, "ROLLBACK")
