@@ -21,7 +21,6 @@ import duckdb
 import jinja2
 
 from expectations.context import get_context
-from expectations.validate import take_new_resources
 
 SITE_NAME = "govharvest"
 DATA_DOCS_DIR = "data_docs"
@@ -86,16 +85,29 @@ def build_data_docs(gx_dir: Path, docs_dir: Path) -> Path:
         ctx.add_data_docs_site(site_name=SITE_NAME, site_config=config)  # type: ignore[arg-type]
     elif sites[SITE_NAME] != config:
         ctx.update_data_docs_site(site_name=SITE_NAME, site_config=config)  # type: ignore[arg-type]
-    # Incremental when the site exists: only pages of results this process wrote (plus the
-    # index); a full render grows with history (~40 ms per stored result here).
-    new = take_new_resources(ctx)
-    index = docs_dir / "index.html"
-    if index.exists() and new and sites.get(SITE_NAME) == config:
-        ctx.build_data_docs(site_names=[SITE_NAME], resource_identifiers=new)
+    # Incremental once the site exists: the suite pages, the index, and the pages of stored
+    # results not rendered yet (whichever process or worker wrote them). A full render grows
+    # with history (~40 ms per stored result here).
+    if (docs_dir / "index.html").exists() and sites.get(SITE_NAME) == config:
+        ctx.build_data_docs(site_names=[SITE_NAME],
+                            resource_identifiers=_unrendered(ctx, docs_dir))
     else:
         ctx.build_data_docs(site_names=[SITE_NAME])
     localize_data_docs(docs_dir)
     return docs_dir / "index.html"
+
+
+def _unrendered(ctx: Any, docs_dir: Path) -> list[Any]:
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+    )
+
+    pending: list[Any] = [ExpectationSuiteIdentifier(name=s.name) for s in ctx.suites.all()]
+    for key in ctx.validation_results_store.list_keys():
+        page = docs_dir.joinpath("validations", *map(str, key.to_tuple())).with_suffix(".html")
+        if not page.exists():
+            pending.append(key)
+    return pending
 
 
 def localize_data_docs(docs_dir: Path) -> None:

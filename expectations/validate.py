@@ -44,23 +44,12 @@ class Outcome:
 
 _REGISTERED: dict[tuple[int, str], tuple[str, Any]] = {}
 _LOCK = threading.Lock()
-# Resources (suite and validation-result identifiers) this process wrote, per context, so
-# Data Docs can re-render only those pages instead of every result ever stored.
-_NEW_RESOURCES: dict[int, list[Any]] = {}
 
-
-def take_new_resources(ctx: AbstractDataContext) -> list[Any]:
-    """Identifiers written through `ctx` since the last call (and forget them)."""
-    with _LOCK:
-        return _NEW_RESOURCES.pop(id(ctx), [])
 
 
 def _checkpoint(ctx: AbstractDataContext, suite: gx.ExpectationSuite,
                 result_format: dict[str, Any]) -> Any:
     import great_expectations as gx
-    from great_expectations.data_context.types.resource_identifiers import (
-        ExpectationSuiteIdentifier,
-    )
 
     fingerprint = json.dumps([e.configuration.to_json_dict() for e in suite.expectations],
                              sort_keys=True, default=str)
@@ -77,8 +66,6 @@ def _checkpoint(ctx: AbstractDataContext, suite: gx.ExpectationSuite,
             name=suite.name, validation_definitions=[vd], actions=[],
             result_format=result_format))
         _REGISTERED[key] = (fingerprint, checkpoint)
-        _NEW_RESOURCES.setdefault(id(ctx), []).append(
-            ExpectationSuiteIdentifier(name=suite.name))
         return checkpoint
 
 
@@ -129,8 +116,6 @@ def run_suite(
         expectation_parameters=parameters or {},
         run_id=RunIdentifier(run_name=run_id, run_time=run_time or dt.datetime.now(dt.UTC)),
     )
-    with _LOCK:
-        _NEW_RESOURCES.setdefault(id(ctx), []).extend(result.run_results.keys())
     outcomes: list[Outcome] = []
     for suite_result in result.run_results.values():
         for r in suite_result.results:
