@@ -44,6 +44,10 @@ class Outcome:
 
 _REGISTERED: dict[tuple[int, str], tuple[str, Any]] = {}
 _LOCK = threading.Lock()
+# One validation at a time per process: a pandas data source shares one execution engine
+# whose loaded batch is keyed by batch id, so two threads validating the same suite at once
+# could each read the other's frame. Runs are short; flows may call from worker threads.
+_RUN_LOCK = threading.Lock()
 
 
 
@@ -111,11 +115,13 @@ def run_suite(
     if indexed:
         result_format["unexpected_index_column_names"] = [INDEX_COLUMN]
     checkpoint = _checkpoint(ctx, suite, result_format)
-    result = checkpoint.run(
-        batch_parameters={"dataframe": frame},
-        expectation_parameters=parameters or {},
-        run_id=RunIdentifier(run_name=run_id, run_time=run_time or dt.datetime.now(dt.UTC)),
-    )
+    with _RUN_LOCK:
+        result = checkpoint.run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=parameters or {},
+            run_id=RunIdentifier(run_name=run_id,
+                                 run_time=run_time or dt.datetime.now(dt.UTC)),
+        )
     outcomes: list[Outcome] = []
     for suite_result in result.run_results.values():
         for r in suite_result.results:

@@ -142,3 +142,18 @@ def test_results_are_reported_per_site(gx_dir: Path) -> None:
 def test_an_empty_batch_validates_nothing(gx_dir: Path) -> None:
     result = gate_documents([], run_id="none", gx_dir=gx_dir)
     assert result.accepted == [] and result.quarantined.is_empty() and result.results.is_empty()
+
+
+def test_batches_gated_from_parallel_threads_keep_their_own_results(gx_dir: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    plan = SEEDS[4]
+    batches = [[broken(plan, f"t{i}-{j}", text="" if j == i else seed_document(plan).text)
+                for j in range(4)] for i in range(4)]  # batch i: only doc i is empty
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(
+            lambda b: gate_documents(b[1], run_id=f"thread-{b[0]}", gx_dir=gx_dir),
+            enumerate(batches)))
+    for i, result in enumerate(results):
+        assert result.quarantined["url"].to_list() == [batches[i][i].url]
+        assert set(result.results["run_id"]) == {f"thread-{i}"}
