@@ -17,7 +17,7 @@ import hashlib
 import io
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 from http.client import responses as _REASONS
 from pathlib import Path
@@ -212,8 +212,13 @@ def page_records(
     *,
     site: str | None = None,
     kinds: Iterable[str] = ("article", "attachment"),
+    skip_runs: Collection[str] = (),
 ) -> pl.DataFrame:
-    """Index rows of usable pages: HTTP 200, not judged blocked/too large/etc., latest per URL."""
+    """Index rows of usable pages: HTTP 200, not judged blocked/too large/etc., latest per URL.
+
+    `skip_runs` drops URLs whose latest version came from those runs (already loaded), which
+    leaves the pages a crashed or failed run archived but never got into the warehouse.
+    """
     index = read_index(archive_dir)
     index = index.filter(pl.col("status") == 200, pl.col("kind").is_in(list(kinds)))
     if site is not None:
@@ -225,12 +230,15 @@ def page_records(
         .unique()
     )
     index = index.join(bad, on=["run_id", "url"], how="anti")
-    return (
+    latest = (
         index.sort("fetched_at")
         .group_by("url", maintain_order=True)
         .last()
         .sort("fetched_at", "url")
     )
+    if skip_runs:
+        latest = latest.filter(~pl.col("run_id").is_in(list(skip_runs)))
+    return latest
 
 
 def read_record(archive_dir: Path, warc_file: str, offset: int, *,
@@ -265,9 +273,10 @@ def iter_pages(
     archive_dir: Path,
     site: str | None = None,
     kinds: tuple[str, ...] = ("article", "attachment"),
+    skip_runs: Collection[str] = (),
 ) -> Iterator[RawPage]:
     """The latest usable version of every archived page, oldest fetch first; no network."""
-    rows = page_records(archive_dir, site=site, kinds=kinds)
+    rows = page_records(archive_dir, site=site, kinds=kinds, skip_runs=skip_runs)
     for row in rows.iter_rows(named=True):
         page = read_record(archive_dir, row["warc_file"], row["offset"], site=row["site"])
         page = replace(page, kind=row["kind"])

@@ -12,7 +12,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import tasks
 from flows.config import resolve_paths
-from flows.pipeline import SiteBatch, SiteRequest, new_run_id, record_failed_site
+from flows.pipeline import (
+    SiteBatch,
+    SiteRequest,
+    completed_runs,
+    new_run_id,
+    record_failed_site,
+)
 from flows.summary import SiteOutcome, run_markdown
 
 # Sites run concurrently; per-host politeness is enforced inside extract.http regardless.
@@ -52,10 +58,12 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
     logger.info("run %s: %d site(s) into %s", run_id, len(requests), paths.root)
 
     # Fan out fetch+parse per site; load serially in this process (one warehouse writer).
+    done = completed_runs(paths)  # read before any writer opens the warehouse
     pending: list[tuple[SiteRequest, PrefectFuture]] = []
     for req in requests:
         fetched = tasks.fetch_site.submit(req, paths, run_id)
-        pending.append((req, tasks.parse_and_gate.submit(req, fetched, paths, run_id)))
+        pending.append((req, tasks.parse_and_gate.submit(
+            req, fetched, paths, run_id, done.get(req.site, frozenset()))))
 
     outcomes: list[SiteOutcome] = []
     new_docs: list[dict[str, str]] = []
@@ -89,11 +97,15 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
             f"{o.site}: {o.error}" for o in outcomes))
     return {
         "run_id": run_id,
-        "sites": {o.site: {"new": o.load.new if o.load else 0,
+        # extract's page counts first; the warehouse's document counts win on shared keys
+        "sites": {o.site: {**o.counts,
+                           "pages_new": o.counts.get("new", 0),
+                           "pages_changed": o.counts.get("changed", 0),
+                           "new": o.load.new if o.load else 0,
                            "changed": o.load.changed if o.load else 0,
                            "unchanged": o.load.unchanged if o.load else 0,
                            "quarantined": o.load.quarantined if o.load else 0,
-                           "error": o.error, **o.counts} for o in outcomes},
+                           "error": o.error} for o in outcomes},
         "outputs": outputs,
         "markdown": markdown,
     }

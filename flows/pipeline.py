@@ -176,17 +176,64 @@ def gate(docs: Sequence[Document], *, run_id: str, paths: DataPaths):
 # ---------------------------------------------------------------- one site, end to end
 
 
-def parse_and_gate(request: SiteRequest, result, paths: DataPaths, run_id: str) -> SiteBatch:  # type: ignore[no-untyped-def]
-    """Parse one site's new pages as a batch and run the document gate on them."""
+def completed_runs(paths: DataPaths) -> dict[str, frozenset[str]]:
+    """Per site, the runs whose pages reached the warehouse (run_log status ok)."""
+    import duckdb
+
+    if not paths.warehouse.exists():
+        return {}
+    from warehouse.db import connect
+
+    try:
+        con = connect(paths.warehouse, read_only=True)
+    except duckdb.Error:
+        return {}
+    try:
+        rows = con.execute("SELECT site, run_id FROM run_log WHERE status = 'ok'").fetchall()
+    except duckdb.CatalogException:
+        rows = []
+    finally:
+        con.close()
+    out: dict[str, set[str]] = {}
+    for site, run in rows:
+        out.setdefault(site, set()).add(run)
+    return {site: frozenset(runs) for site, runs in out.items()}
+
+
+def pending_pages(paths: DataPaths, site: str, done: frozenset[str], run_id: str) -> list[RawPage]:
+    """Pages archived by earlier runs that never got loaded (a crash, a failed parse task).
+
+    The archive is the hand-over between fetch and load, so a run that dies after fetching
+    is finished by the next one, which would otherwise see only 304s for those pages.
+    """
+    from extract.archive import iter_pages, read_index
+
+    if not (paths.archive / "index").exists():
+        return []
+    # A completed run also loaded whatever was pending before it, so everything archived
+    # up to the latest completed run is done (run ids sort by their start time).
+    last_done = max(done, default="")
+    runs = read_index(paths.archive).filter(pl.col("site") == site)["run_id"].unique()
+    skip = {r for r in runs.to_list() if r <= last_done} | {run_id}
+    return list(iter_pages(paths.archive, site=site, skip_runs=skip))
+
+
+def parse_and_gate(request: SiteRequest, result, paths: DataPaths, run_id: str,  # type: ignore[no-untyped-def]
+                   done_runs: frozenset[str] = frozenset()) -> SiteBatch:
+    """Parse one site's new pages, plus any an unfinished earlier run left, and gate them."""
     profile = load_site_profile(request)
-    docs, parse_bad = parse_pages(result.pages, body_selectors=profile_body_selectors(profile))
+    fresh = {p.url for p in result.pages}
+    leftovers = [p for p in pending_pages(paths, profile.name, done_runs, run_id)
+                 if p.url not in fresh]
+    pages = [*leftovers, *result.pages]
+    docs, parse_bad = parse_pages(pages, body_selectors=profile_body_selectors(profile))
     extract_bad = quarantine_frame(
         [("extract", url, "blocked", "anti-bot page or empty article body")
          for url in result.blocked_urls]
     )
     gated = gate(docs, run_id=run_id, paths=paths)
     return SiteBatch(
-        site=request.site,
+        site=profile.name,
         run_id=run_id,
         counts=dict(result.counts),
         documents=list(gated.accepted),
@@ -200,7 +247,8 @@ def parse_and_gate(request: SiteRequest, result, paths: DataPaths, run_id: str) 
 def harvest_and_parse(request: SiteRequest, paths: DataPaths, run_id: str) -> SiteBatch:
     """Everything a worker does for one site; loading is left to the single writer."""
     started = dt.datetime.now(dt.UTC)
-    batch = parse_and_gate(request, fetch_site(request, paths, run_id), paths, run_id)
+    done = completed_runs(paths).get(request.site, frozenset())
+    batch = parse_and_gate(request, fetch_site(request, paths, run_id), paths, run_id, done)
     batch.started_at = started
     return batch
 

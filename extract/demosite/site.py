@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -254,9 +255,20 @@ def _docx_bytes(title: str, text: str) -> bytes:
     document.add_heading(title, level=1)
     for line in text.splitlines():
         document.add_paragraph(line)
-    buf = io.BytesIO()
-    document.save(buf)
-    return buf.getvalue()
+    # Fixed metadata and zip timestamps: the same article must be the same bytes in every
+    # demo-site process, or each run would see a "changed" attachment.
+    fixed = dt.datetime(2022, 1, 1)
+    document.core_properties.created = fixed
+    document.core_properties.modified = fixed
+    document.core_properties.last_printed = fixed
+    raw = io.BytesIO()
+    document.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in sorted(src.infolist(), key=lambda i: i.filename):
+            dst.writestr(zipfile.ZipInfo(info.filename, (1980, 1, 1, 0, 0, 0)),
+                         src.read(info.filename), zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 # -- the whole site -------------------------------------------------------------------------

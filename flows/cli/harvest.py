@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from typing import Annotated
 
 import typer
@@ -13,6 +14,7 @@ from flows.cli.app import DataDirOption, app
 from flows.config import resolve_paths
 
 DEMO_SITES = ("demo-hunan", "demo-trs", "demo-hanweb")
+DEMO_PORT = 8765
 EXAMPLE_QUERIES = (
     ("Agencies leading the most tasks, by year",
      "SELECT * FROM v_agency_tasks_by_year ORDER BY tasks DESC LIMIT 10"),
@@ -38,7 +40,7 @@ AllowHostOpt = Annotated[
                  "127.0.0.1 or localhost here is the only way loopback is allowed."),
 ]
 MaxPagesOpt = Annotated[
-    int | None, typer.Option("--max-pages", help="Stop after this many list pages.")
+    int | None, typer.Option("--max-pages", help="Fetch at most this many article pages.")
 ]
 SinceOpt = Annotated[
     str | None, typer.Option("--since", help="Skip list entries published before YYYY-MM-DD.")
@@ -51,7 +53,8 @@ BaseUrlOpt = Annotated[
     typer.Option("--base-url", help="Base URL for profiles with a {base_url} placeholder."),
 ]
 
-console = Console(highlight=False)
+# Wide enough for the summary table when output goes to a file or CI log.
+console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 
 def _summary_table(title: str, rows: dict[str, dict]) -> Table:
@@ -90,7 +93,8 @@ def harvest(
     )
     run_id = pipeline.new_run_id()
     result = pipeline.fetch_site(request, paths, run_id, progress=console.is_terminal)
-    batch = pipeline.parse_and_gate(request, result, paths, run_id)
+    done = pipeline.completed_runs(paths).get(request.site, frozenset())
+    batch = pipeline.parse_and_gate(request, result, paths, run_id, done)
     load = pipeline.load_batch(batch, paths)
     row = {**batch.counts, "new": load.new, "changed": load.changed,
            "quarantined": load.quarantined}
@@ -126,13 +130,15 @@ def reprocess(data_dir: DataDirOption = None) -> None:
 def demo(
     data_dir: DataDirOption = None,
     revision: Annotated[int, typer.Option(help="Demo-site content revision to serve.")] = 1,
+    port: Annotated[int, typer.Option(help="Port for the demo site; fixed so that archived "
+                                      "URLs line up from one demo run to the next.")] = DEMO_PORT,
 ) -> None:
     """Serve the offline demo site, run `nightly` on it, and show where everything went."""
     from extract.demosite import DemoSite
     from flows.harvest import nightly as nightly_flow
 
     paths = resolve_paths(data_dir)
-    with DemoSite(host="127.0.0.1", port=0, revision=revision) as site:
+    with DemoSite(host="127.0.0.1", port=port, revision=revision) as site:
         console.print(f"demo site serving on {site.base_url}")
         result = nightly_flow(sites=list(DEMO_SITES), data_dir=str(paths.root),
                               base_url=site.base_url)

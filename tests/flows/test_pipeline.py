@@ -1,0 +1,57 @@
+"""The pipeline as plain functions (no Prefect): hand-over through the archive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from flows import pipeline
+from flows.config import DataPaths
+
+
+def _count(db: Path, sql: str) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_pages_a_dead_run_archived_are_loaded_by_the_next_run(demo_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = DataPaths(tmp_path / "data")
+    request = pipeline.SiteRequest(site="demo-trs", base_url=demo_site.base_url, delay=0)
+
+    # Run A fetches and archives, then dies before parsing or loading anything.
+    dead = pipeline.fetch_site(request, paths, pipeline.new_run_id())
+    assert len(dead.pages) > 5
+
+    # Run B sees only 304s from the site, yet finishes run A's work from the archive.
+    run_b = pipeline.new_run_id()
+    done = pipeline.completed_runs(paths).get("demo-trs", frozenset())
+    result = pipeline.fetch_site(request, paths, run_b)
+    assert result.pages == []
+    batch = pipeline.parse_and_gate(request, result, paths, run_b, done)
+    summary = pipeline.load_batch(batch, paths)
+    assert summary.new == len(batch.documents) > 5
+
+    # Run C: run B completed, so nothing is pending any more.
+    run_c = pipeline.new_run_id()
+    done = pipeline.completed_runs(paths)["demo-trs"]
+    assert run_b in done
+    again = pipeline.parse_and_gate(request, pipeline.fetch_site(request, paths, run_c),
+                                    paths, run_c, done)
+    assert again.documents == []
+    assert _count(paths.warehouse, "SELECT count(*) FROM dim_document") == summary.new
+
+
+def test_parse_failures_are_quarantined_not_raised() -> None:
+    import datetime as dt
+
+    from transform.records import RawPage
+
+    binary = RawPage(url="http://127.0.0.1/x.html", site="t", status=200,
+                     headers=(("Content-Type", "text/html"),), body=b"\x00\x01\x02" * 100,
+                     fetched_at=dt.datetime.now(dt.UTC), digest="sha256:0")
+    docs, bad = pipeline.parse_pages([binary])
+    assert docs == []
+    assert bad.row(0, named=True)["reason"] == "unreadable_input"
+    assert bad.row(0, named=True)["url"] == binary.url
