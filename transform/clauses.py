@@ -158,6 +158,25 @@ def _clause_spans(text: str, flags: set[str]) -> list[tuple[int, int, str, bool]
     return spans
 
 
+def split_parts(inner: str) -> list[tuple[str, str]]:
+    """A clause's "role:units" parts; a part's units end before the next role word and the
+    spaces and one separator (; , 。) in front of it, the last part's at the end."""
+    found = list(P.ROLE_COLON.finditer(inner))
+    parts = []
+    for k, m in enumerate(found):
+        begin = m.end()
+        if k + 1 < len(found):
+            end = found[k + 1].start()
+            while end > begin and inner[end - 1].isspace():
+                end -= 1
+            if end > begin and inner[end - 1] in P.PART_SEPARATORS:
+                end -= 1
+        else:
+            end = len(inner) - 1 if inner.endswith("\n") else len(inner)
+        parts.append((m["role"], inner[begin:end]))
+    return parts
+
+
 def _parts(text: str, flags: set[str]) -> Iterator[tuple[int, str, str]]:
     """(clause start, role word, unit list text) for every clause part, in order."""
     last_end = -1
@@ -180,8 +199,8 @@ def _parts(text: str, flags: set[str]) -> Iterator[tuple[int, str, str]]:
             if role in P.ROLE_OF:
                 yield start, role, units_text
                 continue
-        for part in P.CLAUSE_PART.finditer(inner):
-            yield start, part["role"], part["units"]
+        for role, units_text in split_parts(inner):
+            yield start, role, units_text
 
 
 def find_units(text: str) -> ClauseResult:

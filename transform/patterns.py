@@ -232,12 +232,10 @@ ROLE_OF: dict[str, str] = {
 }
 # A role word and its colon; a clause starts there when an opening bracket or the start of
 # a line precedes it (clauses.find_units), so prose such as "牵头部门的职责" never matches.
-ROLE_COLON = re.compile(rf"(?:{ROLE_WORDS})\s*:")
+# Within a clause the same pattern splits its parts (clauses.split_parts).
+ROLE_COLON = re.compile(rf"(?P<role>{literal_trie(ROLE_OF)})\s*:")
 CLAUSE_OPENERS = "([【〔"
-# Parts within a clause: "role:units" separated by ; or , before the next role word.
-CLAUSE_PART = re.compile(
-    rf"(?P<role>{ROLE_WORDS})\s*:(?P<units>.*?)(?=[;,。]?\s*(?:{ROLE_WORDS})\s*:|$)", re.S
-)
+PART_SEPARATORS = ";,。"  # one of these (and spaces) may close a part before the next role
 # Inline form "(X、Y牵头,Z按职责分工负责)" / "(X牵头,Y配合)"; found from its "牵头" hint.
 INLINE_HINT = re.compile(r"牵头[,;)]")
 INLINE_CLAUSE = re.compile(
