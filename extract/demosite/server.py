@@ -20,7 +20,7 @@ import re
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -137,6 +137,36 @@ class DemoSite:
         """Switch revisable articles (the Xiangtan plan) to another revision of their body."""
         with self._lock:
             self.revision = revision
+
+    def churn(self, *, new: int, changed: int) -> tuple[list[str], list[str]]:
+        """Publish `new` articles and revise `changed` existing ones (benchmarks, tests).
+
+        New articles are copies of existing variants under fresh ids and today's date, so
+        they head their column's list; revised ones get the revision note appended.
+        Returns (new urls, changed urls).
+        """
+        with self._lock:
+            normal = sorted((a for a in self.content.articles.values()
+                             if a.behaviour == "normal" and not a.revisable and not a.attachments),
+                            key=lambda a: a.id)
+            step = max(1, len(normal) // max(1, changed + new))
+            picked = normal[::step]
+            to_revise, to_copy = picked[:changed], picked[changed:changed + new]
+            for article in to_revise:
+                article.revisable = True
+            self.revision = max(self.revision, 2)
+            next_id = max(self.content.articles) + 1
+            added: list[Article] = []
+            for offset, source in enumerate(to_copy):
+                copy = replace(source, id=next_id + offset, path="",
+                               title=f"{source.title}（补充）",
+                               body_text=f"{source.body_text}\n（本文为补充通知。）",
+                               publish_date=dt.date.today(), revisable=False)
+                copy.__post_init__()
+                self.content.articles[copy.id] = copy
+                added.append(copy)
+            self._by_path = self.content.by_path
+        return ([self.article_url(a) for a in added], [self.article_url(a) for a in to_revise])
 
     @property
     def requests(self) -> list[LoggedRequest]:

@@ -1,0 +1,133 @@
+"""Benchmark: a full nightly run vs an incremental one, and Prefect's own overhead.
+
+On a demo site of at least 2,000 documents (--quick: 200), measured in one process:
+
+1. full: the `nightly` flow on an empty data directory;
+2. incremental: the site then publishes 0.5% new and revises 0.5% of its documents
+   (`DemoSite.churn`), and `nightly` runs again on the same data directory.
+   Target: incremental wall time <= 10% of the full run.
+3. overhead: the same pipeline (fetch+parse+gate per site on a thread pool, serial loads,
+   then checks/export/report/dashboard) called as plain functions, then as the `nightly`
+   flow, each on a fresh data directory against the same site. Target: <= 20% overhead.
+
+Prefect runs against a temporary local API (prefect_test_harness), started before any
+timing. Politeness delays are zero: the site is our own, on 127.0.0.1.
+Run: .venv/bin/python bench/nightly.py [--quick]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/ heading sys.path would let bench/html.py shadow the stdlib `html`.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+
+SITES = ["demo-hunan", "demo-trs", "demo-hanweb"]
+
+
+def plain_nightly(base_url: str, data_dir: Path) -> int:
+    """The nightly pipeline without Prefect: same steps, same concurrency, same outputs."""
+    from flows import pipeline
+    from flows.config import DataPaths
+
+    paths = DataPaths(data_dir)
+    run_id = pipeline.new_run_id()
+    done = pipeline.completed_runs(paths)
+    requests = [pipeline.SiteRequest(site=s, base_url=base_url, delay=0) for s in SITES]
+
+    def work(req: pipeline.SiteRequest) -> pipeline.SiteBatch:
+        result = pipeline.fetch_site(req, paths, run_id)
+        return pipeline.parse_and_gate(req, result, paths, run_id,
+                                       done.get(req.site, frozenset()))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        batches = list(pool.map(work, requests))
+    new = sum(pipeline.load_batch(b, paths).new for b in batches)
+    pipeline.finish_outputs(paths, run_id)
+    return new
+
+
+def flow_nightly(base_url: str, data_dir: Path) -> tuple[int, int]:
+    from flows.harvest import nightly
+
+    result = nightly(sites=SITES, data_dir=str(data_dir), base_url=base_url, delay=0)
+    sites = result["sites"].values()
+    return sum(s["new"] for s in sites), sum(s["changed"] for s in sites)
+
+
+def timed(fn, *args):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - start, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="200 documents instead of 2,000")
+    args = parser.parse_args()
+    scale = 200 if args.quick else 2000
+
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
+    from prefect.testing.utilities import prefect_test_harness
+
+    from extract.demosite import DemoSite
+
+    with tempfile.TemporaryDirectory() as tmp, prefect_test_harness(server_startup_timeout=180):
+        root = Path(tmp)
+        with DemoSite(port=0, scale=scale, slow_seconds=0.0) as site:
+            site.warm()
+            docs = len(site.articles())
+            full_s, (full_new, _) = timed(flow_nightly, site.base_url, root / "nightly")
+            n_churn = max(1, round(docs * 0.005))
+            site.churn(new=n_churn, changed=n_churn)
+            inc_s, (inc_new, inc_changed) = timed(flow_nightly, site.base_url, root / "nightly")
+            plain_s, plain_new = timed(plain_nightly, site.base_url, root / "plain")
+            flow_s, (flow_new, _) = timed(flow_nightly, site.base_url, root / "flow")
+
+    inc_ratio = inc_s / full_s
+    overhead = flow_s / plain_s - 1
+    figures = {
+        "site_documents": docs,
+        "full_seconds": round(full_s, 2),
+        "full_new_documents": full_new,
+        "incremental_seconds": round(inc_s, 2),
+        "incremental_new_documents": inc_new,
+        "incremental_changed_documents": inc_changed,
+        "incremental_ratio": round(inc_ratio, 3),
+        "flow_seconds": round(flow_s, 2),
+        "plain_seconds": round(plain_s, 2),
+        "prefect_overhead": round(overhead, 3),
+        "plain_new_documents": plain_new,
+        "flow_new_documents": flow_new,
+    }
+    print(f"full nightly:        {full_s:7.1f} s  ({full_new} new documents of {docs})")
+    print(f"incremental nightly: {inc_s:7.1f} s  ({inc_new} new, {inc_changed} changed)"
+          f"  ratio {inc_ratio:.3f}")
+    print(f"plain functions:     {plain_s:7.1f} s   as Prefect flow: {flow_s:7.1f} s"
+          f"  overhead {overhead:+.1%}")
+    print(json.dumps({
+        "bench": "nightly",
+        "figures": figures,
+        "baseline": {"full_seconds": round(full_s, 2), "plain_seconds": round(plain_s, 2)},
+        "ratio": round(inc_ratio, 3),
+        "target": "incremental <= 10% of full; Prefect overhead <= 20%",
+        "meets_target": bool(inc_ratio <= 0.10 and overhead <= 0.20),
+    }, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
