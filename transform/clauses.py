@@ -134,10 +134,11 @@ def _role(word: str) -> Role:
 def _clause_spans(text: str, flags: set[str]) -> list[tuple[int, int, str, bool]]:
     """(start, end, clause text, is_inline) for every clause, in document order."""
     spans: list[tuple[int, int, str, bool]] = []
-    for m in P.ROLE_COLON.finditer(text):
-        if spans and m.start() < spans[-1][1]:
+    head = P.ROLE_TAIL_LEN
+    for at in sorted(m.start() - head for p in P.ROLE_COLON_BY_TAIL for m in p.finditer(text)):
+        if spans and at < spans[-1][1]:
             continue  # a later part of a clause already taken
-        j = m.start() - 1
+        j = at - 1
         while j >= 0 and text[j] == " ":
             j -= 1
         if j >= 0 and text[j] in P.CLAUSE_OPENERS:
@@ -146,9 +147,9 @@ def _clause_spans(text: str, flags: set[str]) -> list[tuple[int, int, str, bool]
                 flags.add("truncated_clause")
             spans.append((j, end, text[j + 1 : end - (0 if truncated else 1)], False))
         elif j < 0 or text[j] == "\n":
-            line_end = text.find("\n", m.start())
+            line_end = text.find("\n", at)
             line_end = len(text) if line_end < 0 else line_end
-            spans.append((m.start(), line_end, text[m.start() : line_end], False))
+            spans.append((at, line_end, text[at:line_end], False))
     for hint in P.INLINE_HINT.finditer(text):
         lo = max(0, hint.start() - P.INLINE_LOOKBACK)
         opener = text.rfind("(", lo, hint.start())

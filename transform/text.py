@@ -179,9 +179,11 @@ def find_redactions(text: str) -> list[str]:
     202x-style years (2-3 digits + x); x/×-runs touching Han text or quotes; "*" before Han.
     """
     seen: dict[str, None] = {}
-    if not ("x" in text or "X" in text or "×" in text or "*" in text):
-        return []  # substring tests run at memchr speed; most documents stop here
-    for m in P.REDACTION_SEED.finditer(text):
+    present = [ch for ch in P.REDACTION_CHARS if ch in text]  # memchr-speed tests
+    if not present:
+        return []  # most documents stop here
+    seeds = P.REDACTION_SEED_OF[present[0]] if len(present) == 1 else P.REDACTION_SEED
+    for m in seeds.finditer(text):
         start, end = m.span()
         token = m.group(0)
         before = text[start - 1] if start else ""
