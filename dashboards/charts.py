@@ -166,7 +166,8 @@ def targets_by_year(data: Sequence[Row], this_year: int) -> go.Figure:
     if this_year in xs:
         fig.add_vrect(x0=this_year - 0.5, x1=this_year + 0.5, fillcolor=HIGHLIGHT, opacity=0.08,
                       line_width=0)
-        fig.add_annotation(x=this_year, y=1.02, yref="paper", text=f"due this year ({this_year})",
+        fig.add_annotation(x=this_year, y=1.0, yref="paper", yanchor="bottom",
+                           text=f"due this year ({this_year})",
                            showarrow=False, font={"color": HIGHLIGHT})
     fig.update_xaxes(dtick=1, tickformat="d")
     _layout(fig, "Targets and deadlines by target year", "Target year",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from flows.cli import core as _core  # noqa: F401  (--version, doctor)
+from flows.cli import dashboard as _dashboard  # noqa: F401  (dashboard)
 from flows.cli import demosite as _demosite  # noqa: F401  (demo-site)
 from flows.cli import harvest as _harvest  # noqa: F401  (harvest, nightly, reprocess, demo)
 from flows.cli import parse as _parse  # noqa: F401  (parse)

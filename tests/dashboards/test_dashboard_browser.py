@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dashboard_fixture import HOSTILE_TITLE, TODAY
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
 
 from dashboards.build import build_dashboard
+from tests.dashboards.dashboard_fixture import HOSTILE_TITLE, TODAY
 
 pytestmark = pytest.mark.browser
 
