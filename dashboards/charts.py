@@ -121,7 +121,7 @@ def theme_trend(data: Sequence[Row]) -> go.Figure:
                     marker_color=PALETTE[i % len(PALETTE)])
     fig.update_layout(barmode="stack")
     fig.update_xaxes(type="category")
-    _layout(fig, "Themes over years", "Document year", "Tasks tagged with the theme (count)",
+    _layout(fig, "Themes over years (the ten most frequent)", "Document year", "Tasks (count)",
             height=420)
     return _no_data_if_empty(fig, not data)
 

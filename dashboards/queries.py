@@ -144,19 +144,28 @@ def quarantine_by_reason(con: duckdb.DuckDBPyConnection) -> list[Row]:
 
 # --- longitudinal ---------------------------------------------------------------------------
 
-def theme_trend(con: duckdb.DuckDBPyConnection) -> list[Row]:
-    """Tasks tagged with each theme, per document year."""
+def theme_trend(con: duckdb.DuckDBPyConnection, *, top: int = 10) -> list[Row]:
+    """Tasks tagged with each theme per document year; themes beyond the `top` busiest are
+    summed as "other" (a stacked chart of 40 themes is unreadable)."""
     return rows(con, f"""
-        SELECT {DOC_YEAR} AS year, t.name AS theme,
-               count(DISTINCT f.task_key) AS tasks
-        FROM fact_task f
-        JOIN dim_document d ON d.document_key = f.document_key AND d.is_current
-        JOIN bridge_task_theme b ON b.task_key = f.task_key
-        JOIN dim_theme t ON t.theme_key = b.theme_key
-        WHERE {DOC_YEAR} IS NOT NULL
+        WITH tagged AS (
+          SELECT {DOC_YEAR} AS year, t.name AS theme, f.task_key
+          FROM fact_task f
+          JOIN dim_document d ON d.document_key = f.document_key AND d.is_current
+          JOIN bridge_task_theme b ON b.task_key = f.task_key
+          JOIN dim_theme t ON t.theme_key = b.theme_key
+          WHERE {DOC_YEAR} IS NOT NULL
+        ),
+        ranked AS (
+          SELECT theme, row_number() OVER (ORDER BY count(DISTINCT task_key) DESC, theme) AS rank
+          FROM tagged GROUP BY theme
+        )
+        SELECT year, CASE WHEN rank <= ? THEN theme ELSE 'other' END AS theme,
+               count(DISTINCT task_key) AS tasks
+        FROM tagged JOIN ranked USING (theme)
         GROUP BY ALL
         ORDER BY year, theme
-    """)
+    """, [top])
 
 
 _LEAD_TASKS = f"""

@@ -175,9 +175,12 @@ def test_pipeline_warehouse_builds_and_agrees_with_its_views(
 
     con = duckdb.connect(str(pipeline_db), read_only=True)
     try:
-        mine = {(r["year"], r["theme"]): r["tasks"] for r in queries.theme_trend(con)}
+        mine = {(r["year"], r["theme"]): r["tasks"]
+                for r in queries.theme_trend(con, top=1000)}
+        capped = queries.theme_trend(con, top=3)
         view = {(r["year"], r["theme"]): r["task_count"]
                 for r in queries.rows(con, "SELECT * FROM v_theme_trend WHERE year IS NOT NULL")}
     finally:
         con.close()
     assert mine and mine == view
+    assert len({r["theme"] for r in capped}) == 4  # the three busiest and "other"
