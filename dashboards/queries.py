@@ -52,6 +52,11 @@ def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [t for t in REQUIRED_TABLES if t not in present]
 
 
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return bool(rows(con, "SELECT 1 FROM information_schema.columns "
+                          "WHERE table_name = ? AND column_name = ?", [table, column]))
+
+
 def _flags_expr(con: duckdb.DuckDBPyConnection) -> str:
     """`quality_flags` as one comma-separated string, whether stored as a list or as text."""
     found = rows(con, "SELECT data_type FROM information_schema.columns "
@@ -260,13 +265,19 @@ def document_index(con: duckdb.DuckDBPyConnection) -> list[Row]:
 
 
 def document_tasks(con: duckdb.DuckDBPyConnection, keys: Sequence[Any]) -> list[Row]:
-    """The section/item nodes of the given documents, in document order."""
-    return rows(con, """
+    """The section/item nodes of the given documents, in document order.
+
+    task_key is a hash, so document order is `node_ordinal` where the warehouse has it
+    (beyond the issue-5 contract), else the key.
+    """
+    order = "f.node_ordinal, f.task_key" if _has_column(con, "fact_task", "node_ordinal") \
+        else "f.task_key"
+    return rows(con, f"""
         SELECT f.document_key, f.task_key, f.node_id, f.parent_node_id, f.level, f.label,
                f.number, f.heading, f.text
         FROM fact_task f
         WHERE f.document_key IN (SELECT unnest(?))
-        ORDER BY f.document_key, f.task_key
+        ORDER BY f.document_key, {order}
     """, [list(keys)])
 
 

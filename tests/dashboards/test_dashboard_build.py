@@ -170,6 +170,12 @@ def test_pipeline_warehouse_builds_and_agrees_with_its_views(
     assert len(rows) == 5 and all(r["page"] for r in rows)
     assert "湘潭市贯彻落实《法治湖南建设规划(2021-2025年)》实施方案" in {r["title"] for r in rows}
     assert len(list((tmp_path / "doc").glob("*.html"))) == 5
+    # Sections appear in document order (task keys are hashes; node_ordinal orders them).
+    plan = max((tmp_path / "doc").glob("*.html"), key=lambda p: p.stat().st_size)
+    html = plan.read_text(encoding="utf-8")
+    labels = re.findall(r'<li class="level-1">\s*<div class="node">\s*<span class="label">'
+                        r"([^<]*)</span>", html)
+    assert labels[:4] == ["一", "二", "三", "四"]
     # The dashboard's theme counts match the warehouse's own view of the same grain.
     from dashboards import queries
 
