@@ -118,6 +118,12 @@ FULLWIDTH_TABLE: dict[int, str | int] = {
 # The frequent half of the table, applied with str.replace (much faster than translate).
 COMMON_FULLWIDTH = (("，", ","), ("：", ":"), ("；", ";"), ("（", "("), ("）", ")"))
 RARE_WIDTH = re.compile("[\uff01-\uff5e\u3000\u00a0\t\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# Width check and script detection share one scan of a text's head (text.normalize_text):
+# the two sets are disjoint, and width canonicalisation maps one character to one, so the
+# traditional-only characters keep their positions.
+TRADITIONAL_OR_RARE_WIDTH = re.compile(
+    "[" + TRADITIONAL_ONLY.pattern[1:-1] + RARE_WIDTH.pattern[1:-1] + "]"
+)
 SPACES = re.compile(r"[ ]{2,}")
 # Line trimming with str.strip() would also eat control characters; keep it to spaces.
 LINE_EDGE_SPACES = re.compile(r"^ +| +$", re.M)

@@ -79,11 +79,14 @@ def opencc_config_for(host: str | None) -> str:
 
 def detect_script(text: str) -> str:
     """'traditional' if traditional-only characters outnumber simplified-only ones."""
-    sample = text[:_SCRIPT_SAMPLE]
-    trad = len(P.TRADITIONAL_ONLY.findall(sample))
-    if trad < _MIN_TRADITIONAL_HITS:
+    return _script(len(P.TRADITIONAL_ONLY.findall(text, 0, _SCRIPT_SAMPLE)), text)
+
+
+def _script(traditional_hits: int, text: str) -> str:
+    if traditional_hits < _MIN_TRADITIONAL_HITS:
         return "simplified"
-    return "traditional" if trad > len(P.SIMPLIFIED_ONLY.findall(sample)) else "simplified"
+    simplified_hits = len(P.SIMPLIFIED_ONLY.findall(text, 0, _SCRIPT_SAMPLE))
+    return "traditional" if traditional_hits > simplified_hits else "simplified"
 
 
 def to_simplified(text: str, config: str = "t2s") -> str:
@@ -103,6 +106,11 @@ def remove_pinyin(text: str) -> tuple[str, int]:
 
 def canonical_chars(text: str) -> str:
     """NFC plus the documented width choice and line-break unification."""
+    return _canonical(text)[0]
+
+
+def _canonical(text: str) -> tuple[str, int]:
+    """(canonical_chars(text), traditional-only characters in its script sample)."""
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if "\r" in text:
@@ -110,9 +118,13 @@ def canonical_chars(text: str) -> str:
     for wide, narrow in P.COMMON_FULLWIDTH:
         if wide in text:
             text = text.replace(wide, narrow)
-    if P.RARE_WIDTH.search(text) is not None:
+    # One scan of the sample finds both the rare width characters and the traditional-only
+    # ones; translating widths keeps every other character where it was.
+    head = "".join(P.TRADITIONAL_OR_RARE_WIDTH.findall(text, 0, _SCRIPT_SAMPLE))
+    rare = len(P.RARE_WIDTH.findall(head)) if head else 0
+    if rare or P.RARE_WIDTH.search(text, _SCRIPT_SAMPLE) is not None:
         text = text.translate(P.FULLWIDTH_TABLE)
-    return text
+    return text, len(head) - rare
 
 
 def tidy_lines(text: str) -> str:
@@ -211,8 +223,8 @@ def find_redactions(text: str) -> list[str]:
 
 def normalize_text(raw: str, *, opencc_config: str = "t2s") -> NormalizedText:
     """Run the whole normalization; see the module docstring for the canonical form."""
-    text = canonical_chars(raw)
-    script = detect_script(text)
+    text, traditional_hits = _canonical(raw)
+    script = _script(traditional_hits, text)
     text, pinyin = remove_pinyin(text)
     if script == "traditional":
         # Convert once per document, after pinyin removal so OpenCC sees clean text.
