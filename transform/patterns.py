@@ -288,9 +288,8 @@ PEOPLES_GOVT = re.compile(r"人民政府")
 _COUNT_UNITS = (
     "学时|课时|小时|个|期|次|家|项|名|部|场|所|件|条|支|批|万元|亿元|万人|人次|人|天|户|篇|座|处"
 )
-COUNT_UNIT_START = re.compile(
-    "[" + "".join(dict.fromkeys(u[0] for u in _COUNT_UNITS.split("|"))) + "](?<=[0-9].)"
-)
+COUNT_UNIT_FIRST = "".join(dict.fromkeys(u[0] for u in _COUNT_UNITS.split("|")))
+COUNT_UNIT_START = re.compile(f"[{COUNT_UNIT_FIRST}](?<=[0-9].)")
 COUNT_UNIT = re.compile(rf"(?P<unit>{_COUNT_UNITS})(?P<suffix>以上|以内|以下|左右)?")
 COUNT_PREFIXES = ("不少于", "不低于", "不超过", "至少", "超过", "达到", "达")
 # Deadlines are found from their year ("2022年") and confirmed by what surrounds it; the
