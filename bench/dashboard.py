@@ -103,8 +103,13 @@ def polars_baseline(db: Path, year: int) -> dict[str, int]:
     out["docs_site_year"] = docs.group_by("source_site", "year").len().height
     out["docs_region"] = (docs.join(regions.select("region_key", "name"), on="region_key",
                                     how="left").group_by("name").len().sort("len").tail(25).height)
-    out["themes"] = (theme_links.join(cur_tasks, on="task_key").join(themes, on="theme_key")
-                     .group_by("year", "name").agg(pl.col("task_key").n_unique()).height)
+    tagged = theme_links.join(cur_tasks, on="task_key").join(themes, on="theme_key")
+    busiest = (tagged.group_by("name").agg(pl.col("task_key").n_unique().alias("n"))
+               .sort(["n", "name"], descending=[True, False]).head(10)["name"])
+    out["themes"] = (tagged.with_columns(
+        pl.when(pl.col("name").is_in(busiest.implode())).then(pl.col("name"))
+        .otherwise(pl.lit("other")).alias("theme"))
+        .group_by("year", "theme").agg(pl.col("task_key").n_unique()).height)
     lead = (agency_links.filter(pl.col("role") == "lead")
             .join(agencies.filter(~pl.col("is_generic").fill_null(False)), on="agency_key")
             .join(cur_tasks, on="task_key")
