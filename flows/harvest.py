@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from flows import tasks
 from flows.config import resolve_paths
@@ -76,7 +77,9 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
             outcomes.append(SiteOutcome(site=req.site, error=f"{type(exc).__name__}: {exc}"))
             continue
         outcome = _outcome(batch)
-        outcome.load = tasks.load_batch(batch, paths)
+        # quote(): a batch holds thousands of nested records; Prefect would otherwise walk
+        # (and copy) all of them looking for futures before the task starts.
+        outcome.load = tasks.load_batch(quote(batch), paths)
         outcomes.append(outcome)
         new_docs += [
             {"site": batch.site, "title": d.title or "", "url": d.url or "",

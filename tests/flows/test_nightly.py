@@ -39,6 +39,12 @@ def test_nightly_loads_demo_site_and_second_run_adds_nothing(
     # the broken cases of the demo site are quarantined or logged, not loaded
     assert _scalar(db, "SELECT count(*) FROM quarantine") >= 1
     assert "| site |" in first["markdown"]
+    from prefect.artifacts import Artifact
+
+    summary = Artifact.get("govharvest-run-summary")
+    assert summary is not None and first["run_id"] in str(summary.data)
+    table = Artifact.get("govharvest-new-documents")
+    assert table is not None and "demo-trs" in str(table.data)
 
     second = nightly(sites=DEMO_SITES, data_dir=str(data), base_url=demo_site.base_url)
     assert sum(s["new"] for s in second["sites"].values()) == 0
