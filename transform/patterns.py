@@ -67,6 +67,12 @@ PINYIN_TONED = re.compile(
     rf"(?:{_TONED_SYL})*"
 )
 PINYIN_PLAIN = re.compile(rf"[(（](?<=[{HAN}][(（]){_SYLLABLE}[)）](?:[(（]{_SYLLABLE}[)）])*")
+# The same two for text without full-width parentheses (any text after canonical_chars):
+# a literal "(" lets the engine skip ahead faster than the class [(（].
+PINYIN_TONED_ASCII, PINYIN_PLAIN_ASCII = (
+    re.compile(p.pattern.replace("[(（]", r"\(").replace("[)）]", r"\)"))
+    for p in (PINYIN_TONED, PINYIN_PLAIN)
+)
 # Literal "(" first: the engine then searches for one character, ~4x faster than a class.
 PINYIN_HINT = re.compile(rf"\(\s?[a-z{_VOWELS}]")
 

@@ -100,7 +100,10 @@ def remove_pinyin(text: str) -> tuple[str, int]:
     # Each closing parenthesis removed is one annotation (a run "(a)(b)" annotates one
     # character twice), so count them before and after instead of calling back per match.
     before = text.count(")") + text.count("）")
-    text = P.PINYIN_PLAIN.sub("", P.PINYIN_TONED.sub("", text))
+    if "（" in text or "）" in text:
+        text = P.PINYIN_PLAIN.sub("", P.PINYIN_TONED.sub("", text))
+    else:
+        text = P.PINYIN_PLAIN_ASCII.sub("", P.PINYIN_TONED_ASCII.sub("", text))
     return text, before - text.count(")") - text.count("）")
 
 
