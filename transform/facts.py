@@ -74,7 +74,7 @@ def _number_start(text: str, end: int) -> int:
     return i
 
 
-def _percents(text: str) -> list[tuple[int, Target]]:
+def scan_targets(text: str) -> list[tuple[int, Target]]:
     out: list[tuple[int, Target]] = []
     pos = text.find("%")
     while pos >= 0:  # str.find runs at memchr speed; percent signs are few
@@ -83,36 +83,23 @@ def _percents(text: str) -> list[tuple[int, Target]]:
             value = text[start:pos]
             out.append((start, Target("percent", text[start : pos + 1], float(value), "%")))
         pos = text.find("%", pos + 1)
-    return out
-
-
-def _count_at(text: str, at: int) -> tuple[int, int, Target | None] | None:
-    """The count whose measure word starts at `at`: (start, end, target or None when it is
-    the tail of a longer number); None when no measure word starts there."""
-    unit = P.COUNT_UNIT.match(text, at)
-    if unit is None:
-        return None
-    start = _number_start(text, at)
-    if start and text[start - 1].isdigit():
-        return start, unit.end(), None  # the tail of a longer number (after a circled digit)
-    value = float(text[start:at])
-    for prefix in P.COUNT_PREFIXES:
-        if text.startswith(prefix, start - len(prefix)) and start >= len(prefix):
-            start -= len(prefix)
-            break
-    return start, unit.end(), Target("count", text[start : unit.end()], value, unit["unit"])
-
-
-def scan_targets(text: str) -> list[tuple[int, Target]]:
-    out = _percents(text)
     last_end = 0
     for m in P.COUNT_UNIT_START.finditer(text):
-        if m.start() < last_end:
+        at = m.start()
+        if at < last_end:
             continue  # inside the previous count (its unit or suffix)
-        if (found := _count_at(text, m.start())) is not None:
-            start, last_end, target = found
-            if target is not None:
-                out.append((start, target))
+        unit = P.COUNT_UNIT.match(text, at)
+        if unit is None:
+            continue
+        start, last_end = _number_start(text, at), unit.end()
+        if start and text[start - 1].isdigit():
+            continue  # the tail of a longer number (e.g. after a circled digit)
+        value = float(text[start:at])
+        for prefix in P.COUNT_PREFIXES:
+            if text.startswith(prefix, start - len(prefix)) and start >= len(prefix):
+                start -= len(prefix)
+                break
+        out.append((start, Target("count", text[start : unit.end()], value, unit["unit"])))
     out.sort(key=lambda item: item[0])
     return out
 
@@ -121,76 +108,27 @@ def find_targets(text: str) -> list[Target]:
     return [t for _, t in scan_targets(text)]
 
 
-def _deadline_at(text: str, year_end: int) -> tuple[int, Target] | None:
-    """The deadline around the year whose 年 ends at `year_end`, if its context makes one."""
-    start, end = year_end - 5, year_end
-    if start and text[start - 1].isdigit():
-        return None
-    year = int(text[start : end - 1])
-    lead = next((w for w in P.DEADLINE_BEFORE if text.startswith(w, start - len(w))
-                 and start >= len(w)), None)
-    tail = P.DEADLINE_AFTER.match(text, end)
-    if lead is not None:
-        # "到2025年", "到2025年底前": the tail (if any) belongs to the same deadline.
-        stop = tail.end() if tail and not tail.group(0)[0].isdigit() else end
-        return start - len(lead), Target("deadline", text[start - len(lead) : stop],
-                                         deadline_year=year)
-    if tail is not None:
-        return start, Target("deadline", text[start : tail.end()], deadline_year=year)
-    return None
-
-
 def scan_deadlines(text: str) -> list[tuple[int, Target]]:
     if "年" not in text:
         return []
-    found = (_deadline_at(text, m.end()) for m in P.DEADLINE_YEAR.finditer(text))
-    return [hit for hit in found if hit is not None]
+    out = []
+    for m in P.DEADLINE_YEAR.finditer(text):
+        start, end = m.start() - 4, m.end()
+        if start and text[start - 1].isdigit():
+            continue
+        year = int(text[start : end - 1])
+        lead = next((w for w in P.DEADLINE_BEFORE if text.startswith(w, start - len(w))
+                     and start >= len(w)), None)
+        tail = P.DEADLINE_AFTER.match(text, end)
+        if lead is not None:
+            # "到2025年", "到2025年底前": the tail (if any) belongs to the same deadline.
+            stop = tail.end() if tail and not tail.group(0)[0].isdigit() else end
+            out.append((start - len(lead), Target("deadline", text[start - len(lead) : stop],
+                                                  deadline_year=year)))
+        elif tail is not None:
+            out.append((start, Target("deadline", text[start : tail.end()], deadline_year=year)))
+    return out
 
 
 def find_deadlines(text: str) -> list[Target]:
     return [t for _, t in scan_deadlines(text)]
-
-
-@lru_cache(maxsize=1)
-def _fact_pattern() -> re.Pattern[str] | None:
-    """Counts, years and themes in one scan of a text, when the vocabulary allows it.
-
-    The three never compete for a position: a count or year anchor is the one character
-    after a digit (a measure word, 年), while theme spellings hold no digit and open with
-    neither. A spelling breaking that rule (data/themes.yaml is data) means three scans.
-    """
-    spellings = [s for s, _ in _spellings()]
-    openers = set(P.COUNT_UNIT_FIRST + "年")
-    if any(s[0] in openers or any("0" <= ch <= "9" for ch in s) for s in spellings):
-        return None
-    return re.compile(
-        f"(?P<count>{P.COUNT_UNIT_START.pattern})|(?P<year>{P.DEADLINE_YEAR.pattern})"
-        f"|(?P<theme>{P.literal_trie(spellings)})"
-    )
-
-
-def scan_facts(
-    text: str,
-) -> tuple[list[tuple[int, Target]], list[tuple[int, Target]], list[tuple[int, str]]]:
-    """scan_targets, scan_deadlines and scan_themes of a text, in one regex pass."""
-    pattern = _fact_pattern()
-    if pattern is None:
-        return scan_targets(text), scan_deadlines(text), scan_themes(text)
-    targets = _percents(text)
-    deadlines: list[tuple[int, Target]] = []
-    themes: list[tuple[int, str]] = []
-    by_spelling = theme_vocabulary()
-    last_end = 0
-    for m in pattern.finditer(text):
-        kind = m.lastgroup
-        if kind == "theme":
-            themes.append((m.start(), by_spelling[m.group()]))
-        elif kind == "year":
-            if (deadline := _deadline_at(text, m.end())) is not None:
-                deadlines.append(deadline)
-        elif m.start() >= last_end and (count := _count_at(text, m.start())) is not None:
-            start, last_end, target = count
-            if target is not None:
-                targets.append((start, target))
-    targets.sort(key=lambda item: item[0])
-    return targets, deadlines, themes

@@ -184,12 +184,11 @@ def _attach_facts(body_text: str, nodes: list[Node]) -> set[str]:
     groups, flags = clauses.units_by_node(body_text, starts)
     for index, units in groups:
         nodes[index].units.extend(units)
-    targets, deadlines, themes = facts.scan_facts(body_text)
-    for pos, target in targets:
+    for pos, target in facts.scan_targets(body_text):
         nodes[bisect_right(starts, pos) - 1].targets.append(target)
-    for pos, deadline in deadlines:
+    for pos, deadline in facts.scan_deadlines(body_text):
         nodes[bisect_right(starts, pos) - 1].deadlines.append(deadline)
-    for pos, theme in themes:
+    for pos, theme in facts.scan_themes(body_text):
         themes = nodes[bisect_right(starts, pos) - 1].themes
         if theme not in themes:
             themes.append(theme)
