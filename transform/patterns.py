@@ -51,6 +51,9 @@ ANCHOR_HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']?(?P<href>[^"'\s>]+)""",
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".zip", ".rar")
 
 # --- normalization (raw text) ---------------------------------------------------------
+# Scans over whole texts open with a literal or a class, never with a repeat ("x+" is
+# written "xx*"): the engine skips ahead only to a known first character, else it tries a
+# match at every position.
 
 # A pinyin syllable: optional initial, a vowel cluster (tone marks allowed), optional final.
 _VOWELS = "aeiouüvāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
@@ -89,9 +92,9 @@ SIMPLIFIED_ONLY = re.compile(
 
 # Encoding damage: replacement characters, runs of "?" touching Han text, and
 # GBK/UTF-8-read-as-Latin-1 mojibake (runs of Latin-1 supplement characters).
-DAMAGE_REPLACEMENT = re.compile("\ufffd+")
-DAMAGE_QUESTION = re.compile(r"\?{2,}")
-DAMAGE_LATIN1 = re.compile("[\u0080-\u00ff]{4,}")
+DAMAGE_REPLACEMENT = re.compile("\ufffd\ufffd*")
+DAMAGE_QUESTION = re.compile(r"\?\?+")
+DAMAGE_LATIN1 = re.compile("[\u0080-\u00ff][\u0080-\u00ff]{3,}")
 DAMAGE_HAN_CONTEXT = re.compile(rf"[{HAN}。,、]")
 
 # Full-width -> half-width for the canonical set; everything else stays as written.
@@ -130,10 +133,10 @@ RARE_WIDTH = re.compile("[\uff01-\uff5e\u3000\u00a0\t\r\x0b\x0c\x1c-\x1e\x85\u20
 TRADITIONAL_OR_RARE_WIDTH = re.compile(
     "[" + TRADITIONAL_ONLY.pattern[1:-1] + RARE_WIDTH.pattern[1:-1] + "]"
 )
-SPACES = re.compile(r"[ ]{2,}")
+SPACES = re.compile(r"  +")
 # Line trimming with str.strip() would also eat control characters; keep it to spaces.
 LINE_EDGE_SPACES = re.compile(r"^ +| +$", re.M)
-BLANK_LINES = re.compile(r"\n{2,}")
+BLANK_LINES = re.compile(r"\n\n+")
 
 # Page chrome: whole lines (after list bullets) that are navigation, widgets or counters.
 CHROME_LINE = re.compile(
@@ -155,10 +158,10 @@ CREDIT_LINE = re.compile(
 # Redaction placeholders: 202x, xx, xxxx, ××, *法治思想. Candidates are found with a
 # cheap scan and confirmed by their neighbours (text.find_redactions).
 REDACTION_CHARS = "xX×*"
-REDACTION_SEED = re.compile(r"[xX×*]+")
+REDACTION_SEED = re.compile(r"[xX×*][xX×*]*")
 # A text usually holds one of the four characters only; a run of that literal is found
 # several times faster than a run of the class (literal prefix search).
-REDACTION_SEED_OF = {ch: re.compile(re.escape(ch) + "+") for ch in REDACTION_CHARS}
+REDACTION_SEED_OF = {ch: re.compile(re.escape(ch) * 2 + "*") for ch in REDACTION_CHARS}
 HAN_CHAR = re.compile(rf"[{HAN}]")
 
 # --- structure --------------------------------------------------------------------------
