@@ -109,22 +109,35 @@ def _match_close(text: str, start: int) -> tuple[int, bool]:
 # Unit list entry as written -> (name, canonical, generic); name "" for an empty entry.
 # Agency names recur across items and documents, so their cleaning and alias lookup are
 # cached; the cache is cleared when full, so a long run cannot grow it without bound.
-_ENTRIES: dict[str, tuple[str, str, bool]] = {}
+_ENTRIES: dict[str, tuple[str, str, bool] | None] = {}
 _ENTRIES_MAX = 16384
 
 
-def _entries(units_text: str) -> list[tuple[str, str, bool]]:
-    cache, out = _ENTRIES, []
-    for raw in split_units(units_text):
-        entry = cache.get(raw)
-        if entry is None:
-            name = clean_unit(raw)
-            entry = (name, *_resolve(name)) if name else ("", "", False)
+def _named_entries(units_text: str) -> tuple[list[tuple[str, str, bool]], bool]:
+    """(name, canonical, generic) per non-empty entry of a unit list; True if one was empty.
+
+    The cache maps an entry as split (unstripped) to its result, None for an empty entry.
+    """
+    if P.BRACKET_OPEN.search(units_text) is None:
+        raws = P.UNIT_SPLIT.split(units_text)
+    else:
+        raws = split_units(units_text)
+    cache, empty = _ENTRIES, False
+    out: list[tuple[str, str, bool]] = []
+    for raw in raws:
+        if raw in cache:
+            entry = cache[raw]
+        else:
+            name = clean_unit(raw.strip())
+            entry = (name, *_resolve(name)) if name else None
             if len(cache) >= _ENTRIES_MAX:
                 cache.clear()
             cache[raw] = entry
-        out.append(entry)
-    return out
+        if entry is None:
+            empty = True
+        else:
+            out.append(entry)
+    return out, empty
 
 
 def _role(word: str) -> Role:
@@ -212,10 +225,10 @@ def find_units(text: str) -> ClauseResult:
     units, positions = result.units, result.positions
     for clause_no, (pos, role, units_text) in enumerate(_parts(text, result.flags), 1):
         kind = _role(role)
-        for name, canonical, generic in _entries(units_text):
-            if not name:
-                result.flags.add("empty_unit_entry")
-                continue
+        named, empty = _named_entries(units_text)
+        if empty:
+            result.flags.add("empty_unit_entry")
+        for name, canonical, generic in named:
             units.append(Unit(kind, name, canonical, generic, clause_no))
             positions.append(pos)
     return result
@@ -235,9 +248,8 @@ def units_by_node(
         return groups, flags
     node, part_no, last_pos = -1, 0, -1
     for pos, role, units_text in _parts(text, flags):
-        entries = _entries(units_text)
-        named = [e for e in entries if e[0]]
-        if len(named) < len(entries):
+        named, empty = _named_entries(units_text)
+        if empty:
             flags.add("empty_unit_entry")
         if not named:
             continue

@@ -80,8 +80,8 @@ def scan_targets(text: str) -> list[tuple[int, Target]]:
     while pos >= 0:  # str.find runs at memchr speed; percent signs are few
         start = _number_start(text, pos)
         if start != pos:
-            value = text[start:pos]
-            out.append((start, Target("percent", text[start : pos + 1], float(value), "%")))
+            percent = float(text[start:pos])
+            out.append((start, Target("percent", text[start : pos + 1], percent, "%")))
         pos = text.find("%", pos + 1)
     last_end = 0
     for m in P.COUNT_UNIT_START.finditer(text):
