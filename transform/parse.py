@@ -52,11 +52,17 @@ def _read(data: bytes | str | Path, content_type: str | None) -> tuple[str, bool
     if "\x00" in raw:
         raise UnreadableInput("binary input (NUL characters)")
     head = raw[:_SNIFF_CHARS]
-    if head and len(P.BINARY_CONTROL.findall(head)) > _BINARY_SHARE * len(head):
+    if head and _binary_controls(head) > _BINARY_SHARE * len(head):
         raise UnreadableInput("binary input (control characters)")
     is_html = suffix_html or bool(content_type and "html" in content_type.lower())
     is_html = is_html or bool(P.HTML_START.match(head)) or len(P.HTML_TAGS.findall(head)) >= 2
     return raw, is_html, source_fffd
+
+
+def _binary_controls(text: str) -> int:
+    """How many characters of `text` match patterns.BINARY_CONTROL (all are ASCII)."""
+    ascii_part = text.encode("ascii", "ignore")
+    return len(ascii_part.translate(None, P.NOT_BINARY_CONTROL_BYTES))
 
 
 def _decode(data: bytes, content_type: str | None) -> tuple[str, int]:
