@@ -132,10 +132,11 @@ def _canonical(text: str) -> tuple[str, int]:
 
 def tidy_lines(text: str) -> str:
     """Collapse spaces, trim lines, drop blank lines (paragraph breaks survive as "\\n")."""
-    if "  " in text:
-        text = P.SPACES.sub(" ", text)
-    if " \n" in text or "\n " in text:
-        text = P.LINE_EDGE_SPACES.sub("", text)
+    if " " in text:  # one-character tests run at memchr speed; Chinese text often has none
+        if "  " in text:
+            text = P.SPACES.sub(" ", text)
+        if " \n" in text or "\n " in text:
+            text = P.LINE_EDGE_SPACES.sub("", text)
     if "\n\n" in text:
         text = P.BLANK_LINES.sub("\n", text)
     return text.strip("\n ")
@@ -166,7 +167,7 @@ def find_damage(text: str) -> list[dict[str, object]]:
     hits: list[re.Match[str]] = []
     if "\ufffd" in text:
         hits.extend(P.DAMAGE_REPLACEMENT.finditer(text))
-    if "??" in text:
+    if "?" in text and "??" in text:
         for m in P.DAMAGE_QUESTION.finditer(text):
             before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
             if P.DAMAGE_HAN_CONTEXT.match(before) or P.HAN_CHAR.match(after):
