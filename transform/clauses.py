@@ -28,6 +28,7 @@ from transform.records import Role, Unit
 
 DATA = Path(__file__).parent / "data"
 _OPENERS = "([【〔"
+_CLOSERS = ")]】〕"
 
 
 @dataclass(slots=True)
@@ -92,6 +93,9 @@ def _resolve(name: str) -> tuple[str, bool]:
 
 def _match_close(text: str, start: int) -> tuple[int, bool]:
     """Index just past the bracket closing the one at `start`; (end, truncated)."""
+    first = P.BRACKET_OR_BREAK.search(text, start + 1)
+    if first is not None and first.group() in _CLOSERS:
+        return first.end(), False  # the usual clause: no bracket inside it
     depth = 0
     for m in P.BRACKET_OR_BREAK.finditer(text, start):
         ch = m.group(0)
