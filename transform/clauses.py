@@ -115,6 +115,7 @@ def _match_close(text: str, start: int) -> tuple[int, bool]:
 # cached; the cache is cleared when full, so a long run cannot grow it without bound.
 _ENTRIES: dict[str, tuple[str, str, bool] | None] = {}
 _ENTRIES_MAX = 16384
+_MISSING = ("", "", False)  # never stored (empty entries are stored as None)
 
 
 def _named_entries(units_text: str) -> tuple[list[tuple[str, str, bool]], bool]:
@@ -129,9 +130,10 @@ def _named_entries(units_text: str) -> tuple[list[tuple[str, str, bool]], bool]:
     cache, empty = _ENTRIES, False
     out: list[tuple[str, str, bool]] = []
     for raw in raws:
-        if raw in cache:
-            entry = cache[raw]
-        else:
+        # get() with a sentinel, not "in" then [], so a clear() by another thread between
+        # the two cannot raise KeyError.
+        entry = cache.get(raw, _MISSING)
+        if entry is _MISSING:
             name = clean_unit(raw.strip())
             entry = (name, *_resolve(name)) if name else None
             if len(cache) >= _ENTRIES_MAX:
