@@ -17,7 +17,9 @@ The database is opened read-only; every aggregate is a DuckDB query (`dashboards
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -205,15 +207,17 @@ def build_dashboard(
                             failures=charts.dq_top_failures(failures))
         documents = queries.document_index(con)
         paged = documents if max_document_pages is None else documents[:max_document_pages]
-        trees = _document_trees(con, [d["document_key"] for d in paged])
+        fingerprints = {d["document_key"]: _page_fingerprint(d, report_link_of(reports_dir, out),
+                                                             this_year) for d in paged}
+        built = _reusable_pages(out, fingerprints)
+        trees = _document_trees(con, [d["document_key"] for d in paged
+                                      if d["document_key"] not in built])
     finally:
         con.close()
 
     _write_assets(out)
     env = _environment()
-    report_link = None
-    if reports_dir is not None and (Path(reports_dir) / "index.html").exists():
-        report_link = Path(os.path.relpath(Path(reports_dir) / "index.html", out)).as_posix()
+    report_link = report_link_of(reports_dir, out)
     common = {"generated": generated, "report_link": report_link, "this_year": this_year}
 
     def render(name: str, target: Path, root: str = "", **ctx: Any) -> None:
@@ -246,11 +250,58 @@ def build_dashboard(
                          if f.strip()}))
 
     doc_dir = out / "doc"
+    keep = {document_page_name(k) for k in built}
     if doc_dir.exists():  # drop pages of documents that are no longer current or capped
-        shutil.rmtree(doc_dir)
+        for page in doc_dir.glob("*.html"):
+            if page.name not in keep:
+                page.unlink()
     template = env.get_template("document.html")
     for d in paged:
+        if d["document_key"] in built:
+            continue
         _write(doc_dir / document_page_name(d["document_key"]),
                template.render(root="../", doc=d, tree=trees.get(d["document_key"], []),
                                period=_period(d), href=safe_href(d["url"]), **common))
+    _write(out / PAGE_MANIFEST, json.dumps(
+        {document_page_name(k): fp for k, fp in fingerprints.items()}, sort_keys=True))
     return out / "index.html"
+
+
+# A document page depends only on its own version (document_key hashes url, content and
+# version), its index row, the templates and the report link: when none of those changed
+# since the last build, the page on disk is reused, so a nightly run with a handful of new
+# documents re-renders a handful of pages, not thousands.
+PAGE_MANIFEST = "doc-pages.json"
+
+
+@functools.cache
+def _templates_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATES_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def report_link_of(reports_dir: str | os.PathLike[str] | None, out: Path) -> str | None:
+    if reports_dir is None or not (Path(reports_dir) / "index.html").exists():
+        return None
+    return Path(os.path.relpath(Path(reports_dir) / "index.html", out)).as_posix()
+
+
+def _page_fingerprint(doc: Row, report_link: str | None, this_year: int) -> str:
+    payload = json.dumps([dict(doc), report_link, this_year], sort_keys=True, default=str)
+    return hashlib.sha256((_templates_digest() + payload).encode()).hexdigest()[:32]
+
+
+def _reusable_pages(out: Path, fingerprints: dict[Any, str]) -> set[Any]:
+    doc_dir = out / "doc"
+    try:
+        previous = json.loads((out / PAGE_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {key for key, fp in fingerprints.items()
+            if previous.get(document_page_name(key)) == fp
+            and (doc_dir / document_page_name(key)).exists()}

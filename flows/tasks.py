@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from prefect import task
+import requests
+from prefect import State, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import pipeline
@@ -33,8 +34,14 @@ class _ThreadTimeoutNotice(logging.Filter):
 logging.getLogger("prefect.task_runs").addFilter(_ThreadTimeoutNotice())
 
 
-@task(name="fetch-site", retries=2, retry_delay_seconds=[10, 60], timeout_seconds=FETCH_TIMEOUT_S,
-      cache_policy=NO_CACHE, task_run_name="fetch-{request.site}")
+def _transient(task: object, task_run: object, state: State) -> bool:
+    """Retry a fetch only for network trouble; a bad profile fails the same way again."""
+    exc = state.result(raise_on_failure=False)
+    return isinstance(exc, requests.RequestException | ConnectionError | TimeoutError)
+
+
+@task(name="fetch-site", retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_transient,
+      timeout_seconds=FETCH_TIMEOUT_S, cache_policy=NO_CACHE, task_run_name="fetch-{request.site}")
 def fetch_site(request: pipeline.SiteRequest, paths: DataPaths, run_id: str):  # type: ignore[no-untyped-def]
     return pipeline.fetch_site(request, paths, run_id)
 

@@ -190,3 +190,27 @@ def test_pipeline_warehouse_builds_and_agrees_with_its_views(
         con.close()
     assert mine and mine == view
     assert len({r["theme"] for r in capped}) == 4  # the three busiest and "other"
+
+
+def test_a_rebuild_reuses_unchanged_document_pages(fixture_db: Path, tmp_path: Path) -> None:
+    build_dashboard(fixture_db, tmp_path, today=TODAY)
+    pages = sorted((tmp_path / "doc").glob("*.html"))
+    assert pages
+    before = {p.name: p.stat().st_mtime_ns for p in pages}
+    build_dashboard(fixture_db, tmp_path, today=TODAY)
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "doc").glob("*.html")} == before
+
+
+def test_a_page_is_rendered_again_when_its_inputs_change(fixture_db: Path, tmp_path: Path) -> None:
+    build_dashboard(fixture_db, tmp_path, today=TODAY)
+    pages = sorted((tmp_path / "doc").glob("*.html"))
+    stale = pages[0]
+    stale.write_text("stale", encoding="utf-8")
+    manifest = tmp_path / "doc-pages.json"
+    entry = f'"{stale.name}": "'
+    manifest.write_text(manifest.read_text().replace(entry, entry + "x"))
+    build_dashboard(fixture_db, tmp_path, today=TODAY)
+    assert stale.read_text(encoding="utf-8") != "stale"
+    # a different "this year" changes every page's inputs: nothing may be reused
+    build_dashboard(fixture_db, tmp_path, today=TODAY.replace(year=TODAY.year + 1))
+    assert all(p.read_text(encoding="utf-8") != "stale" for p in pages)
