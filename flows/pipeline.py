@@ -115,7 +115,6 @@ def parse_pages(pages: Sequence[RawPage], *, body_selectors: Sequence[str] = ())
     An article that is only a cover for an attachment (short body, linked PDF/DOC) is
     parsed from the attachment's text but keeps the article's URL and title.
     """
-    from extract.attachments import extract_text
     from transform import UnreadableInput, parse_document
 
     attachments = {p.url: p for p in pages if p.kind == "attachment"}
@@ -131,7 +130,7 @@ def parse_pages(pages: Sequence[RawPage], *, body_selectors: Sequence[str] = ())
                 content_type=page.header("content-type"),
                 body_selectors=body_selectors,
             )
-            doc = _prefer_attachment(doc, page, attachments, extract_text, parse_document)
+            doc = _prefer_attachment(doc, page, attachments)
         except UnreadableInput as exc:
             bad.append(("parse", page.url, "unreadable_input", str(exc)))
             continue
@@ -143,7 +142,10 @@ def parse_pages(pages: Sequence[RawPage], *, body_selectors: Sequence[str] = ())
     return docs, quarantine_frame(bad)
 
 
-def _prefer_attachment(doc, page, attachments, extract_text, parse_document):  # type: ignore[no-untyped-def]
+def _prefer_attachment(doc: Document, page: RawPage, attachments: dict[str, RawPage]) -> Document:
+    from extract.attachments import extract_text
+    from transform import parse_document
+
     if len(doc.text) >= COVER_MAX_CHARS or not doc.attachments:
         return doc
     for url in doc.attachments:
@@ -153,7 +155,7 @@ def _prefer_attachment(doc, page, attachments, extract_text, parse_document):  #
         text = extract_text(att.body, content_type=att.header("content-type"), url=att.url)
         if not text.strip():
             continue
-        parsed = parse_document(text, url=page.url)
+        parsed = parse_document(text, url=page.url, source_site=doc.source_site)
         parsed.title = parsed.title or doc.title
         parsed.publish_date = parsed.publish_date or doc.publish_date
         parsed.issuer = parsed.issuer or doc.issuer

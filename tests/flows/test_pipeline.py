@@ -55,3 +55,21 @@ def test_parse_failures_are_quarantined_not_raised() -> None:
     assert docs == []
     assert bad.row(0, named=True)["reason"] == "unreadable_input"
     assert bad.row(0, named=True)["url"] == binary.url
+
+
+def test_a_cover_page_is_parsed_from_its_attached_pdf(demo_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = DataPaths(tmp_path / "data")
+    request = pipeline.SiteRequest(site="demo-trs", base_url=demo_site.base_url, delay=0)
+    run_id = pipeline.new_run_id()
+    batch = pipeline.parse_and_gate(request, pipeline.fetch_site(request, paths, run_id),
+                                    paths, run_id)
+    covers = [d for d in batch.documents if "from_attachment" in d.quality_flags]
+    assert len(covers) == 1
+    doc = covers[0]
+    assert doc.url is not None and doc.url.endswith(".html")  # the article's URL, not the PDF's
+    assert doc.source_site == "127.0.0.1"
+    assert doc.title and "2023年工作计划" in doc.title
+    assert [n.heading for n in doc.nodes if n.level == 1][:2] == [
+        "坚持政治引领,深入贯彻落实省委、市委和区党工委法治建设部署要求",
+        "围绕中心大局,持续优化法治化营商环境",
+    ]
