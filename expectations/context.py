@@ -9,8 +9,11 @@ progress bars are disabled (they would spam the CLI and the Prefect logs).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +34,8 @@ def get_context(gx_dir: Path) -> AbstractDataContext:
     with _LOCK:
         ctx = _CONTEXTS.get(key)
         if ctx is None:
-            ctx = _create(key)
+            with _folder_lock(key):  # another process may be creating the same context
+                ctx = _create(key)
             _CONTEXTS[key] = ctx
         return ctx
 
@@ -58,6 +62,22 @@ def _create(gx_dir: Path) -> AbstractDataContext:
     if changed:
         ctx.variables.save()
     return ctx
+
+
+def context_file_lock(ctx: AbstractDataContext) -> contextlib.AbstractContextManager[None]:
+    """Exclusive lock on the context's folder, across processes (flock on a lock file)."""
+    return _folder_lock(Path(str(ctx.root_directory)))
+
+
+@contextlib.contextmanager
+def _folder_lock(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".govharvest.lock").open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def pandas_batch_definition(ctx: AbstractDataContext, asset_name: str):  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from expectations.context import pandas_batch_definition
+from expectations.context import context_file_lock, pandas_batch_definition
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -114,14 +114,27 @@ def run_suite(
                                      "exclude_unexpected_values": indexed}
     if indexed:
         result_format["unexpected_index_column_names"] = [INDEX_COLUMN]
-    checkpoint = _checkpoint(ctx, suite, result_format)
-    with _RUN_LOCK:
-        result = checkpoint.run(
-            batch_parameters={"dataframe": frame},
-            expectation_parameters=parameters or {},
-            run_id=RunIdentifier(run_name=run_id,
-                                 run_time=run_time or dt.datetime.now(dt.UTC)),
-        )
+    from great_expectations.exceptions import CheckpointRelatedResourcesFreshnessError
+
+    identifier = RunIdentifier(run_name=run_id, run_time=run_time or dt.datetime.now(dt.UTC))
+    # Several processes (Dask workers, a CLI next to a flow) share one file context: hold
+    # its file lock while registering and running, and if another process re-saved the
+    # suite since we cached its checkpoint, register it again and retry once.
+    with _RUN_LOCK, context_file_lock(ctx):
+        for attempt in (1, 2):
+            checkpoint = _checkpoint(ctx, suite, result_format)
+            try:
+                result = checkpoint.run(
+                    batch_parameters={"dataframe": frame},
+                    expectation_parameters=parameters or {},
+                    run_id=identifier,
+                )
+                break
+            except CheckpointRelatedResourcesFreshnessError:
+                if attempt == 2:
+                    raise
+                with _LOCK:
+                    _REGISTERED.pop((id(ctx), suite.name), None)
     outcomes: list[Outcome] = []
     for suite_result in result.run_results.values():
         for r in suite_result.results:
