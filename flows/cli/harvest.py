@@ -98,7 +98,7 @@ def harvest(
     load = pipeline.load_batch(batch, paths)
     row = {**batch.counts, "new": load.new, "changed": load.changed,
            "quarantined": load.quarantined}
-    console.print(_summary_table(f"harvest {request.site} ({run_id})", {request.site: row}))
+    console.print(_summary_table(f"harvest {batch.site} ({run_id})", {batch.site: row}))
 
 
 @app.command()
