@@ -79,7 +79,7 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
         outcome = _outcome(batch)
         # quote(): a batch holds thousands of nested records; Prefect would otherwise walk
         # (and copy) all of them looking for futures before the task starts.
-        outcome.load = tasks.load_batch(quote(batch), paths)
+        outcome.load = tasks.load_batch(quote(batch), paths)  # type: ignore[call-overload]
         outcomes.append(outcome)
         new_docs += [
             {"site": batch.site, "title": d.title or "", "url": d.url or "",
@@ -114,7 +114,9 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
     }
 
 
-@flow(name="harvest-site", task_runner=ThreadPoolTaskRunner(max_workers=2), log_prints=True)
+# Prefect's stubs type a fresh ThreadPoolTaskRunner as TaskRunner[Never]; it is fine at runtime.
+@flow(name="harvest-site", task_runner=ThreadPoolTaskRunner(max_workers=2),  # type: ignore[arg-type]
+      log_prints=True)
 def harvest_site(site: str, data_dir: str = "data", base_url: str | None = None,
                  delay: float | None = None, max_pages: int | None = None,
                  allow_hosts: list[str] | None = None, build_outputs: bool = False) -> dict:
@@ -123,7 +125,7 @@ def harvest_site(site: str, data_dir: str = "data", base_url: str | None = None,
                       build_outputs)
 
 
-@flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=SITE_CONCURRENCY),
+@flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=SITE_CONCURRENCY),  # type: ignore[arg-type]
       log_prints=True)
 def nightly(sites: list[str] | None = None, data_dir: str = "data", base_url: str | None = None,
             delay: float | None = None, max_pages: int | None = None,

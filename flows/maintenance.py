@@ -17,7 +17,7 @@ def reprocess(data_dir: str = "data") -> dict:
     paths = resolve_paths(Path(data_dir))
     run_id = pipeline.new_run_id()
     batch = tasks.reprocess_archive(paths, run_id)
-    summary = tasks.load_batch(quote(batch), paths)
+    summary = tasks.load_batch(quote(batch), paths)  # type: ignore[call-overload]
     get_run_logger().info("reprocess %s: %s", run_id, summary)
     return {"run_id": run_id, "new": summary.new, "changed": summary.changed,
             "unchanged": summary.unchanged, "quarantined": summary.quarantined}

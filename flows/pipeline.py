@@ -107,17 +107,22 @@ def fetch_site(request: SiteRequest, paths: DataPaths, run_id: str, *, progress:
 # ---------------------------------------------------------------- transform
 
 
-def parse_pages(pages: Sequence[RawPage], *, body_selectors: Sequence[str] = ()) -> tuple[
-    list[Document], pl.DataFrame
-]:
+def parse_pages(
+    pages: Sequence[RawPage],
+    *,
+    body_selectors: Sequence[str] = (),
+    archive_dir: Path | None = None,
+) -> tuple[list[Document], pl.DataFrame]:
     """Parse archived pages into Documents; failures become quarantine rows, never crashes.
 
     An article that is only a cover for an attachment (short body, linked PDF/DOC) is
-    parsed from the attachment's text but keeps the article's URL and title.
+    parsed from the attachment's text but keeps the article's URL and title. The
+    attachment comes from this batch or, when it did not change, from the archive.
     """
     from transform import UnreadableInput, parse_document
 
-    attachments = {p.url: p for p in pages if p.kind == "attachment"}
+    attachments = _AttachmentLookup({p.url: p for p in pages if p.kind == "attachment"},
+                                    archive_dir)
     docs: list[Document] = []
     bad: list[tuple[str, str, str, str]] = []
     for page in pages:
@@ -142,7 +147,34 @@ def parse_pages(pages: Sequence[RawPage], *, body_selectors: Sequence[str] = ())
     return docs, quarantine_frame(bad)
 
 
-def _prefer_attachment(doc: Document, page: RawPage, attachments: dict[str, RawPage]) -> Document:
+class _AttachmentLookup:
+    """Attachments by URL: this batch's first, then the latest archived version."""
+
+    def __init__(self, batch: dict[str, RawPage], archive_dir: Path | None) -> None:
+        self.batch = batch
+        self.archive_dir = archive_dir
+
+    def get(self, url: str) -> RawPage | None:
+        if url in self.batch or self.archive_dir is None:
+            return self.batch.get(url)
+        from extract.archive import page_records, read_record
+        from extract.attachments import AttachmentError, as_text_page
+
+        if not (self.archive_dir / "index").exists():
+            return None
+        rows = page_records(self.archive_dir, kinds=("attachment",)).filter(
+            pl.col("url") == url)
+        if rows.is_empty():
+            return None
+        row = rows.row(0, named=True)
+        page = read_record(self.archive_dir, row["warc_file"], row["offset"], site=row["site"])
+        try:
+            return as_text_page(page)
+        except AttachmentError:
+            return None
+
+
+def _prefer_attachment(doc: Document, page: RawPage, attachments: _AttachmentLookup) -> Document:
     from extract.attachments import extract_text
     from transform import parse_document
 
@@ -228,7 +260,8 @@ def parse_and_gate(request: SiteRequest, result, paths: DataPaths, run_id: str, 
     leftovers = [p for p in pending_pages(paths, profile.name, done_runs, run_id)
                  if p.url not in fresh]
     pages = [*leftovers, *result.pages]
-    docs, parse_bad = parse_pages(pages, body_selectors=profile_body_selectors(profile))
+    docs, parse_bad = parse_pages(pages, body_selectors=profile_body_selectors(profile),
+                                  archive_dir=paths.archive)
     extract_bad = quarantine_frame(
         [("extract", url, "blocked", "anti-bot page or empty article body")
          for url in result.blocked_urls]
@@ -317,7 +350,7 @@ def reprocess_archive(paths: DataPaths, run_id: str) -> SiteBatch:
     from extract.archive import iter_pages
 
     pages = list(iter_pages(paths.archive))
-    docs, parse_bad = parse_pages(pages)
+    docs, parse_bad = parse_pages(pages, archive_dir=paths.archive)
     gated = gate(docs, run_id=run_id, paths=paths)
     return SiteBatch(
         site="*reprocess*",

@@ -73,3 +73,26 @@ def test_a_cover_page_is_parsed_from_its_attached_pdf(demo_site, tmp_path: Path)
         "坚持政治引领,深入贯彻落实省委、市委和区党工委法治建设部署要求",
         "围绕中心大局,持续优化法治化营商环境",
     ]
+
+
+def test_a_revised_cover_still_reads_its_unchanged_attachment_from_the_archive(
+    demo_site, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    paths = DataPaths(tmp_path / "data")
+    request = pipeline.SiteRequest(site="demo-trs", base_url=demo_site.base_url, delay=0)
+    first = pipeline.new_run_id()
+    batch = pipeline.parse_and_gate(request, pipeline.fetch_site(request, paths, first),
+                                    paths, first)
+    pipeline.load_batch(batch, paths)
+
+    cover = next(a for a in demo_site.articles() if a.attachments and a.column.family == "trs")
+    cover.revisable = True  # its page changes; the PDF it links does not
+    demo_site.set_revision(2)
+    second = pipeline.new_run_id()
+    result = pipeline.fetch_site(request, paths, second)
+    assert [p.kind for p in result.pages] == ["article"]  # only the cover page came back
+    again = pipeline.parse_and_gate(request, result, paths, second,
+                                    pipeline.completed_runs(paths)["demo-trs"])
+    (doc,) = again.documents
+    assert "from_attachment" in doc.quality_flags
+    assert len([n for n in doc.nodes if n.level == 1]) == 5
