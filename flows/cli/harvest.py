@@ -16,12 +16,15 @@ from flows.config import resolve_paths
 DEMO_SITES = ("demo-hunan", "demo-trs", "demo-hanweb")
 DEMO_PORT = 8765
 EXAMPLE_QUERIES = (
-    ("Agencies leading the most tasks, by year",
-     "SELECT * FROM v_agency_tasks_by_year ORDER BY tasks DESC LIMIT 10"),
+    ("Agencies leading the most tasks, by year and region",
+     "SELECT year, region_name, agency_name, task_count FROM v_agency_tasks_by_year "
+     "WHERE role = 'lead' AND NOT is_generic ORDER BY task_count DESC LIMIT 10"),
     ("Theme mentions over the years",
-     "SELECT * FROM v_theme_trend ORDER BY year, mentions DESC LIMIT 20"),
-    ("Targets with deadlines this year or earlier",
-     "SELECT * FROM v_targets_due LIMIT 20"),
+     "SELECT theme, year, task_count, document_count FROM v_theme_trend "
+     "ORDER BY theme, year"),
+    ("Targets and deadlines due by year",
+     "SELECT due_year, kind, target_text, task_heading, lead_agencies FROM v_targets_due "
+     "ORDER BY due_year LIMIT 20"),
 )
 
 SiteOpt = Annotated[

@@ -46,6 +46,13 @@ def test_nightly_loads_demo_site_and_second_run_adds_nothing(
     table = Artifact.get("govharvest-new-documents")
     assert table is not None and "demo-trs" in str(table.data)
 
+    # the three queries `govharvest demo` suggests all answer on the demo warehouse
+    from flows.cli.harvest import EXAMPLE_QUERIES
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        for title, sql in EXAMPLE_QUERIES:
+            assert con.execute(sql).fetchall(), title
+
     second = nightly(sites=DEMO_SITES, data_dir=str(data), base_url=demo_site.base_url)
     assert sum(s["new"] for s in second["sites"].values()) == 0
     assert sum(s["changed"] for s in second["sites"].values()) == 0
