@@ -24,6 +24,7 @@ Every body paragraph belongs to exactly one node's own text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from transform import patterns as P
 from transform.records import Node
@@ -36,6 +37,7 @@ _CIRCLED.update({chr(0x32B1 + i): i + 36 for i in range(15)})
 _HEADINGLIKE_MAX = 40  # a lead sentence longer than this is prose, not a heading
 
 
+@lru_cache(maxsize=1024)  # labels are a small set ("一", "(3)"...) seen on every numbered line
 def cn_to_int(label: str) -> int | None:
     """Chinese or Arabic numeral (up to the hundreds) -> int; None if malformed."""
     if label.isascii() and label.isdigit():
@@ -198,29 +200,34 @@ def build_tree(lines: list[str]) -> Tree:
     nodes: list[Node] = []
     if first:
         nodes.append(_level0("pre", paras[:first]))
-    own: dict[str, list[str]] = {}
-    stack: list[tuple[str, Node]] = []  # (style, node) from level 1 down
+    # The open outline, from level 1 down, as parallel lists: styles (for the "already
+    # open" test without rebuilding a list per paragraph), nodes, and each node's own lines.
+    styles: list[str] = []
+    stack: list[Node] = []
+    stack_lines: list[list[str]] = []
+    own: list[tuple[Node, list[str]]] = []
     child_count: dict[str | None, int] = {}
     for para in paras[first:close_at]:
-        if para.style is None:
-            own[stack[-1][1].id].append(para.text)
+        style = para.style
+        if style is None:
+            stack_lines[-1].append(para.text)
             continue
-        styles = [s for s, _ in stack]
-        if para.style in styles:
-            del stack[styles.index(para.style):]
-        parent = stack[-1][1] if stack else None
-        parent_id = parent.id if parent else None
-        child_count[parent_id] = child_count.get(parent_id, 0) + 1
-        k = child_count[parent_id]
+        if style in styles:
+            cut = styles.index(style)
+            del styles[cut:], stack[cut:], stack_lines[cut:]
+        parent_id = stack[-1].id if stack else None
+        k = child_count[parent_id] = child_count.get(parent_id, 0) + 1
         node_id = f"{parent_id}.{k}" if parent_id else f"n{k}"
         heading = first_sentence(para.text[para.content_start:])
         node = Node(node_id, parent_id, len(stack) + 1, para.label, para.number, heading, "")
         nodes.append(node)
-        own[node_id] = [para.text]
-        stack.append((para.style, node))
-    for node in nodes:
-        if node.id in own:
-            node.text = "\n".join(own[node.id])
+        lines_of = [para.text]
+        own.append((node, lines_of))
+        styles.append(style)
+        stack.append(node)
+        stack_lines.append(lines_of)
+    for node, lines_of in own:
+        node.text = lines_of[0] if len(lines_of) == 1 else "\n".join(lines_of)
     if close_at < len(paras):
         nodes.append(_level0("close", paras[close_at:]))
     fill_subtree_text(nodes)
