@@ -63,8 +63,12 @@ def _theme_automaton() -> tuple[ahocorasick_rs.AhoCorasick, tuple[str, ...]]:
 
 def scan_themes(text: str) -> list[tuple[int, str]]:
     automaton, themes = _theme_automaton()
+    # The library reads a str through its UTF-8 form, which CPython then keeps inside that
+    # str for its lifetime (+1.5x for Chinese text). Scan a throwaway copy (a memcpy), so
+    # the caller's text, usually kept as Document.text, does not carry it.
+    haystack = "".join((text, ""))
     # Offsets are str indices (the library maps its UTF-8 offsets back to characters).
-    return [(start, themes[i]) for i, start, _ in automaton.find_matches_as_indexes(text)]
+    return [(start, themes[i]) for i, start, _ in automaton.find_matches_as_indexes(haystack)]
 
 
 def find_themes(text: str) -> list[str]:

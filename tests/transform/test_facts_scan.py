@@ -8,6 +8,7 @@ with characters outside the BMP (the automaton works on UTF-8, offsets are str i
 from __future__ import annotations
 
 import re
+import sys
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -45,3 +46,12 @@ def test_overlapping_spellings_take_the_longest_at_the_leftmost_start() -> None:
         m.start() for m in _REFERENCE.finditer(text)
     ]
     assert len(facts.scan_themes(text)) >= 2
+
+
+def test_scanning_leaves_the_text_without_a_utf8_copy() -> None:
+    # CPython caches a str's UTF-8 form once a C extension asks for it; a document's text
+    # must not grow by that cache because its themes were scanned.
+    text = "".join(("推进法治政府建设" * 500, "八五普法"))
+    size = sys.getsizeof(text)
+    assert facts.scan_themes(text)
+    assert sys.getsizeof(text) == size
