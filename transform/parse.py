@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from html import unescape as html_unescape
 from pathlib import Path
@@ -194,10 +194,18 @@ def _attach_facts(body_text: str, nodes: list[Node]) -> set[str]:
         nodes[bisect_right(starts, pos) - 1].targets.append(target)
     for pos, deadline in facts.scan_deadlines(body_text):
         nodes[bisect_right(starts, pos) - 1].deadlines.append(deadline)
-    for pos, theme in facts.scan_themes(body_text):
-        themes = nodes[bisect_right(starts, pos) - 1].themes
-        if theme not in themes:
-            themes.append(theme)
+    # Theme mentions are many (one every few hundred characters): cut their offsets at the
+    # node starts (one bisect per node, not per mention) and dedupe each node's share.
+    positions, names = facts.theme_hits(body_text)
+    lo = 0
+    for index in range(len(nodes) if positions else 0):
+        hi = bisect_left(positions, starts[index + 1]) if index + 1 < len(starts) else len(names)
+        if hi > lo:
+            themes = nodes[index].themes
+            for theme in dict.fromkeys(names[lo:hi]):
+                if theme not in themes:
+                    themes.append(theme)
+            lo = hi
     return flags
 
 
