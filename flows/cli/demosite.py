@@ -26,7 +26,7 @@ def demo_site(
     from extract.demosite import DemoSite
     from extract.demosite.site import DEFAULT_SCALE
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     site = DemoSite(host=host, port=port, revision=revision,
                     scale=DEFAULT_SCALE if scale is None else scale)
     try:  # Ctrl-C may come at any moment after the socket is bound

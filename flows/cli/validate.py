@@ -36,7 +36,7 @@ def validate(
     from expectations.report import build_reports
     from expectations.tables import blocking_failures
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     paths = resolve_paths(data_dir)
     if not paths.warehouse.exists():
         console.print(f"[red]no warehouse at {paths.warehouse}[/red]")

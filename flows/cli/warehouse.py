@@ -64,7 +64,7 @@ def sql_command(
     if chosen == "parquet" and output is None:
         raise typer.BadParameter("--format parquet needs --output FILE")
     paths = resolve_paths(data_dir)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         frame = run_query(paths.warehouse, query)
     except WarehouseError as exc:
@@ -99,7 +99,7 @@ def export_parquet_command(data_dir: DataDirOption = None) -> None:
     try:
         manifest = export_parquet(paths.warehouse, paths.parquet)
     except WarehouseError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     for name, table in manifest.tables.items():
         console.print(f"  {name:<22} {table.rows:>10} rows  {table.path}", markup=False)

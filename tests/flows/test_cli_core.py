@@ -63,6 +63,9 @@ def test_doctor_fails_clearly_on_unusable_data_dir(tmp_path: Path) -> None:
     assert "check(s) failed" in out.stdout
 
 
-def test_data_dir_comes_from_environment(tmp_path: Path) -> None:
-    out = run("doctor", env={"GOVHARVEST_DATA_DIR": str(tmp_path / "envdata")})
-    assert f"data directory: {tmp_path / 'envdata'}" in out.stdout
+def test_data_dir_comes_from_environment_and_the_flag_wins(tmp_path: Path) -> None:
+    env = {"GOVHARVEST_DATA_DIR": str(tmp_path / "envdata")}
+    out = run("sql", "SELECT 1", env=env)
+    assert f"{tmp_path / 'envdata'}/warehouse.duckdb" in out.stdout + out.stderr
+    out = run("sql", "SELECT 1", "--data-dir", str(tmp_path / "flagdata"), env=env)
+    assert f"{tmp_path / 'flagdata'}/warehouse.duckdb" in out.stdout + out.stderr
