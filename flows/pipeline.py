@@ -61,8 +61,13 @@ class LoadSummary:
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
+    """Sortable by start time (microseconds), unique by its random suffix.
+
+    `pending_pages` relies on the order: runs that started before the last completed one
+    are done.
+    """
     now = now or dt.datetime.now(dt.UTC)
-    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    return f"{now:%Y%m%dT%H%M%S.%fZ}-{uuid.uuid4().hex[:8]}"
 
 
 def empty_quarantine() -> pl.DataFrame:

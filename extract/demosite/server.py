@@ -363,10 +363,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         for key, value in (headers or {}).items():
             self.send_header(key, value)
+        # Log before the client can see the response, so a test that just got its answer
+        # always finds the request in the log.
+        self._logged(status)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        self._logged(status)
 
     def _logged(self, status: int) -> None:
         self.site._record(LoggedRequest(
@@ -545,8 +547,8 @@ class _Handler(BaseHTTPRequestHandler):
             for key, value in validators.items():
                 self.send_header(key, value)
             self.send_header("Content-Length", "0")
-            self.end_headers()
             self._logged(304)
+            self.end_headers()
             return
         if gzip_ok:
             self._send_maybe_gzip(body, content_type, validators)

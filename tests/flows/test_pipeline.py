@@ -96,3 +96,12 @@ def test_a_revised_cover_still_reads_its_unchanged_attachment_from_the_archive(
     (doc,) = again.documents
     assert "from_attachment" in doc.quality_flags
     assert len([n for n in doc.nodes if n.level == 1]) == 5
+
+
+def test_run_ids_sort_by_start_time_even_within_one_second() -> None:
+    import datetime as dt
+
+    start = dt.datetime(2026, 1, 1, 2, 0, 0, 999_000, tzinfo=dt.UTC)
+    ids = [pipeline.new_run_id(start + dt.timedelta(microseconds=i)) for i in range(50)]
+    assert sorted(ids) == ids
+    assert len(set(ids)) == 50
