@@ -1,6 +1,6 @@
 """Benchmark: the idempotent warehouse load vs bare Arrow CTAS vs naive executemany.
 
-Data: `bench.synth.synth_frames` — realistic variants of the five parsed seeds with at
+Data: `bench.lib.synth.synth_frames` — realistic variants of the five parsed seeds with at
 least N task rows (1,000,000; --quick 50,000) plus their unit-mention, theme and target
 rows. Measured side by side in one run, on fresh DuckDB files (same storage version):
 
@@ -36,7 +36,7 @@ import time  # noqa: E402
 
 import duckdb  # noqa: E402
 
-from bench.synth import synth_frames  # noqa: E402
+from bench.lib.synth import synth_frames  # noqa: E402
 from warehouse.db import STORAGE_VERSION, connect  # noqa: E402
 from warehouse.load import load_frames  # noqa: E402
 

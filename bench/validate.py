@@ -1,6 +1,6 @@
 """Benchmark: validating the warehouse vs loading the same data.
 
-Data: `bench.synth.synth_frames` (realistic variants of the five parsed seeds; 1,000,000
+Data: `bench.lib.synth.synth_frames` (realistic variants of the five parsed seeds; 1,000,000
 task rows, --quick 50,000) loaded by the project's load path into a fresh DuckDB file.
 Measured side by side in one run:
 
@@ -37,7 +37,7 @@ import time  # noqa: E402
 
 import duckdb  # noqa: E402
 
-from bench.synth import synth_frames  # noqa: E402
+from bench.lib.synth import synth_frames  # noqa: E402
 from warehouse.db import connect  # noqa: E402
 from warehouse.load import load_frames  # noqa: E402
 

@@ -1,10 +1,10 @@
-"""bench/synth.py: the benchmark warehouse other benchmarks reuse is realistic and sized."""
+"""bench/lib/synth.py: the benchmark warehouse other benchmarks reuse is realistic and sized."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bench.synth import build_benchmark_warehouse, synth_frames
+from bench.lib.synth import build_benchmark_warehouse, synth_frames
 from tests.warehouse.factories import annotated_documents
 from tests.warehouse.helpers import query, scalar
 

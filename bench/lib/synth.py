@@ -7,32 +7,23 @@ prefixed with that region's city (市司法局 -> 湘潭市司法局) for local 
 call per variant.
 
 Other benchmarks reuse it:
-    from bench.synth import build_benchmark_warehouse
+    from bench.lib.synth import build_benchmark_warehouse
     db = build_benchmark_warehouse(Path("bench/out/wh.duckdb"), n_tasks=1_000_000)
 """
 
 from __future__ import annotations
 
-import sys
+import math
 from pathlib import Path
 
-# Run as a script, bench/ heads sys.path and bench/html.py would shadow the stdlib `html`
-# (imported by third-party packages), so drop it before importing anything else.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-ROOT = _HERE.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import polars as pl
 
-import math  # noqa: E402
+from transform.records import Document
+from warehouse.db import REGIONS_CSV
+from warehouse.frames import BatchFrames, documents_to_frames
+from warehouse.load import load_frames
 
-import polars as pl  # noqa: E402
-
-from transform.records import Document  # noqa: E402
-from warehouse.db import REGIONS_CSV  # noqa: E402
-from warehouse.frames import BatchFrames, documents_to_frames  # noqa: E402
-from warehouse.load import load_frames  # noqa: E402
-
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS_DIR = ROOT / "extract" / "demosite" / "seeds"
 YEARS = tuple(range(2019, 2026))
 SITES = ("www.xiangtan.gov.cn", "www.yancheng.gov.cn", "www.by.gov.cn", "www.dlxg.gov.cn",
@@ -154,11 +145,3 @@ def build_benchmark_warehouse(db_path: Path, n_tasks: int = 1_000_000) -> Path:
     load_frames(db_path, synth_frames(n_tasks), run_id="synth")
     return db_path
 
-
-if __name__ == "__main__":
-    import time
-
-    started = time.perf_counter()
-    frames = synth_frames(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
-    print({k: v.height for k, v in frames.as_dict().items()},
-          f"{time.perf_counter() - started:.1f}s")
