@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -134,6 +135,30 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
     return None if not rows else rows[0][0]  # type: ignore[return-value]
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN ... COMMIT, or ROLLBACK on any error (a batch is all or nothing)."""
+    run(con, "BEGIN TRANSACTION")
+    try:
+        yield
+        run(con, "COMMIT")
+    except BaseException:
+        run(con, "ROLLBACK")
+        raise
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, **tables: Any) -> Iterator[None]:
+    """Expose Arrow tables to SQL under the given names for the duration of the block."""
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        yield
+    finally:
+        for name in tables:
+            con.unregister(name)
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Apply the numbered SQL folders and seeds once per schema version (all idempotent)."""
     checksum = migrations_checksum()
@@ -146,8 +171,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
                    [SCHEMA_VERSION])
         if rows and rows[0][0] == checksum:
             return
-    run(con, "BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for path in migration_files():
             run(con, path.read_text(encoding="utf-8"))
         seed_regions(con)
@@ -155,10 +179,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             "INSERT OR REPLACE INTO warehouse_schema_version VALUES (?, ?, ?)",
             [SCHEMA_VERSION, checksum, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
         )
-        run(con, "COMMIT")
-    except BaseException:
-        run(con, "ROLLBACK")
-        raise
 
 
 def seed_regions(con: duckdb.DuckDBPyConnection) -> None:

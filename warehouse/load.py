@@ -20,7 +20,7 @@ import polars as pl
 
 from transform.records import Document
 from warehouse.agencies import ALIASES, agency_rows
-from warehouse.db import load_sql, run, staging_sql, writer
+from warehouse.db import load_sql, registered, run, staging_sql, transaction, writer
 from warehouse.frames import BatchFrames, documents_to_frames
 from warehouse.schema import TABLES
 
@@ -89,40 +89,32 @@ def load_batch(
 ) -> LoadStats:
     """Merge one batch on an open write connection, all or nothing."""
     loaded_at = loaded_at or _utcnow()
-    registered = {name: frame.to_arrow() for name, frame in frames.as_dict().items()}
-    registered["agency_alias"] = pl.DataFrame(
+    tables = {name: frame.to_arrow() for name, frame in frames.as_dict().items()}
+    tables["agency_alias"] = pl.DataFrame(
         {"written": list(ALIASES), "canonical": list(ALIASES.values())},
         schema={"written": pl.String, "canonical": pl.String},
     ).to_arrow()
-    for name, table in registered.items():
-        con.register(name, table)
-    try:
-        for model in STAGING_MODELS:
-            run(con, f"CREATE OR REPLACE TEMP VIEW {model} AS {staging_sql(model)}")
-        run(con, "BEGIN TRANSACTION")
+    with registered(con, **tables):
         try:
-            run(con,
-                "CREATE OR REPLACE TEMP TABLE _load_context AS "
-                "SELECT CAST(? AS TIMESTAMP) AS loaded_at, CAST(? AS VARCHAR) AS run_id",
-                [loaded_at, run_id],
-            )
-            for step in CLASSIFY_STEPS:
-                run(con, load_sql(step))
-            stats = _stats(con)
-            if stats.new or stats.changed:  # an all-unchanged batch writes nothing more
-                for step in VERSION_STEPS:
+            for model in STAGING_MODELS:
+                run(con, f"CREATE OR REPLACE TEMP VIEW {model} AS {staging_sql(model)}")
+            with transaction(con):
+                run(con,
+                    "CREATE OR REPLACE TEMP TABLE _load_context AS "
+                    "SELECT CAST(? AS TIMESTAMP) AS loaded_at, CAST(? AS VARCHAR) AS run_id",
+                    [loaded_at, run_id],
+                )
+                for step in CLASSIFY_STEPS:
                     run(con, load_sql(step))
-                _insert_new_agencies(con)
-                run(con, load_sql(FACT_STEP))
-            run(con, "COMMIT")
-        except BaseException:
-            run(con, "ROLLBACK")
-            raise
-    finally:
-        for model in STAGING_MODELS:
-            run(con, f"DROP VIEW IF EXISTS {model}")
-        for name in registered:
-            con.unregister(name)
+                stats = _stats(con)
+                if stats.new or stats.changed:  # an all-unchanged batch writes nothing more
+                    for step in VERSION_STEPS:
+                        run(con, load_sql(step))
+                    _insert_new_agencies(con)
+                    run(con, load_sql(FACT_STEP))
+        finally:
+            for model in STAGING_MODELS:
+                run(con, f"DROP VIEW IF EXISTS {model}")
     return stats
 
 
@@ -146,13 +138,10 @@ def _insert_new_agencies(con: duckdb.DuckDBPyConnection) -> None:
     if missing.is_empty():
         return
     rows = agency_rows(missing["canonical_name"], missing["is_generic"])
-    con.register("_new_agency", rows.to_arrow())
-    try:
+    with registered(con, _new_agency=rows.to_arrow()):
         run(con,
             "INSERT INTO dim_agency SELECT gh_key(canonical_name), name, canonical_name,"
             " is_generic, level, kind FROM _new_agency ORDER BY canonical_name")
-    finally:
-        con.unregister("_new_agency")
 
 
 def _contract_frame(table: str, rows: pl.DataFrame) -> pl.DataFrame:
@@ -188,28 +177,18 @@ def record_quarantine(
         pl.col("detail").cast(pl.String) if "detail" in rows.columns
         else pl.lit(None, pl.String).alias("detail"),
     ).unique(subset=["source", "url", "reason"], keep="last", maintain_order=True)
-    with writer(db_path) as con:
-        con.register("_quarantine_batch", frame.to_arrow())
-        try:
-            run(con, "BEGIN TRANSACTION")
-            try:
-                run(con,
-                    """
-                    INSERT INTO quarantine
-                    SELECT source, url, reason, detail, CAST($ts AS TIMESTAMP),
-                           CAST($ts AS TIMESTAMP)
-                    FROM _quarantine_batch
-                    ON CONFLICT (source, url, reason) DO UPDATE
-                    SET last_seen = excluded.last_seen, detail = excluded.detail
-                    """,
-                    {"ts": seen_at},
-                )
-                run(con, "COMMIT")
-            except BaseException:
-                run(con, "ROLLBACK")
-                raise
-        finally:
-            con.unregister("_quarantine_batch")
+    with writer(db_path) as con, registered(con, _quarantine_batch=frame.to_arrow()), \
+            transaction(con):
+        run(con,
+            """
+            INSERT INTO quarantine
+            SELECT source, url, reason, detail, CAST($ts AS TIMESTAMP), CAST($ts AS TIMESTAMP)
+            FROM _quarantine_batch
+            ON CONFLICT (source, url, reason) DO UPDATE
+            SET last_seen = excluded.last_seen, detail = excluded.detail
+            """,
+            {"ts": seen_at},
+        )
     return frame.height
 
 
@@ -218,12 +197,8 @@ def record_dq_results(db_path: str | Path, rows: pl.DataFrame) -> int:
     if rows.is_empty():
         return 0
     frame = _contract_frame("dq_result", rows)
-    with writer(db_path) as con:
-        con.register("_dq_batch", frame.to_arrow())
-        try:
-            run(con, "INSERT INTO dq_result SELECT * FROM _dq_batch")
-        finally:
-            con.unregister("_dq_batch")
+    with writer(db_path) as con, registered(con, _dq_batch=frame.to_arrow()):
+        run(con, "INSERT INTO dq_result SELECT * FROM _dq_batch")
     return frame.height
 
 
@@ -232,21 +207,11 @@ def record_run(db_path: str | Path, row: dict[str, object]) -> None:
     if not row.get("run_id"):
         raise ValueError("record_run needs a run_id")
     frame = _contract_frame("run_log", pl.DataFrame([row]))
-    with writer(db_path) as con:
-        con.register("_run_row", frame.to_arrow())
-        try:
-            run(con, "BEGIN TRANSACTION")
-            try:
-                run(con,
-                    "DELETE FROM run_log WHERE (run_id, coalesce(site, '')) IN "
-                    "(SELECT (run_id, coalesce(site, '')) FROM _run_row)")
-                run(con, "INSERT INTO run_log SELECT * FROM _run_row")
-                run(con, "COMMIT")
-            except BaseException:
-                run(con, "ROLLBACK")
-                raise
-        finally:
-            con.unregister("_run_row")
+    with writer(db_path) as con, registered(con, _run_row=frame.to_arrow()), transaction(con):
+        run(con,
+            "DELETE FROM run_log WHERE (run_id, coalesce(site, '')) IN "
+            "(SELECT (run_id, coalesce(site, '')) FROM _run_row)")
+        run(con, "INSERT INTO run_log SELECT * FROM _run_row")
 
 
 def load_archive_manifests(db_path: str | Path, archive_dir: str | Path) -> dict[str, int]:
@@ -262,25 +227,19 @@ def load_archive_manifests(db_path: str | Path, archive_dir: str | Path) -> dict
     added = {table: 0 for table in sources}
     if not any(sources.values()):
         return added
-    with writer(db_path) as con:
-        run(con, "BEGIN TRANSACTION")
-        try:
-            for table, files in sources.items():
-                if not files:
-                    continue
-                # Views cannot take parameters: the file list is quoted as a SQL literal.
-                listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
-                run(con, f"CREATE OR REPLACE TEMP VIEW src_{table} AS SELECT * FROM "
-                            f"read_parquet([{listed}], union_by_name = true)")
-                run(con, f"CREATE OR REPLACE TEMP VIEW stg_{table} AS "
-                            f"{staging_sql('stg_' + table)}")
-                before = run(con, f"SELECT count(*) FROM {table}")[0][0]
-                run(con, f"INSERT INTO {table} SELECT * FROM stg_{table} "
-                            f"EXCEPT SELECT * FROM {table}")
-                after = run(con, f"SELECT count(*) FROM {table}")[0][0]
-                added[table] = int(after) - int(before)  # type: ignore[call-overload]
-            run(con, "COMMIT")
-        except BaseException:
-            run(con, "ROLLBACK")
-            raise
+    with writer(db_path) as con, transaction(con):
+        for table, files in sources.items():
+            if not files:
+                continue
+            # Views cannot take parameters: the file list is quoted as a SQL literal.
+            listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+            run(con, f"CREATE OR REPLACE TEMP VIEW src_{table} AS SELECT * FROM "
+                        f"read_parquet([{listed}], union_by_name = true)")
+            run(con, f"CREATE OR REPLACE TEMP VIEW stg_{table} AS "
+                        f"{staging_sql('stg_' + table)}")
+            before = run(con, f"SELECT count(*) FROM {table}")[0][0]
+            run(con, f"INSERT INTO {table} SELECT * FROM stg_{table} "
+                        f"EXCEPT SELECT * FROM {table}")
+            after = run(con, f"SELECT count(*) FROM {table}")[0][0]
+            added[table] = int(after) - int(before)  # type: ignore[call-overload]
     return added
