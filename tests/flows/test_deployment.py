@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -83,6 +83,22 @@ def prefect_env(tmp_path: Path) -> Iterator[dict[str, str]]:
                     proc.kill()
 
 
+def _retrying(call: Callable[[], httpx.Response], attempts: int = 5) -> httpx.Response:
+    """Like Prefect's own client: a 5xx from the server's SQLite (busy while the scheduler
+    inserts the nightly cron's runs) is retried, anything else is returned as is."""
+    response = call()
+    for _ in range(attempts - 1):
+        if response.status_code < 500:
+            break
+        time.sleep(1)
+        response = call()
+    return response
+
+
+def _server_log(env: dict[str, str]) -> str:
+    return (Path(env["_LOGS"]) / "server.log").read_text(errors="replace")[-4000:]
+
+
 def test_nightly_deployment_runs_on_a_real_worker(
     prefect_env: dict[str, str], demo_site, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
@@ -102,12 +118,14 @@ def test_nightly_deployment_runs_on_a_real_worker(
         data = tmp_path / "data"
         params = {"sites": ["demo-hunan", "demo-trs", "demo-hanweb"], "data_dir": str(data),
                   "base_url": demo_site.base_url}
-        run = client.post(f"/deployments/{deployment['id']}/create_flow_run",
-                          json={"parameters": params}).json()
+        created = _retrying(lambda: client.post(
+            f"/deployments/{deployment['id']}/create_flow_run", json={"parameters": params}))
+        assert created.status_code == 201, created.text + _server_log(prefect_env)
+        run = created.json()
         deadline = time.monotonic() + 600
         state = None
         while time.monotonic() < deadline:
-            state = client.get(f"/flow_runs/{run['id']}").json()["state"]
+            state = _retrying(lambda: client.get(f"/flow_runs/{run['id']}")).json()["state"]
             if state and state["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}:
                 break
             time.sleep(2)
