@@ -4,7 +4,10 @@ Layout under `archive_dir` (DataPaths.archive):
 - `warc/{run_id}-{site}.warc.gz`: every response of a run for a site, one gzip member per
   record, so a record is readable from its (offset, length) alone;
 - `index/{run_id}-{site}.parquet`: one row per WARC record (INDEX_SCHEMA);
-- `fetchlog/{run_id}-{site}.parquet`: one row per fetch attempt (FETCHLOG_SCHEMA).
+- `fetchlog/{run_id}-{site}.parquet`: one row per fetch attempt (FETCHLOG_SCHEMA);
+- `links/{run_id}-{site}.parquet`: the attachment links found in each article fetched with a
+  body (LINKS_SCHEMA), the crawler's link database: an article answered by 304 next night
+  revalidates its attachments from here instead of re-reading and re-parsing its record.
 
 Records are written as responses arrive, before anything parses them; manifests are written
 when the run's writer closes. Reprocessing reads pages back from here with no network.
@@ -56,6 +59,12 @@ FETCHLOG_SCHEMA: dict[str, pl.DataType] = {
     "elapsed_ms": pl.Int64(),
     "detail": pl.String(),
 }
+LINKS_SCHEMA: dict[str, pl.DataType] = {
+    "run_id": pl.String(),
+    "site": pl.String(),
+    "url": pl.String(),
+    "links": pl.List(pl.String()),
+}
 # A record whose fetch ended in one of these is archived but is not a page to parse.
 NOT_A_PAGE = ("blocked", "too_large", "out_of_scope", "failed")
 REFERER_FIELD = "GovHarvest-Referer"
@@ -79,17 +88,19 @@ class ArchiveWriter:
         self.run_id = run_id
         self.site = site
         stem = f"{_safe(run_id)}-{_safe(site)}"
-        for sub in ("warc", "index", "fetchlog"):
+        for sub in ("warc", "index", "fetchlog", "links"):
             (self.archive_dir / sub).mkdir(parents=True, exist_ok=True)
         self.warc_rel = f"warc/{stem}.warc.gz"
         self._index_path = self.archive_dir / "index" / f"{stem}.parquet"
         self._fetchlog_path = self.archive_dir / "fetchlog" / f"{stem}.parquet"
+        self._links_path = self.archive_dir / "links" / f"{stem}.parquet"
         # Append: a re-used run id for a site adds records rather than destroying them.
         self._file = open(self.archive_dir / self.warc_rel, "ab")  # noqa: SIM115
         self._writer = WARCWriter(self._file, gzip=True)
         self._lock = threading.Lock()
         self._index: list[dict[str, object]] = []
         self._log: list[dict[str, object]] = []
+        self._links: list[dict[str, object]] = []
         self._closed = False
 
     def record(self, exchange: Exchange) -> None:
@@ -157,6 +168,12 @@ class ArchiveWriter:
                     row["outcome"], row["detail"] = outcome, detail
                     return
 
+    def record_links(self, url: str, links: Iterable[str]) -> None:
+        """The attachment links of the article at `url` as this run parsed them."""
+        with self._lock:
+            self._links.append({"run_id": self.run_id, "site": self.site, "url": url,
+                                "links": list(links)})
+
     def close(self) -> None:
         with self._lock:
             if self._closed:
@@ -165,6 +182,7 @@ class ArchiveWriter:
             self._file.close()
             _write_parquet(self._index, INDEX_SCHEMA, self._index_path)
             _write_parquet(self._log, FETCHLOG_SCHEMA, self._fetchlog_path)
+            _write_parquet(self._links, LINKS_SCHEMA, self._links_path)
 
     def __enter__(self) -> ArchiveWriter:
         return self
@@ -205,6 +223,21 @@ def read_index(archive_dir: Path) -> pl.DataFrame:
 def read_fetchlog(archive_dir: Path) -> pl.DataFrame:
     """Every fetch attempt of every run, in FETCHLOG_SCHEMA."""
     return _read_manifests(Path(archive_dir) / "fetchlog", FETCHLOG_SCHEMA)
+
+
+def read_links(archive_dir: Path, site: str) -> dict[str, tuple[str, ...]]:
+    """Article URL -> its attachment links as last parsed (archives older than the links
+    manifests have none: callers fall back to the archived record)."""
+    links = _read_manifests(Path(archive_dir) / "links", LINKS_SCHEMA)
+    latest = (
+        links.filter(pl.col("site") == site)
+        .with_row_index("_order")
+        .sort("run_id", "_order")  # run ids sort by start time; within a run, by write order
+        .group_by("url", maintain_order=True)
+        .last()
+    )
+    return {url: tuple(found) for url, found in zip(latest["url"].to_list(),
+                                                      latest["links"].to_list(), strict=True)}
 
 
 def page_records(

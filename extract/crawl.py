@@ -30,7 +30,7 @@ from extract.attachments import AttachmentError, as_text_page
 from extract.http import Fetcher, FetchResult, RecordKind
 from extract.profile import SiteProfile, generic_profile, load_profile
 from extract.settings import HarvestSettings, resolve_settings
-from extract.state import SiteState, load_state
+from extract.state import SiteState, UrlState, load_state
 from transform.decode import decode_bytes
 from transform.records import RawPage
 
@@ -354,8 +354,8 @@ class _Walker:
             if list_note:
                 self._note(entry.url, "not_modified", f"304; {list_note}")
             if prior is not None:  # attachments may change while the article does not
-                archived = read_record(self.archive_dir, prior.warc_file, prior.offset)
-                self._attachments(archived.body, archived.header("Content-Type"), entry.url)
+                self._fetch_attachments(self._known_links(result.final_url, prior),
+                                        result.final_url)
             return
         if result.outcome != "ok":
             self.count(result.outcome, entry.url)
@@ -374,7 +374,9 @@ class _Walker:
         if list_note:
             self._note(entry.url, "ok", list_note)
         self._emit(result, "article", entry.referer, prior)
-        self._attachments_from_doc(doc, result.final_url)
+        links = self._attachment_links(doc, result.final_url)
+        self.writer.record_links(result.final_url, links)
+        self._fetch_attachments(links, result.final_url)
 
     def empty_body(self, doc: lxml.html.HtmlElement) -> str | None:
         """Why the page has no article where one should be, or None."""
@@ -411,10 +413,20 @@ class _Walker:
         self.add_page(page)
         return page
 
-    def _attachments(self, body: bytes, content_type: str | None, url: str) -> None:
-        self._attachments_from_doc(parse_html(body, content_type), url)
+    def _known_links(self, url: str, prior: UrlState) -> list[str]:
+        """An unchanged article's attachment links: from the link manifest, or (archives
+        older than it) by re-reading and parsing the archived record once, then noting them."""
+        known = self.state.links.get(url)
+        if known is not None:
+            return list(known)
+        archived = read_record(self.archive_dir, prior.warc_file, prior.offset)
+        doc = parse_html(archived.body, archived.header("Content-Type"))
+        links = self._attachment_links(doc, url)
+        self.writer.record_links(url, links)
+        return links
 
-    def _attachments_from_doc(self, doc: lxml.html.HtmlElement, url: str) -> None:
+    def _attachment_links(self, doc: lxml.html.HtmlElement, url: str) -> list[str]:
+        found: dict[str, None] = {}
         for anchor in doc.iter("a"):
             href = (anchor.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "#", "mailto:")):
@@ -422,7 +434,12 @@ class _Walker:
             absolute = urldefrag(urljoin(url, href))[0]
             label = (anchor.text_content() or "").strip().lower()
             if self._is_attachment_url(absolute) or label.endswith(self.attachment_exts):
-                self.fetch_attachment(absolute, url)
+                found.setdefault(absolute, None)
+        return list(found)
+
+    def _fetch_attachments(self, links: Iterable[str], referer: str) -> None:
+        for link in links:
+            self.fetch_attachment(link, referer)
 
     def fetch_attachment(self, url: str, referer: str) -> None:
         with self._lock:

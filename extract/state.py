@@ -1,7 +1,8 @@
 """Incremental state, derived from the archive itself (committed with the data it describes).
 
 Per URL: the digest, ETag and Last-Modified of its latest usable version, so a nightly run
-sends conditional GETs and recognises unchanged bodies. Per site: a cursor (the newest list
+sends conditional GETs and recognises unchanged bodies, and per article the attachment
+links it last had, so a 304 still revalidates them. Per site: a cursor (the newest list
 date among articles fetched successfully) and the set of seen URLs.
 """
 
@@ -15,7 +16,7 @@ from urllib.parse import urljoin
 
 import polars as pl
 
-from extract.archive import page_records, read_fetchlog, read_index, read_record
+from extract.archive import page_records, read_fetchlog, read_index, read_links, read_record
 from extract.http import REDIRECT_STATUSES
 
 LIST_DATE_DETAIL = re.compile(r"list_date=(\d{4}-\d{2}-\d{2})")
@@ -37,6 +38,7 @@ class SiteState:
     urls: dict[str, UrlState] = field(default_factory=dict)
     cursor: dt.date | None = None  # newest list date seen among fetched articles
     redirects: dict[str, str] = field(default_factory=dict)  # last known same-site moves
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)  # article -> attachments
 
     def get(self, url: str) -> UrlState | None:
         """State of `url`, or of where it last redirected to."""
@@ -59,6 +61,7 @@ def load_state(archive_dir: Path, site: str) -> SiteState:
         state.urls[row["url"]] = UrlState(row["digest"], row["etag"], row["last_modified"],
                                           row["fetched_at"], row["warc_file"], row["offset"])
     state.redirects = _redirects(archive_dir, site)
+    state.links = read_links(archive_dir, site)
     log = read_fetchlog(archive_dir).filter(
         pl.col("site") == site, pl.col("outcome").is_in(["ok", "not_modified"])
     )

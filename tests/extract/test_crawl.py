@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,6 +178,44 @@ def test_second_run_fetches_no_unchanged_article_body(story: Story) -> None:
     assert any(r.path.endswith("index.htm") and r.status == 200 for r in story.second.requests)
     unchanged = story.second.results
     assert sum(r.counts["not_modified"] for r in unchanged.values()) == len(ok_paths)
+
+
+def test_the_link_manifest_remembers_each_articles_attachments(story: Story) -> None:
+    trs = load_state(story.archive, "demo-trs")
+    pdf = next(p for p in story.first.results["demo-trs"].pages if p.kind == "attachment")
+    assert pdf.referer is not None and trs.links[pdf.referer] == (pdf.url,)
+    articles = [p.url for p in story.first.results["demo-trs"].pages if p.kind == "article"]
+    assert set(trs.links) == set(articles)  # articles without attachments have an empty entry
+    assert sum(1 for links in trs.links.values() if links) == 1
+
+
+def _copy_archive(story: Story, tmp_path: Path) -> Path:
+    archive = tmp_path / "archive"
+    shutil.copytree(story.archive, archive)
+    return archive
+
+
+def test_an_unchanged_article_revalidates_its_attachments_without_reading_the_archive(
+        story: Story, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = _copy_archive(story, tmp_path)
+    reads: list[str] = []
+    monkeypatch.setattr("extract.crawl.read_record", lambda *a, **k: reads.append(a[1]))
+    story.site.clear_log()
+    result = harvest("demo-trs", archive, run_id="run4", delay=0, base_url=story.site.base_url)
+    assert result.pages == [] and reads == []
+    assert any(r.path.endswith(".pdf") and r.status == 304 for r in story.site.requests)
+
+
+def test_an_archive_without_link_manifests_falls_back_to_the_archived_record(
+        story: Story, tmp_path: Path) -> None:
+    archive = _copy_archive(story, tmp_path)
+    shutil.rmtree(archive / "links")
+    story.site.clear_log()
+    result = harvest("demo-trs", archive, run_id="run4", delay=0, base_url=story.site.base_url)
+    assert result.pages == []
+    assert any(r.path.endswith(".pdf") and r.status == 304 for r in story.site.requests)
+    # The fallback notes what it found, so the night after reads no record again.
+    assert any(load_state(archive, "demo-trs").links.values())
 
 
 def test_a_revised_page_comes_back_as_changed(story: Story) -> None:
