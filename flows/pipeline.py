@@ -298,40 +298,42 @@ def profile_body_selectors(profile) -> tuple[str, ...]:  # type: ignore[no-untyp
 
 
 def load_batch(batch: SiteBatch, paths: DataPaths) -> LoadSummary:
-    """The single writer: documents, quarantine, quality results, run log, archive index."""
+    """The single writer: documents, quarantine, quality results, run log, archive index,
+    on one connection."""
+    from warehouse.db import writer
     from warehouse.load import (
-        load_archive_manifests,
-        load_documents,
-        record_dq_results,
-        record_quarantine,
-        record_run,
+        add_archive_manifests,
+        append_dq_results,
+        insert_documents,
+        upsert_quarantine,
+        upsert_run,
     )
 
-    stats = load_documents(paths.warehouse, batch.documents, run_id=batch.run_id)
-    if batch.quarantined.height:
-        record_quarantine(paths.warehouse, batch.quarantined)
-    if batch.dq_results is not None and batch.dq_results.height:
-        record_dq_results(paths.warehouse, batch.dq_results)
-    load_archive_manifests(paths.warehouse, paths.archive)
-    counts = batch.counts
-    record_run(
-        paths.warehouse,
-        {
-            "run_id": batch.run_id,
-            "site": batch.site,
-            "started_at": batch.started_at,
-            "finished_at": dt.datetime.now(dt.UTC),
-            "pages_fetched": counts.get("pages_fetched", 0),
-            "new_docs": stats.new,
-            "changed_docs": stats.changed,
-            "not_modified": counts.get("not_modified", 0),
-            "failed": counts.get("failed", 0),
-            "blocked": counts.get("blocked", 0),
-            "out_of_scope": counts.get("out_of_scope", 0),
-            "quarantined": batch.quarantined.height,
-            "status": "failed" if batch.error else "ok",
-        },
-    )
+    with writer(paths.warehouse) as con:
+        stats = insert_documents(con, batch.documents, run_id=batch.run_id)
+        upsert_quarantine(con, batch.quarantined)
+        if batch.dq_results is not None:
+            append_dq_results(con, batch.dq_results)
+        add_archive_manifests(con, paths.archive)
+        counts = batch.counts
+        upsert_run(
+            con,
+            {
+                "run_id": batch.run_id,
+                "site": batch.site,
+                "started_at": batch.started_at,
+                "finished_at": dt.datetime.now(dt.UTC),
+                "pages_fetched": counts.get("pages_fetched", 0),
+                "new_docs": stats.new,
+                "changed_docs": stats.changed,
+                "not_modified": counts.get("not_modified", 0),
+                "failed": counts.get("failed", 0),
+                "blocked": counts.get("blocked", 0),
+                "out_of_scope": counts.get("out_of_scope", 0),
+                "quarantined": batch.quarantined.height,
+                "status": "failed" if batch.error else "ok",
+            },
+        )
     return LoadSummary(batch.site, stats.new, stats.changed, stats.unchanged,
                        batch.quarantined.height)
 

@@ -5,6 +5,11 @@ the `10_staging` models read them and the `sql/load/*.sql` steps merge them into
 marts on natural keys (url + content_hash, document + node id). A re-run of the same
 input finds every document unchanged and writes nothing; a crash mid-batch rolls the
 batch back, so the next run resumes from the last committed batch.
+
+Each `load_*`/`record_*` function opens the single writer for itself; its `insert_*`,
+`upsert_*`, `append_*` or `add_*` twin works on a connection the caller already holds, so a
+site's whole batch (documents, quarantine, quality results, archive manifests, run log)
+pays for one connection and one checkpoint.
 """
 
 from __future__ import annotations
@@ -57,14 +62,28 @@ def load_documents(
     on_batch: Callable[[int, LoadStats], None] | None = None,
 ) -> LoadStats:
     """Load documents in batches; returns how many were new, changed and unchanged."""
-    total = LoadStats()
     with writer(db_path) as con:
-        for index, start in enumerate(range(0, len(docs), batch_size)):
-            frames = documents_to_frames(docs[start:start + batch_size])
-            stats = load_batch(con, frames, run_id=run_id, loaded_at=loaded_at)
-            total = total + stats
-            if on_batch is not None:
-                on_batch(index, stats)
+        return insert_documents(con, docs, run_id=run_id, batch_size=batch_size,
+                                loaded_at=loaded_at, on_batch=on_batch)
+
+
+def insert_documents(
+    con: duckdb.DuckDBPyConnection,
+    docs: Sequence[Document],
+    *,
+    run_id: str,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    loaded_at: dt.datetime | None = None,
+    on_batch: Callable[[int, LoadStats], None] | None = None,
+) -> LoadStats:
+    """`load_documents` on an open write connection (one transaction per batch)."""
+    total = LoadStats()
+    for index, start in enumerate(range(0, len(docs), batch_size)):
+        frames = documents_to_frames(docs[start:start + batch_size])
+        stats = load_batch(con, frames, run_id=run_id, loaded_at=loaded_at)
+        total = total + stats
+        if on_batch is not None:
+            on_batch(index, stats)
     return total
 
 
@@ -165,6 +184,16 @@ def _contract_frame(table: str, rows: pl.DataFrame) -> pl.DataFrame:
 def record_quarantine(
     db_path: str | Path, rows: pl.DataFrame, *, seen_at: dt.datetime | None = None
 ) -> int:
+    """Upsert quarantined items (see `upsert_quarantine`) in a connection of their own."""
+    if rows.is_empty():
+        return 0
+    with writer(db_path) as con:
+        return upsert_quarantine(con, rows, seen_at=seen_at)
+
+
+def upsert_quarantine(
+    con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, *, seen_at: dt.datetime | None = None
+) -> int:
     """Upsert quarantined items on (source, url, reason): new ones get first_seen, all
     get last_seen and the latest detail. Returns the number of rows given."""
     if rows.is_empty():
@@ -177,8 +206,7 @@ def record_quarantine(
         pl.col("detail").cast(pl.String) if "detail" in rows.columns
         else pl.lit(None, pl.String).alias("detail"),
     ).unique(subset=["source", "url", "reason"], keep="last", maintain_order=True)
-    with writer(db_path) as con, registered(con, _quarantine_batch=frame.to_arrow()), \
-            transaction(con):
+    with registered(con, _quarantine_batch=frame.to_arrow()), transaction(con):
         run(con,
             """
             INSERT INTO quarantine
@@ -193,21 +221,35 @@ def record_quarantine(
 
 
 def record_dq_results(db_path: str | Path, rows: pl.DataFrame) -> int:
+    """Append data-quality results in a connection of their own."""
+    if rows.is_empty():
+        return 0
+    with writer(db_path) as con:
+        return append_dq_results(con, rows)
+
+
+def append_dq_results(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> int:
     """Append data-quality results (dq_result columns; missing ones stored as null)."""
     if rows.is_empty():
         return 0
     frame = _contract_frame("dq_result", rows)
-    with writer(db_path) as con, registered(con, _dq_batch=frame.to_arrow()):
+    with registered(con, _dq_batch=frame.to_arrow()):
         run(con, "INSERT INTO dq_result SELECT * FROM _dq_batch")
     return frame.height
 
 
 def record_run(db_path: str | Path, row: dict[str, object]) -> None:
+    """Insert or replace the run_log row of (run_id, site) in a connection of its own."""
+    with writer(db_path) as con:
+        upsert_run(con, row)
+
+
+def upsert_run(con: duckdb.DuckDBPyConnection, row: dict[str, object]) -> None:
     """Insert or replace the run_log row of (run_id, site)."""
     if not row.get("run_id"):
         raise ValueError("record_run needs a run_id")
     frame = _contract_frame("run_log", pl.DataFrame([row]))
-    with writer(db_path) as con, registered(con, _run_row=frame.to_arrow()), transaction(con):
+    with registered(con, _run_row=frame.to_arrow()), transaction(con):
         run(con,
             "DELETE FROM run_log WHERE (run_id, coalesce(site, '')) IN "
             "(SELECT (run_id, coalesce(site, '')) FROM _run_row)")
@@ -215,31 +257,52 @@ def record_run(db_path: str | Path, row: dict[str, object]) -> None:
 
 
 def load_archive_manifests(db_path: str | Path, archive_dir: str | Path) -> dict[str, int]:
+    """`add_archive_manifests` in a connection of its own."""
+    with writer(db_path) as con:
+        return add_archive_manifests(con, archive_dir)
+
+
+def add_archive_manifests(con: duckdb.DuckDBPyConnection,
+                          archive_dir: str | Path) -> dict[str, int]:
     """Add rows of archive/index/*.parquet and archive/fetchlog/*.parquet not yet loaded.
 
-    Returns the number of rows added per table; re-running adds nothing.
+    Only manifests the `archive_manifest` ledger has not seen at their current size are read,
+    and their rows are compared only with rows of the same runs, so the cost follows what
+    is new, not the archive's history. Returns the rows added per table; re-running adds
+    nothing.
     """
     archive_dir = Path(archive_dir)
-    sources = {
-        "archive_index": sorted((archive_dir / "index").glob("*.parquet")),
-        "fetch_log": sorted((archive_dir / "fetchlog").glob("*.parquet")),
-    }
-    added = {table: 0 for table in sources}
-    if not any(sources.values()):
-        return added
-    with writer(db_path) as con, transaction(con):
-        for table, files in sources.items():
-            if not files:
+    folders = {"archive_index": "index", "fetch_log": "fetchlog"}
+    seen = dict(run(con, "SELECT manifest, size_bytes FROM archive_manifest"))
+    added = {table: 0 for table in folders}
+    ledger: list[tuple[str, int]] = []
+    with transaction(con):
+        for table, folder in folders.items():
+            files = [
+                (path, f"{folder}/{path.name}", path.stat().st_size)
+                for path in sorted((archive_dir / folder).glob("*.parquet"))
+            ]
+            fresh = [(path, name, size) for path, name, size in files if seen.get(name) != size]
+            if not fresh:
                 continue
             # Views cannot take parameters: the file list is quoted as a SQL literal.
-            listed = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+            listed = ", ".join("'" + str(path).replace("'", "''") + "'" for path, _, _ in fresh)
             run(con, f"CREATE OR REPLACE TEMP VIEW src_{table} AS SELECT * FROM "
                         f"read_parquet([{listed}], union_by_name = true)")
             run(con, f"CREATE OR REPLACE TEMP VIEW stg_{table} AS "
                         f"{staging_sql('stg_' + table)}")
             before = run(con, f"SELECT count(*) FROM {table}")[0][0]
             run(con, f"INSERT INTO {table} SELECT * FROM stg_{table} "
-                        f"EXCEPT SELECT * FROM {table}")
+                        f"EXCEPT SELECT * FROM {table} "
+                        f"WHERE run_id IN (SELECT DISTINCT run_id FROM stg_{table})")
             after = run(con, f"SELECT count(*) FROM {table}")[0][0]
             added[table] = int(after) - int(before)  # type: ignore[call-overload]
+            ledger += [(name, size) for _, name, size in fresh]
+        if ledger:
+            frame = pl.DataFrame(ledger, schema={"manifest": pl.String, "size_bytes": pl.Int64},
+                                 orient="row")
+            with registered(con, _manifests=frame.to_arrow()):
+                run(con, "INSERT OR REPLACE INTO archive_manifest "
+                         "SELECT manifest, size_bytes, CAST(? AS TIMESTAMP) FROM _manifests",
+                    [_utcnow()])
     return added

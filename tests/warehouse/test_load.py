@@ -254,6 +254,42 @@ def test_archive_manifests_load_once(db: Path, tmp_path: Path) -> None:
     assert scalar(db, "SELECT outcome FROM fetch_log") == "failed"
 
 
+def _index_rows(run_id: str, urls: list[str]) -> pl.DataFrame:
+    when = dt.datetime(2024, 3, 1, 12, 0, tzinfo=dt.UTC)
+    n = len(urls)
+    return pl.DataFrame({
+        "url": urls, "site": ["demo"] * n, "kind": ["article"] * n, "fetched_at": [when] * n,
+        "status": [200] * n, "digest": [f"sha256:{u}" for u in urls],
+        "warc_file": [f"{run_id}.warc.gz"] * n, "offset": list(range(n)), "length": [9] * n,
+        "etag": [None] * n, "last_modified": [None] * n, "run_id": [run_id] * n,
+    })
+
+
+def test_a_loaded_manifest_is_not_read_again(db: Path, tmp_path: Path) -> None:
+    index = tmp_path / "archive" / "index"
+    index.mkdir(parents=True)
+    first = index / "r1.parquet"
+    _index_rows("r1", ["https://a/1"]).write_parquet(first)
+    assert load_archive_manifests(db, tmp_path / "archive")["archive_index"] == 1
+    # Same name, same size, unreadable: only a reader that ignored the ledger would fail.
+    first.write_bytes(b"\0" * first.stat().st_size)
+    _index_rows("r2", ["https://a/1", "https://a/2"]).write_parquet(index / "r2.parquet")
+    assert load_archive_manifests(db, tmp_path / "archive")["archive_index"] == 2
+    assert scalar(db, "SELECT count(*) FROM archive_manifest") == 2
+
+
+def test_a_rewritten_manifest_adds_only_its_new_rows(db: Path, tmp_path: Path) -> None:
+    index = tmp_path / "archive" / "index"
+    index.mkdir(parents=True)
+    _index_rows("r1", ["https://a/1"]).write_parquet(index / "r1.parquet")
+    load_archive_manifests(db, tmp_path / "archive")
+    # A run id used again appends to its manifest (extract.archive keeps the earlier rows).
+    _index_rows("r1", ["https://a/1", "https://a/2"]).write_parquet(index / "r1.parquet")
+    assert load_archive_manifests(db, tmp_path / "archive")["archive_index"] == 1
+    assert query(db, "SELECT url FROM archive_index ORDER BY url") == [
+        ("https://a/1",), ("https://a/2",)]
+
+
 def test_dq_results_store_nested_observed_values_as_json(db: Path) -> None:
     rows = pl.DataFrame({"run_id": ["r1"], "suite": ["fact_task"],
                          "expectation": ["expect_column_values_to_be_unique"],

@@ -69,3 +69,13 @@ CREATE TABLE IF NOT EXISTS dq_result (
     element_count     BIGINT,
     unexpected_count  BIGINT
 );
+
+-- Grain: one row per archive manifest file loaded into archive_index or fetch_log (its path
+-- under the archive directory and its size then), so a night reads only the manifests written
+-- since the last load instead of the whole history; a rewritten manifest (a run id reused)
+-- changes size and is read again.
+CREATE TABLE IF NOT EXISTS archive_manifest (
+    manifest    VARCHAR NOT NULL PRIMARY KEY,
+    size_bytes  BIGINT NOT NULL,
+    loaded_at   TIMESTAMP NOT NULL
+);
