@@ -17,10 +17,12 @@ Canonical names come from data/agency_aliases.csv, after the general rule
 from __future__ import annotations
 
 import csv
+import re
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from transform import patterns as P
@@ -110,7 +112,7 @@ def _match_close(text: str, start: int) -> tuple[int, bool]:
     return len(text), True
 
 
-# Unit list entry as written -> (name, canonical, generic); name "" for an empty entry.
+# Unit list entry as written -> (name, canonical, generic); None for an empty entry.
 # Agency names recur across items and documents, so their cleaning and alias lookup are
 # cached; the cache is cleared when full, so a long run cannot grow it without bound.
 _ENTRIES: dict[str, tuple[str, str, bool] | None] = {}
@@ -118,18 +120,23 @@ _ENTRIES_MAX = 16384
 _MISSING = ("", "", False)  # never stored (empty entries are stored as None)
 
 
+def _split_entries(units_text: str) -> list[str]:
+    """A unit list cut into its entries as written (unstripped)."""
+    if P.BRACKET_OPEN.search(units_text) is not None:
+        return split_units(units_text)
+    if "," in units_text or ";" in units_text:
+        return P.UNIT_SPLIT.split(units_text)
+    return units_text.split("、")  # the usual list: one separator, a plain split
+
+
 def _named_entries(units_text: str) -> tuple[list[tuple[str, str, bool]], bool]:
     """(name, canonical, generic) per non-empty entry of a unit list; True if one was empty.
 
     The cache maps an entry as split (unstripped) to its result, None for an empty entry.
     """
-    if P.BRACKET_OPEN.search(units_text) is None:
-        raws = P.UNIT_SPLIT.split(units_text)
-    else:
-        raws = split_units(units_text)
     cache, empty = _ENTRIES, False
     out: list[tuple[str, str, bool]] = []
-    for raw in raws:
+    for raw in _split_entries(units_text):
         # get() with a sentinel, not "in" then [], so a clear() by another thread between
         # the two cannot raise KeyError.
         entry = cache.get(raw, _MISSING)
@@ -150,32 +157,95 @@ def _role(word: str) -> Role:
     return P.ROLE_OF[word]  # type: ignore[return-value]
 
 
-def _clause_spans(text: str, flags: set[str]) -> list[tuple[int, int, str, bool]]:
-    """(start, end, clause text, is_inline) for every clause, in document order."""
-    spans: list[tuple[int, int, str, bool]] = []
+def _role_marks(text: str) -> list[tuple[int, int]]:
+    """(role word start, index past its colon) for every role word + colon, in order."""
     head = P.ROLE_TAIL_LEN
-    for at in sorted(m.start() - head for p in P.ROLE_COLON_BY_TAIL for m in p.finditer(text)):
-        if spans and at < spans[-1][1]:
+    marks = [(m.start() - head, m.end()) for p in P.ROLE_COLON_BY_TAIL for m in p.finditer(text)]
+    marks.sort()
+    return marks
+
+
+def _part_end(text: str, begin: int, end: int) -> int:
+    """Where a part's units end before the next role word at `end`: without the spaces and
+    the one separator (; , 。) in front of it."""
+    while end > begin and text[end - 1].isspace():
+        end -= 1
+    if end > begin and text[end - 1] in P.PART_SEPARATORS:
+        end -= 1
+    return end
+
+
+def _inner_parts(inner: str) -> list[tuple[str, str]]:
+    """(role word, unit list text) of a clause's inner text (the general case)."""
+    if inner.count(":") == 1:  # a single part: no regex needed
+        role, _, units_text = inner.partition(":")
+        role = role.strip()
+        if role in P.ROLE_OF:
+            return [(role, units_text)]
+    return split_parts(inner)
+
+
+Span = tuple[int, int, list[tuple[str, str]]]  # (start, end, [(role word, unit list text)])
+
+
+def _clause_spans(text: str, flags: set[str]) -> list[Span]:
+    """Every clause with its parts, in document order (overlaps not yet resolved)."""
+    spans: list[Span] = []
+    marks = _role_marks(text)
+    count, k, end = len(marks), 0, 0
+    width = P.ROLE_WORD_LEN
+    while k < count:
+        at, colon_end = marks[k]
+        k += 1
+        if at < end:
             continue  # a later part of a clause already taken
         j = at - 1
         while j >= 0 and text[j] == " ":
             j -= 1
         if j >= 0 and text[j] in P.CLAUSE_OPENERS:
+            first = P.BRACKET_OR_BREAK.search(text, j + 1)
+            if first is not None and first.group() in _CLOSERS:
+                # The usual clause: no bracket or line break inside, so its parts are the
+                # role marks before its closing bracket (as split_parts would cut them),
+                # read off the marks already found instead of re-scanning its text.
+                end = first.end()
+                parts, role, begin = [], text[at : at + width], colon_end
+                while k < count and (nxt := marks[k])[0] < end:
+                    parts.append((role, text[begin : _part_end(text, begin, nxt[0])]))
+                    role, begin = text[nxt[0] : nxt[0] + width], nxt[1]
+                    k += 1
+                parts.append((role, text[begin : end - 1]))
+                spans.append((j, end, parts))
+                continue
             end, truncated = _match_close(text, j)
             if truncated:
                 flags.add("truncated_clause")
-            spans.append((j, end, text[j + 1 : end - (0 if truncated else 1)], False))
+            spans.append((j, end, _inner_parts(text[j + 1 : end - (0 if truncated else 1)])))
         elif j < 0 or text[j] == "\n":
-            line_end = text.find("\n", at)
-            line_end = len(text) if line_end < 0 else line_end
-            spans.append((at, line_end, text[at:line_end], False))
+            end = text.find("\n", at)
+            end = len(text) if end < 0 else end
+            spans.append((at, end, _inner_parts(text[at:end])))
+    bracketed = len(spans)
     for hint in P.INLINE_HINT.finditer(text):
         lo = max(0, hint.start() - P.INLINE_LOOKBACK)
         opener = text.rfind("(", lo, hint.start())
         if opener >= 0 and (inline := P.INLINE_CLAUSE.match(text, opener)) is not None:
-            spans.append((inline.start(), inline.end(), inline.group(0), True))
-    spans.sort()
+            spans.append((inline.start(), inline.end(), _inline_parts(inline)))
+    if len(spans) > bracketed:  # the others come in order already
+        spans.sort(key=_SPAN_ORDER)
     return spans
+
+
+_SPAN_ORDER = itemgetter(0, 1)
+
+
+def _inline_parts(m: re.Match[str]) -> list[tuple[str, str]]:
+    """"(X、Y牵头,Z按职责分工负责)": lead X, Y; Z responsible (配合/参与/参加: participant)."""
+    parts = [("牵头单位", m["lead"].removeprefix("由"))]
+    if m["rest"]:
+        role = "参加单位" if m["verb"] in ("配合", "参与", "参加") else "责任单位"
+        parts.append((role, m["rest"]))
+    return parts
 
 
 def split_parts(inner: str) -> list[tuple[str, str]]:
@@ -186,11 +256,7 @@ def split_parts(inner: str) -> list[tuple[str, str]]:
     for k, m in enumerate(found):
         begin = m.end()
         if k + 1 < len(found):
-            end = found[k + 1].start()
-            while end > begin and inner[end - 1].isspace():
-                end -= 1
-            if end > begin and inner[end - 1] in P.PART_SEPARATORS:
-                end -= 1
+            end = _part_end(inner, begin, found[k + 1].start())
         else:
             end = len(inner) - 1 if inner.endswith("\n") else len(inner)
         parts.append((m["role"], inner[begin:end]))
@@ -198,28 +264,14 @@ def split_parts(inner: str) -> list[tuple[str, str]]:
 
 
 def _parts(text: str, flags: set[str]) -> Iterator[tuple[int, str, str]]:
-    """(clause start, role word, unit list text) for every clause part, in order."""
+    """(clause start, role word, unit list text) for every clause part, in order; of
+    overlapping clauses the one starting first wins."""
     last_end = -1
-    for start, end, inner, inline in _clause_spans(text, flags):
+    for start, end, parts in _clause_spans(text, flags):
         if start < last_end:
             continue
         last_end = end
-        if inline:
-            m = P.INLINE_CLAUSE.fullmatch(inner)
-            if m is None:
-                continue
-            yield start, "牵头单位", m["lead"].removeprefix("由")
-            if m["rest"]:
-                role = "参加单位" if m["verb"] in ("配合", "参与", "参加") else "责任单位"
-                yield start, role, m["rest"]
-            continue
-        if inner.count(":") == 1:  # the common single-part clause: no regex needed
-            role, _, units_text = inner.partition(":")
-            role = role.strip()
-            if role in P.ROLE_OF:
-                yield start, role, units_text
-                continue
-        for role, units_text in split_parts(inner):
+        for role, units_text in parts:
             yield start, role, units_text
 
 
@@ -253,6 +305,7 @@ def units_by_node(
     if ":" not in text and "牵头" not in text:
         return groups, flags
     node, part_no, last_pos = -1, 0, -1
+    units: list[Unit] = []
     for pos, role, units_text in _parts(text, flags):
         named, empty = _named_entries(units_text)
         if empty:
@@ -262,9 +315,9 @@ def units_by_node(
         if pos != last_pos:
             last_pos = pos
             if (owner := bisect_right(starts, pos) - 1) != node:
-                node, part_no = owner, 0
-                groups.append((node, []))
+                node, part_no, units = owner, 0, []
+                groups.append((node, units))
         part_no += 1
-        kind = _role(role)
-        groups[-1][1].extend([Unit(kind, n, c, g, part_no) for n, c, g in named])
+        kind = P.ROLE_OF[role]
+        units += [Unit(kind, n, c, g, part_no) for n, c, g in named]  # type: ignore[arg-type]
     return groups, flags

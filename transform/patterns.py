@@ -260,6 +260,9 @@ ROLE_COLON = re.compile(rf"(?P<role>{literal_trie(ROLE_OF)})\s*:")
 # (单位, 部门) as literals, the first two checked by a lookbehind: a literal scan is many
 # times cheaper than one over a class of first characters. Match start + 2 = word start.
 ROLE_TAIL_LEN = 2
+ROLE_WORD_LEN = 4  # every role word: clauses read a word off its start without a regex
+if {len(word) for word in ROLE_OF} != {ROLE_WORD_LEN}:
+    raise ValueError("clauses.py assumes role words of ROLE_WORD_LEN characters")
 _ROLE_HEADS: dict[str, list[str]] = {}
 for _word in ROLE_OF:
     _ROLE_HEADS.setdefault(_word[-ROLE_TAIL_LEN:], []).append(_word[:-ROLE_TAIL_LEN])

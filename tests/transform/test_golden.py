@@ -202,6 +202,35 @@ def test_clause_parts_split_like_the_lazy_lookahead_regex(text: str) -> None:
     assert clauses.split_parts(text) == expected
 
 
+# Bracketed clauses of one or more parts, mostly with nothing bracketed inside, in prose.
+_clause_part = st.tuples(
+    st.sampled_from([*P.ROLE_OF, "牵头", "区"]), st.sampled_from([":", " :", "", ":"]),
+    st.sampled_from(["区司法局", "甲、乙", "", " ", "丙,丁", "戊:己", "庚。"]),
+    st.sampled_from([";", ",", "。", "; ", " ", "", ";;", "\n"]),
+).map("".join)
+bracketed_texts = st.lists(
+    st.one_of(
+        st.tuples(st.sampled_from(P.CLAUSE_OPENERS), st.sampled_from(["", " "]),
+                  st.lists(_clause_part, min_size=1, max_size=4).map("".join),
+                  st.sampled_from(")]】〕")).map("".join),
+        st.sampled_from(["(", ")", "【", "甲", "\n", " ", "牵头,", "丙牵头)", "(丁(戊)"]),
+    ),
+    max_size=6,
+).map("".join)
+
+
+@fast
+@given(bracketed_texts)
+def test_clause_parts_read_off_role_marks_like_split_parts(text: str) -> None:
+    # The usual clause (nothing bracketed or broken inside) takes its parts from the role
+    # marks of the whole text; cutting its own text must give the same parts.
+    for start, end, parts in clauses._clause_spans(text, set()):
+        inner = text[start + 1 : end - 1]
+        if (text[start] in P.CLAUSE_OPENERS and text[end - 1] in ")]】〕" and ":" in inner
+                and P.BRACKET_OR_BREAK.search(inner) is None):
+            assert parts == clauses._inner_parts(inner)
+
+
 @fast
 @given(texts)
 def test_role_words_found_from_their_tails_like_the_alternation(text: str) -> None:
