@@ -99,6 +99,13 @@ def _number_start(text: str, end: int) -> int:
     return i
 
 
+def digit_run_ends(text: str) -> list[int]:
+    """End offsets of the runs of ASCII digits in `text`, in order."""
+    # Every character becomes one byte (so offsets hold), then digits "0", the rest " ".
+    marks = text.encode("ascii", "replace").translate(P.DIGITS_AS_ZERO)
+    return [m.end() for m in P.ZERO_RUN.finditer(marks)]
+
+
 def scan_targets(text: str) -> list[tuple[int, Target]]:
     out: list[tuple[int, Target]] = []
     pos = text.find("%")
@@ -108,11 +115,10 @@ def scan_targets(text: str) -> list[tuple[int, Target]]:
             percent = float(text[start:pos])
             out.append((start, Target("percent", text[start : pos + 1], percent, "%")))
         pos = text.find("%", pos + 1)
-    last_end = 0
-    for m in P.COUNT_UNIT_START.finditer(text):
-        at = m.start()
-        if at < last_end:
-            continue  # inside the previous count (its unit or suffix)
+    last_end, size = 0, len(text)
+    for at in digit_run_ends(text):  # a count's unit starts right after its digits
+        if at == size or text[at] not in P.COUNT_UNIT_FIRST or at < last_end:
+            continue  # no measure word here, or inside the previous count (its suffix)
         unit = P.COUNT_UNIT.match(text, at)
         if unit is None:
             continue

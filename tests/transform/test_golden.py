@@ -255,6 +255,12 @@ def test_targets_read_backwards_match_the_forward_regexes(text: str) -> None:
 
 
 @fast
+@given(st.one_of(texts, st.text()))
+def test_digit_runs_from_the_ascii_projection_like_the_class_regex(text: str) -> None:
+    assert facts.digit_run_ends(text) == [m.end() for m in re.finditer("[0-9]+", text)]
+
+
+@fast
 @given(texts)
 def test_year_anchor_finds_the_same_years(text: str) -> None:
     found = [(m.start() - 4, m.end()) for m in P.DEADLINE_YEAR.finditer(text)]
