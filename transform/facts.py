@@ -62,6 +62,32 @@ def _theme_automaton() -> tuple[ahocorasick_rs.AhoCorasick, tuple[str, ...]]:
     return automaton, tuple(theme for _, theme in pairs)
 
 
+@lru_cache(maxsize=1)
+def _theme_automaton_utf8() -> ahocorasick_rs.BytesAhoCorasick:
+    """`_theme_automaton` over UTF-8 bytes (same spelling indices).
+
+    UTF-8 is self-synchronising, so a spelling matches bytes only at a character start, and
+    two spellings matching at one start are prefixes of each other: leftmost-longest picks
+    the same spellings as over characters.
+    """
+    return ahocorasick_rs.BytesAhoCorasick(
+        [s.encode("utf-8") for s, _ in _spellings()],
+        matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+        implementation=ahocorasick_rs.Implementation.DFA,
+    )
+
+
+def theme_hits_utf8(data: bytes) -> tuple[list[int], list[str]]:
+    """`theme_hits` over a text's UTF-8 bytes; offsets are byte offsets.
+
+    For a caller that encodes the text anyway (the content hash): the str scan would encode
+    it again and map every offset back to a str index.
+    """
+    _, themes = _theme_automaton()
+    matches = _theme_automaton_utf8().find_matches_as_indexes(data)
+    return list(map(_START, matches)), list(map(themes.__getitem__, map(_INDEX, matches)))
+
+
 def theme_hits(text: str) -> tuple[list[int], list[str]]:
     """`scan_themes` as two parallel lists (offsets, themes), built without a Python loop."""
     automaton, themes = _theme_automaton()

@@ -10,7 +10,7 @@ import codecs
 import datetime as dt
 import hashlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from html import unescape as html_unescape
 from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
@@ -128,7 +128,12 @@ def parse_document(
         flags.append("numbering_repaired")
 
     body_text = "\n".join(front.body)
-    clause_flags = _attach_facts(body_text, tree.nodes)
+    # The body is the nodes' texts joined by "\n": encoded node by node (one pass over the
+    # text all the same), its UTF-8 serves the content hash and the theme scan, and the
+    # encoded lengths place byte offsets in nodes.
+    node_utf8 = [node.text.encode("utf-8") for node in tree.nodes]
+    body_utf8 = b"\n".join(node_utf8)
+    clause_flags = _attach_facts(body_text, body_utf8, tree.nodes, node_utf8)
     flags.extend(sorted(clause_flags))
     if not body_text:
         flags.append("empty_body")
@@ -166,7 +171,7 @@ def parse_document(
         quality_flags=flags,
         text=body_text,
         nodes=tree.nodes,
-        content_hash="sha256:" + hashlib.sha256(body_text.encode("utf-8")).hexdigest(),
+        content_hash="sha256:" + hashlib.sha256(body_utf8).hexdigest(),
         cover_notice=front.cover_notice,
         credits=norm.credits,
         flag_details=details,
@@ -175,17 +180,17 @@ def parse_document(
     )
 
 
-def _attach_facts(body_text: str, nodes: list[Node]) -> set[str]:
+def _attach_facts(
+    body_text: str, body_utf8: bytes, nodes: list[Node], node_utf8: list[bytes]
+) -> set[str]:
     """Scan the whole body once per kind of fact and hand each hit to its node by offset.
 
-    The body is the nodes' own texts joined by "\\n", so offsets map to nodes exactly.
+    The body is the nodes' own texts joined by "\\n" (`node_utf8` their UTF-8 forms, joined
+    the same way in `body_utf8`), so offsets map to nodes exactly.
     """
     if not nodes:
         return set()
-    starts, offset = [], 0
-    for node in nodes:
-        starts.append(offset)
-        offset += len(node.text) + 1
+    starts = _starts(map(len, (node.text for node in nodes)))
 
     groups, flags = clauses.units_by_node(body_text, starts)
     for index, units in groups:
@@ -196,10 +201,12 @@ def _attach_facts(body_text: str, nodes: list[Node]) -> set[str]:
         nodes[bisect_right(starts, pos) - 1].deadlines.append(deadline)
     # Theme mentions are many (one every few hundred characters): cut their offsets at the
     # node starts (one bisect per node, not per mention) and dedupe each node's share.
-    positions, names = facts.theme_hits(body_text)
+    positions, names = facts.theme_hits_utf8(body_utf8)
+    byte_starts = _starts(map(len, node_utf8)) if positions else []
     lo = 0
     for index in range(len(nodes) if positions else 0):
-        hi = bisect_left(positions, starts[index + 1]) if index + 1 < len(starts) else len(names)
+        hi = (bisect_left(positions, byte_starts[index + 1]) if index + 1 < len(byte_starts)
+              else len(names))
         if hi > lo:
             themes = nodes[index].themes
             for theme in dict.fromkeys(names[lo:hi]):
@@ -207,6 +214,15 @@ def _attach_facts(body_text: str, nodes: list[Node]) -> set[str]:
                     themes.append(theme)
             lo = hi
     return flags
+
+
+def _starts(lengths: Iterable[int]) -> list[int]:
+    """Offsets where pieces of these lengths start when joined by one separator."""
+    starts, offset = [], 0
+    for length in lengths:
+        starts.append(offset)
+        offset += length + 1
+    return starts
 
 
 def _attachment_links(html: str, url: str | None) -> list[str]:

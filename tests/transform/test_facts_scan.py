@@ -55,3 +55,12 @@ def test_scanning_leaves_the_text_without_a_utf8_copy() -> None:
     size = sys.getsizeof(text)
     assert facts.scan_themes(text)
     assert sys.getsizeof(text) == size
+
+
+@settings(max_examples=300, deadline=None)
+@given(_texts)
+def test_theme_scan_over_utf8_bytes_finds_the_same_hits(text: str) -> None:
+    data = text.encode("utf-8")
+    offsets, themes = facts.theme_hits_utf8(data)
+    as_indices = [len(data[:offset].decode("utf-8")) for offset in offsets]
+    assert list(zip(as_indices, themes, strict=True)) == facts.scan_themes(text)
