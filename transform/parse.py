@@ -121,8 +121,7 @@ def parse_document(
     host = _host(url)
     norm = text.normalize_text(raw, opencc_config=text.opencc_config_for(host))
     flags: list[str] = norm.flags
-    lines = norm.text.split("\n") if norm.text else []
-    front = metadata.split_front_matter(lines)
+    front = metadata.split_front_matter(norm.lines)
     tree = structure.build_tree(front.body)
     if tree.repairs:
         flags.append("numbering_repaired")

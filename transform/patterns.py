@@ -137,9 +137,6 @@ TRADITIONAL_OR_RARE_WIDTH = re.compile(
     "[" + TRADITIONAL_ONLY.pattern[1:-1] + RARE_WIDTH.pattern[1:-1] + "]"
 )
 SPACES = re.compile(r"  +")
-# Line trimming with str.strip() would also eat control characters; keep it to spaces.
-LINE_EDGE_SPACES = re.compile(r"^ +| +$", re.M)
-BLANK_LINES = re.compile(r"\n\n+")
 
 # Page chrome: whole lines (after list bullets) that are navigation, widgets or counters.
 CHROME_LINE = re.compile(

@@ -41,6 +41,7 @@ _MOJIBAKE_MIN = 4  # same as the run length in patterns.DAMAGE_LATIN1
 class NormalizedText:
     text: str
     script: str  # "simplified" | "traditional" (of the input)
+    lines: list[str] = field(default_factory=list)  # text.split("\\n"), kept from the making
     pinyin_count: int = 0
     damage: list[dict[str, object]] = field(default_factory=list)  # {pos, text, near}
     credits: dict[str, str] = field(default_factory=dict)
@@ -132,22 +133,37 @@ def _canonical(text: str) -> tuple[str, int]:
 
 def tidy_lines(text: str) -> str:
     """Collapse spaces, trim lines, drop blank lines (paragraph breaks survive as "\\n")."""
-    if " " in text:  # one-character tests run at memchr speed; Chinese text often has none
-        if "  " in text:
-            text = P.SPACES.sub(" ", text)
-        if " \n" in text or "\n " in text:
-            text = P.LINE_EDGE_SPACES.sub("", text)
-    if "\n\n" in text:
-        text = P.BLANK_LINES.sub("\n", text)
-    return text.strip("\n ")
+    return "\n".join(_tidy(text))
+
+
+def _tidy(text: str) -> list[str]:
+    """`tidy_lines` as its list of lines (all non-empty).
+
+    Lines are trimmed with strip(" "): a bare strip() would also eat control characters.
+    """
+    lines = text.split("\n")
+    if " " in text:  # a one-character test runs at memchr speed; Chinese text often has none
+        if P.SPACES.search(text) is not None:  # a literal scan: cheaper than `"  " in text`
+            lines = [P.SPACES.sub(" ", line).strip(" ") for line in lines]
+        else:
+            lines = [line.strip(" ") for line in lines]
+    if "" in lines:
+        lines = [line for line in lines if line]
+    return lines
 
 
 def strip_chrome(text: str) -> tuple[str, dict[str, str], list[str]]:
     """Remove page chrome and credit lines; returns (text, credits, removed lines)."""
+    kept, credits, removed = _strip_chrome(text.split("\n"))
+    return (text if not removed else "\n".join(kept)), credits, removed
+
+
+def _strip_chrome(lines: list[str]) -> tuple[list[str], dict[str, str], list[str]]:
+    """`strip_chrome` over a text's lines: (kept lines, credits, removed lines)."""
     removed: list[str] = []
     credits: dict[str, str] = {}
     kept: list[str] = []
-    for line in text.split("\n"):
+    for line in lines:
         if len(line) <= P.CHROME_MAX_LINE:
             if (m := P.CREDIT_LINE.fullmatch(line)) is not None:
                 credits[m.group(1)] = m.group(2).strip()
@@ -157,9 +173,7 @@ def strip_chrome(text: str) -> tuple[str, dict[str, str], list[str]]:
                 removed.append(line)
                 continue
         kept.append(line)
-    if not removed:
-        return text, credits, removed
-    return "\n".join(kept), credits, removed
+    return (kept if removed else lines), credits, removed
 
 
 def find_damage(text: str) -> list[dict[str, object]]:
@@ -233,11 +247,12 @@ def normalize_text(raw: str, *, opencc_config: str = "t2s") -> NormalizedText:
     if script == "traditional":
         # Convert once per document, after pinyin removal so OpenCC sees clean text.
         text = to_simplified(text, opencc_config)
-    text = tidy_lines(text)
     # Dropping whole lines from tidy text leaves it tidy: no second tidy_lines pass.
-    text, credits, boilerplate = strip_chrome(text)
+    lines, credits, boilerplate = _strip_chrome(_tidy(text))
+    text = "\n".join(lines)
     return NormalizedText(
         text=text,
+        lines=lines,
         script=script,
         pinyin_count=pinyin,
         damage=find_damage(text),

@@ -31,6 +31,7 @@ from extract.demosite.families import render_article
 from tests.conftest import ROOT, SEED_NAMES, seed_text
 from transform import clauses, facts, parse_document
 from transform import patterns as P
+from transform.text import tidy_lines
 
 GOLDEN = Path(__file__).parent / "golden"
 Case = tuple[bytes | str, dict[str, Any]]
@@ -258,6 +259,18 @@ def test_targets_read_backwards_match_the_forward_regexes(text: str) -> None:
 @given(st.one_of(texts, st.text()))
 def test_digit_runs_from_the_ascii_projection_like_the_class_regex(text: str) -> None:
     assert facts.digit_run_ends(text) == [m.end() for m in re.finditer("[0-9]+", text)]
+
+
+def _reference_tidy(text: str) -> str:
+    text = re.sub(r"  +", " ", text)
+    text = re.sub(r"^ +| +$", "", text, flags=re.M)
+    return re.sub(r"\n\n+", "\n", text).strip("\n ")
+
+
+@fast
+@given(st.text(" \n\t\r\u3000a甲", max_size=30))
+def test_lines_tidied_one_by_one_like_the_whole_text_regexes(text: str) -> None:
+    assert tidy_lines(text) == _reference_tidy(text)
 
 
 @fast
