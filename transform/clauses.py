@@ -304,20 +304,23 @@ def units_by_node(
     groups: list[tuple[int, list[Unit]]] = []
     if ":" not in text and "牵头" not in text:
         return groups, flags
-    node, part_no, last_pos = -1, 0, -1
+    node, part_no, last_end = -1, 0, -1
     units: list[Unit] = []
-    for pos, role, units_text in _parts(text, flags):
-        named, empty = _named_entries(units_text)
-        if empty:
-            flags.add("empty_unit_entry")
-        if not named:
-            continue
-        if pos != last_pos:
-            last_pos = pos
-            if (owner := bisect_right(starts, pos) - 1) != node:
+    for start, end, parts in _clause_spans(text, flags):
+        if start < last_end:
+            continue  # overlaps a clause that starts earlier (as in _parts)
+        last_end = end
+        owner = None  # looked up once the clause names a unit
+        for role, units_text in parts:
+            named, empty = _named_entries(units_text)
+            if empty:
+                flags.add("empty_unit_entry")
+            if not named:
+                continue
+            if owner is None and (owner := bisect_right(starts, start) - 1) != node:
                 node, part_no, units = owner, 0, []
                 groups.append((node, units))
-        part_no += 1
-        kind = P.ROLE_OF[role]
-        units += [Unit(kind, n, c, g, part_no) for n, c, g in named]  # type: ignore[arg-type]
+            part_no += 1
+            kind = P.ROLE_OF[role]
+            units += [Unit(kind, n, c, g, part_no) for n, c, g in named]  # type: ignore[arg-type]
     return groups, flags
