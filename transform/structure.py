@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 from transform import patterns as P
 from transform.records import Node
@@ -79,19 +80,20 @@ class Tree:
 
 def classify(line: str) -> Para:
     m = P.MARKER.match(line)
-    if m is None or m.lastgroup is None:
+    if m is None or (style := m.lastgroup) is None:
         return Para(line)
-    label = m.group(m.lastgroup)
+    label, end = m[style], m.end()
     number = cn_to_int(label)
-    if number is None or m.end() >= len(line):
+    if number is None or end >= len(line):
         return Para(line)  # a bare numeral line is text, not a heading
-    return Para(line, m.lastgroup, label, number, m.end())
+    return Para(line, style, label, number, end)
 
 
-def first_sentence(text: str) -> str:
-    """The heading: text up to the first full stop, without a trailing unit clause."""
-    m = P.SENTENCE_END.search(text)
-    head = text[: m.start()] if m else text
+def first_sentence(text: str, start: int = 0) -> str:
+    """The heading: text (from `start`) up to the first full stop, without a trailing unit
+    clause. `start` spares a copy of a long paragraph just to skip its numeral."""
+    m = P.SENTENCE_END.search(text, start)
+    head = text[start : m.start()] if m else text[start:]
     if "单位" in head or "部门" in head:
         head = P.HEADING_CLAUSE_TAIL.sub("", head)
     return head.strip()
@@ -107,6 +109,8 @@ def _ends_with_heading_only(para: Para) -> bool:
 def repair_numbering(paras: list[Para]) -> list[dict[str, object]]:
     """Fill in item numbers whose loss the neighbours make certain (rule 2)."""
     repairs: list[dict[str, object]] = []
+    if not any(p.style is None and q.style is not None for p, q in pairwise(paras)):
+        return repairs  # the usual case: no unnumbered paragraph right before an item
     last_of: dict[str, int] = {}  # style -> last number seen so far
     first_seen: dict[str, int] = {}  # style -> index of its first paragraph (outline rank)
     for i, para in enumerate(paras):
@@ -144,7 +148,9 @@ def repair_numbering(paras: list[Para]) -> list[dict[str, object]]:
 
 def _closing_start(paras: list[Para]) -> int:
     """Index of the first paragraph of the closing passage (len(paras) if none)."""
-    last = max((i for i, p in enumerate(paras) if p.style), default=-1)
+    last = len(paras) - 1
+    while last >= 0 and paras[last].style is None:
+        last -= 1
     if last < 0 or last == len(paras) - 1:
         return len(paras)
     style = paras[last].style
@@ -218,7 +224,7 @@ def build_tree(lines: list[str]) -> Tree:
         parent_id = stack[-1].id if stack else None
         k = child_count[parent_id] = child_count.get(parent_id, 0) + 1
         node_id = f"{parent_id}.{k}" if parent_id else f"n{k}"
-        heading = first_sentence(para.text[para.content_start:])
+        heading = first_sentence(para.text, para.content_start)
         node = Node(node_id, parent_id, len(stack) + 1, para.label, para.number, heading, "")
         nodes.append(node)
         lines_of = [para.text]
