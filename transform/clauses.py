@@ -159,6 +159,9 @@ def _role(word: str) -> Role:
 
 def _role_marks(text: str) -> list[tuple[int, int]]:
     """(role word start, index past its colon) for every role word + colon, in order."""
+    if P.SPACED_COLON.search(text) is None:  # then no "\\s*" to allow for before a colon
+        width = P.ROLE_WORD_LEN
+        return [(m.start() - width, m.end()) for m in P.ROLE_COLON_TIGHT.finditer(text)]
     head = P.ROLE_TAIL_LEN
     marks = [(m.start() - head, m.end()) for p in P.ROLE_COLON_BY_TAIL for m in p.finditer(text)]
     marks.sort()

@@ -238,6 +238,8 @@ def test_role_words_found_from_their_tails_like_the_alternation(text: str) -> No
     found = sorted(m.start() - P.ROLE_TAIL_LEN for p in P.ROLE_COLON_BY_TAIL
                    for m in p.finditer(text))
     assert found == [m.start() for m in P.ROLE_COLON.finditer(text)]
+    # Also from the colon, when no whitespace precedes one (else from the tails as above).
+    assert clauses._role_marks(text) == [m.span() for m in P.ROLE_COLON.finditer(text)]
 
 
 @fast
