@@ -313,14 +313,14 @@ def units_by_node(
         if start < last_end:
             continue  # overlaps a clause that starts earlier (as in _parts)
         last_end = end
-        owner = None  # looked up once the clause names a unit
+        owner = -1  # the node holding the clause, looked up once it names a unit
         for role, units_text in parts:
             named, empty = _named_entries(units_text)
             if empty:
                 flags.add("empty_unit_entry")
             if not named:
                 continue
-            if owner is None and (owner := bisect_right(starts, start) - 1) != node:
+            if owner < 0 and (owner := bisect_right(starts, start) - 1) != node:
                 node, part_no, units = owner, 0, []
                 groups.append((node, units))
             part_no += 1
