@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.futures import PrefectFuture
+from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
@@ -35,7 +35,7 @@ def _requests(sites: list[str], base_url: str | None, delay: float | None,
     return [
         SiteRequest(site=s, base_url=base_url, delay=delay, max_pages=max_pages,
                     allow_hosts=tuple(allow_hosts or ()))
-        for s in sites
+        for s in dict.fromkeys(sites)  # a site named twice runs once
     ]
 
 
@@ -59,37 +59,45 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
     logger.info("run %s: %d site(s) into %s", run_id, len(requests), paths.root)
 
     # Fan out fetch+parse per site; load serially in this process (one warehouse writer).
+    # A parse is submitted only once its fetch is done: a task waiting on an upstream future
+    # would hold a worker thread and keep the next site's fetch queued behind it.
     done = completed_runs(paths)  # read before any writer opens the warehouse
-    pending: list[tuple[SiteRequest, PrefectFuture]] = []
-    for req in requests:
-        fetched = tasks.fetch_site.submit(req, paths, run_id)
-        pending.append((req, tasks.parse_and_gate.submit(
-            req, fetched, paths, run_id, done.get(req.site, frozenset()))))
+    fetches: dict[PrefectFuture, SiteRequest] = {
+        tasks.fetch_site.submit(req, paths, run_id): req for req in requests}
+    parses: dict[PrefectFuture, SiteRequest] = {}
+    for fetched in as_completed(list(fetches)):
+        req = fetches[fetched]
+        parses[tasks.parse_and_gate.submit(
+            req, fetched, paths, run_id, done.get(req.site, frozenset()))] = req
 
-    outcomes: list[SiteOutcome] = []
+    outcomes: dict[str, SiteOutcome] = {}
     new_docs: list[dict[str, str]] = []
-    for req, future in pending:
+    for future in as_completed(list(parses)):  # load whichever site is ready first
+        req = parses[future]
         try:
             batch: SiteBatch = future.result()
         except Exception as exc:  # a failed site must not fail the others
             logger.error("site %s failed: %s", req.site, exc)
             record_failed_site(req.site, run_id, f"{type(exc).__name__}: {exc}", paths)
-            outcomes.append(SiteOutcome(site=req.site, error=f"{type(exc).__name__}: {exc}"))
+            outcomes[req.site] = SiteOutcome(site=req.site,
+                                             error=f"{type(exc).__name__}: {exc}")
             continue
         outcome = _outcome(batch)
         # quote(): a batch holds thousands of nested records; Prefect would otherwise walk
         # (and copy) all of them looking for futures before the task starts.
         outcome.load = tasks.load_batch(quote(batch), paths)  # type: ignore[call-overload]
-        outcomes.append(outcome)
+        outcomes[req.site] = outcome
         new_docs += [
             {"site": batch.site, "title": d.title or "", "url": d.url or "",
              "publish_date": d.publish_date.isoformat() if d.publish_date else ""}
             for d in batch.documents
         ]
+    outcomes = {req.site: outcomes[req.site] for req in requests}  # report in request order
+    new_docs.sort(key=lambda d: (d["site"], d["url"]))
 
-    loaded = [o for o in outcomes if o.load is not None]
+    loaded = [o for o in outcomes.values() if o.load is not None]
     outputs = tasks.finish_outputs(paths, run_id) if build_outputs and loaded else {}
-    markdown = run_markdown(run_id, outcomes, outputs)
+    markdown = run_markdown(run_id, list(outcomes.values()), outputs)
     create_markdown_artifact(markdown, key="govharvest-run-summary",
                              description=f"govharvest run {run_id}")
     create_table_artifact(new_docs or [{"site": "", "title": "(no new documents)", "url": "",
@@ -97,7 +105,7 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
                           key="govharvest-new-documents", description="Documents seen this run")
     if not loaded:
         raise NothingLoaded("no site could be loaded: " + "; ".join(
-            f"{o.site}: {o.error}" for o in outcomes))
+            f"{o.site}: {o.error}" for o in outcomes.values()))
     return {
         "run_id": run_id,
         # extract's page counts first; the warehouse's document counts win on shared keys
@@ -108,7 +116,7 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
                            "changed": o.load.changed if o.load else 0,
                            "unchanged": o.load.unchanged if o.load else 0,
                            "quarantined": o.load.quarantined if o.load else 0,
-                           "error": o.error} for o in outcomes},
+                           "error": o.error} for o in outcomes.values()},
         "outputs": outputs,
         "markdown": markdown,
     }

@@ -351,6 +351,9 @@ class _Handler(BaseHTTPRequestHandler):
     site: DemoSite  # bound per server by DemoSite.start
     protocol_version = "HTTP/1.1"
     server_version = "DemoGov/1.0"
+    # Headers and body go out in two writes; with Nagle on, a keep-alive client's delayed
+    # ACK holds the body back ~40 ms per response. Real servers (nginx) set TCP_NODELAY too.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # the request log replaces stderr noise
