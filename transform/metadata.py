@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick_rs
 import yaml
 
 from transform import patterns as P
@@ -62,10 +63,19 @@ def _doc_types() -> tuple[list[tuple[str, str]], re.Pattern[str]]:
     return words, re.compile("|".join(map(re.escape, cues)))
 
 
-@lru_cache(maxsize=1)
-def _regions() -> re.Pattern[str]:
+def region_names() -> list[str]:
     with (DATA / "regions.csv").open(encoding="utf-8") as fh:
-        return re.compile(P.literal_trie(row["name"] for row in csv.DictReader(fh)))
+        return [row["name"] for row in csv.DictReader(fh)]
+
+
+@lru_cache(maxsize=1)
+def _regions() -> ahocorasick_rs.AhoCorasick:
+    """Every gazetteer name, leftmost-longest: the first match is the earliest name, the
+    longest where several start there (as the regex trie of the names would find it, but
+    without an sre test at every character of a long first paragraph)."""
+    return ahocorasick_rs.AhoCorasick(
+        region_names(), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
+    )
 
 
 def _date(y: str, m: str, d: str) -> dt.date | None:
@@ -159,8 +169,10 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
 
 def detect_region(title: str | None, body: list[str]) -> str | None:
     for text in (title or "", body[0] if body else ""):
-        if m := _regions().search(text):
-            return m.group(0)
+        # A throwaway copy: the automaton reads a str through its UTF-8 form, which CPython
+        # would otherwise keep inside the caller's string (titles and nodes keep theirs).
+        if hits := _regions().find_matches_as_strings("".join((text, ""))):
+            return str(hits[0])
     return None
 
 

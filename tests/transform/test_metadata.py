@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import ClassVar
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from transform import parse_document
-from transform.metadata import detect_doc_type, detect_period, detect_region, split_front_matter
+from transform import patterns as P
+from transform.metadata import (
+    detect_doc_type,
+    detect_period,
+    detect_region,
+    region_names,
+    split_front_matter,
+)
 
 
 def test_cover_notice_title_signature_and_date() -> None:
@@ -152,3 +163,18 @@ def test_source_lines_without_a_title_and_after_a_cover() -> None:
 def test_a_dated_sentence_in_the_body_is_not_a_source_line() -> None:
     fm = split_front_matter(["时间:2023年5月10日,召开会议。", "一、任务"])
     assert fm.publish_date is None and len(fm.body) == 2
+
+
+_REGION_TRIE = re.compile(P.literal_trie(region_names()))
+# Gazetteer names, their pieces (湘潭 / 湘潭市 / 湘潭县 overlap) and other text.
+_PIECES = st.text("湘潭市县区西岗盐城开发镇人和, ", max_size=4)
+_region_texts = st.lists(st.one_of(st.sampled_from(region_names()), _PIECES), max_size=8).map(
+    "".join
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_region_texts, _region_texts)
+def test_region_is_the_earliest_longest_gazetteer_name(title: str, first: str) -> None:
+    expected = next((m.group(0) for m in map(_REGION_TRIE.search, (title, first)) if m), None)
+    assert detect_region(title, [first]) == expected
