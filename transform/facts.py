@@ -174,8 +174,10 @@ def scan_deadlines(text: str) -> list[tuple[int, Target]]:
         if start and text[start - 1].isdigit():
             continue
         year = int(text[start : end - 1])
-        lead = next((w for w in P.DEADLINE_BEFORE if text.startswith(w, start - len(w))
-                     and start >= len(w)), None)
+        lead = None
+        if start and text[start - 1] in P.DEADLINE_BEFORE_LAST:  # most years have no lead
+            lead = next((w for w in P.DEADLINE_BEFORE if text.startswith(w, start - len(w))
+                         and start >= len(w)), None)
         tail = P.DEADLINE_AFTER.match(text, end)
         if lead is not None:
             # "到2025年", "到2025年底前": the tail (if any) belongs to the same deadline.

@@ -319,3 +319,4 @@ COUNT_PREFIXES = ("不少于", "不低于", "不超过", "至少", "超过", "�
 DEADLINE_YEAR = re.compile(r"年(?<=[12][0-9]{3}年)")
 DEADLINE_AFTER = re.compile(r"年?底前?|[0-9]{1,2}月底?前")
 DEADLINE_BEFORE = ("截至", "截止", "到", "至")
+DEADLINE_BEFORE_LAST = "".join({w[-1] for w in DEADLINE_BEFORE})  # what must precede a lead
