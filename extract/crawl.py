@@ -90,10 +90,22 @@ def parse_text(text: str) -> lxml.html.HtmlElement:
 
 
 def _element_text(element: lxml.html.HtmlElement) -> str:
-    clone = lxml.html.fromstring(lxml.html.tostring(element))
-    for bad in clone.xpath("|".join(f".//{t}" for t in NOISE_TAGS)):
-        bad.drop_tree()
-    return re.sub(r"\s+", " ", clone.text_content()).strip()
+    """Visible text of `element`, whitespace collapsed: NOISE_TAGS subtrees, comments and
+    processing instructions contribute only their tails (as text_content() would after
+    dropping them, without copying the tree)."""
+    parts: list[str] = []
+    _collect_text(element, parts)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _collect_text(element: lxml.html.HtmlElement, parts: list[str]) -> None:
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in NOISE_TAGS:
+            _collect_text(child, parts)
+        if child.tail:
+            parts.append(child.tail)
 
 
 def _date(text: str) -> dt.date | None:
@@ -432,8 +444,10 @@ class _Walker:
             if not href or href.startswith(("javascript:", "#", "mailto:")):
                 continue
             absolute = urldefrag(urljoin(url, href))[0]
-            label = (anchor.text_content() or "").strip().lower()
-            if self._is_attachment_url(absolute) or label.endswith(self.attachment_exts):
+            # The label is read only when the URL does not already say "attachment";
+            # itertext() is text_content() without its per-call XPath.
+            if self._is_attachment_url(absolute) or "".join(
+                    anchor.itertext()).strip().lower().endswith(self.attachment_exts):
                 found.setdefault(absolute, None)
         return list(found)
 

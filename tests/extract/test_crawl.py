@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from extract.archive import FETCHLOG_SCHEMA, INDEX_SCHEMA, iter_pages, read_fetchlog, read_index
-from extract.crawl import COUNT_KEYS, HarvestResult, harvest, parse_html
+from extract.crawl import COUNT_KEYS, HarvestResult, _element_text, harvest, parse_html
 from extract.demosite import DemoSite, LoggedRequest
 from extract.demosite.site import REVISION_NOTE, Article
 from extract.profile import generic_profile
@@ -266,6 +266,16 @@ def test_state_is_derived_from_the_archive(story: Story) -> None:
                  if a.column.family == "hunan" and a.behaviour in OK_BEHAVIOURS)
     assert state.cursor == newest
     assert load_state(story.archive, "no-such-site").urls == {}
+
+
+def test_visible_text_skips_scripts_styles_and_comments_but_keeps_their_tails() -> None:
+    doc = parse_html(
+        "<html><body><div id=x> 一<!-- 注释 -->二<script>var a;</script>三"
+        "<style>p{}</style>\n\n四<noscript>请开启</noscript>五<b>六</b></div>尾</body></html>"
+        .encode(), "text/html; charset=utf-8")
+    (div,) = doc.cssselect("#x")
+    assert _element_text(div) == "一二三 四五六"
+    assert _element_text(doc.find("body")) == "一二三 四五六尾"
 
 
 def test_since_skips_older_list_entries(demo_site: DemoSite, tmp_path: Path) -> None:
