@@ -226,7 +226,7 @@ class _HostGate:
         finally:
             with self._cond:
                 self._active -= 1
-                self._cond.notify_all()
+                self._cond.notify()  # one slot freed: wake one waiter, not the whole herd
 
     def push_back(self, seconds: float, clock: Callable[[], float]) -> None:
         """A server asked us to wait (Retry-After): nobody starts before then."""
@@ -348,6 +348,12 @@ class Fetcher:
             session = self._sessions.get(key)
             if session is None:
                 session = requests.Session()
+                # Proxy and CA settings come from the environment, read once per host:
+                # with trust_env on, requests rescans os.environ on every request.
+                env = session.merge_environment_settings(key + "/", {}, None, None, None)
+                session.trust_env = False
+                session.proxies.update(env["proxies"])
+                session.verify = env["verify"]
                 session.headers.update({
                     "User-Agent": self.settings.user_agent,
                     "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",

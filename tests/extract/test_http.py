@@ -66,6 +66,25 @@ def test_conditional_get_answers_304_and_costs_no_body(demo_site: DemoSite) -> N
     assert [e.status for e in rec.exchanges if e.url == url] == [200, 304, 304]
 
 
+def test_proxy_settings_come_from_the_environment_per_host(
+        demo_site: DemoSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A dead proxy for everything except the demo host: the demo host is still reachable
+    # (NO_PROXY honoured), and the proxy is what other hosts would go through.
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    rec = Recorder()
+    with fetcher(fast(), ["127.0.0.1", "www.example.org"], rec) as f:
+        assert f.fetch(demo_site.article_url(normal(demo_site))).outcome == "ok"
+        assert f._session("http://www.example.org").proxies.get("http") == "http://127.0.0.1:9"
+    monkeypatch.setenv("NO_PROXY", "")
+    proxied = Recorder()
+    with fetcher(fast(max_retries=0), ["127.0.0.1"], proxied) as f:
+        f.fetch(demo_site.article_url(normal(demo_site)))
+    robots = proxied.attempts[0]  # robots.txt goes first, through the (dead) proxy
+    assert robots.url.endswith("/robots.txt") and robots.outcome == "failed"
+    assert "ProxyError" in (robots.detail or "")
+
+
 def test_robots_disallow_is_honoured(demo_site: DemoSite) -> None:
     rec = Recorder()
     url = demo_site.article_url(case(demo_site, "robots"))
