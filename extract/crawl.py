@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
+from lxml.cssselect import CSSSelector
 
 from extract.archive import ArchiveWriter, read_record, sha256_digest
 from extract.attachments import AttachmentError, as_text_page
@@ -130,6 +131,13 @@ class _Walker:
         self.progress = progress
         self.lists = profile.listing
         self.article_res = _compile(self.lists.article_patterns)
+        # Compiled once: el.cssselect(expr) translates CSS to XPath again on every call.
+        self.item_css = CSSSelector(self.lists.item_selector, translator="html")
+        self.link_css = CSSSelector(self.lists.link_selector, translator="html")
+        self.date_css = (CSSSelector(self.lists.date_selector, translator="html")
+                         if self.lists.date_selector else None)
+        self.body_css = [(s, CSSSelector(s, translator="html"))
+                         for s in profile.detail.body_selectors]
         self.page_res = _compile(self.lists.page_patterns)
         self.attachment_exts = tuple(e.lower() for e in profile.detail.attachment_extensions)
         self.result = HarvestResult(profile.name, writer.run_id)
@@ -308,24 +316,24 @@ class _Walker:
 
     def entries_from(self, doc: lxml.html.HtmlElement, url: str,
                      text: str = "") -> list[ListEntry]:
-        items: list[lxml.html.HtmlElement] = list(doc.cssselect(self.lists.item_selector))
+        items: list[lxml.html.HtmlElement] = list(self.item_css(doc))
         # Hanweb keeps records as CDATA (in <script type="text/xml"> or a dataproxy reply),
         # which an HTML parser drops: take them from the text.
         for fragment in HANWEB_RECORD.findall(text):
             wrapper = lxml.html.fragment_fromstring(fragment, create_parent="div")
-            items += wrapper.cssselect(self.lists.item_selector) or [wrapper]
+            items += self.item_css(wrapper) or [wrapper]
         entries: list[ListEntry] = []
         seen: set[str] = set()
         for item in items:
-            links = item.cssselect(self.lists.link_selector)
+            links = self.link_css(item)
             if not links:
                 continue
             link = links[0]
             absolute = urldefrag(urljoin(url, (link.get("href") or "").strip()))[0]
             if not absolute or absolute in seen or absolute == url:
                 continue
-            if self.lists.date_selector:
-                found = item.cssselect(self.lists.date_selector)
+            if self.date_css is not None:
+                found = self.date_css(item)
                 date = _date(found[0].text_content()) if found else None
             else:
                 date = _date(item.text_content())
@@ -392,8 +400,8 @@ class _Walker:
 
     def empty_body(self, doc: lxml.html.HtmlElement) -> str | None:
         """Why the page has no article where one should be, or None."""
-        for selector in self.profile.detail.body_selectors:
-            found = doc.cssselect(selector)
+        for selector, css in self.body_css:
+            found = css(doc)
             if found:
                 if not any(_element_text(el) for el in found):
                     return f"empty article body ({selector})"
