@@ -108,12 +108,15 @@ def test_nightly_deployment_runs_on_a_real_worker(
 
     api = prefect_env["PREFECT_API_URL"]
     with httpx.Client(base_url=api, timeout=30) as client:
-        deployment = client.get("/deployments/name/nightly/nightly").json()
+        found = _retrying(lambda: client.get("/deployments/name/nightly/nightly"))
+        assert found.status_code == 200, found.text + _server_log(prefect_env)
+        deployment = found.json()
         schedules = deployment["schedules"]
         assert schedules[0]["schedule"]["cron"] == "0 2 * * *"
         assert schedules[0]["schedule"]["timezone"] == "Asia/Shanghai"
         for name in ("harvest-site/harvest-site", "reprocess/reprocess", "export/export"):
-            assert client.get(f"/deployments/name/{name}").status_code == 200
+            assert _retrying(lambda n=name: client.get(f"/deployments/name/{n}")
+                             ).status_code == 200
 
         data = tmp_path / "data"
         params = {"sites": ["demo-hunan", "demo-trs", "demo-hanweb"], "data_dir": str(data),
