@@ -31,6 +31,7 @@ browser-deps:
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 test: install browser-deps lint
 	$(VENV)/bin/pytest

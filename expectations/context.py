@@ -82,10 +82,15 @@ def _folder_lock(root: Path) -> Iterator[None]:
 
 def pandas_batch_definition(ctx: AbstractDataContext, asset_name: str):  # type: ignore[no-untyped-def]
     """The whole-dataframe batch definition of asset `asset_name` (created on first use)."""
+    from great_expectations.datasource.fluent import PandasDatasource
+
     try:
         source = ctx.data_sources.get(PANDAS_SOURCE)
     except (KeyError, ValueError):
         source = ctx.data_sources.add_pandas(PANDAS_SOURCE)
+    if not isinstance(source, PandasDatasource):
+        raise TypeError(f"GX data source {PANDAS_SOURCE!r} is a {type(source).__name__}, "
+                        "not the pandas source govharvest validates frames with")
     try:
         asset = source.get_asset(asset_name)
     except LookupError:

@@ -80,7 +80,12 @@ def build_data_docs(gx_dir: Path, docs_dir: Path) -> Path:
     """Render Data Docs for every stored validation into `docs_dir`; return its index.html."""
     ctx = get_context(gx_dir)
     config = _site_config(docs_dir.resolve())
-    sites = ctx.get_config().data_docs_sites or {}
+    from great_expectations.data_context.types.base import DataContextConfig
+
+    context_config = ctx.get_config()
+    if not isinstance(context_config, DataContextConfig):  # a file context's is; str/dict never
+        raise TypeError(f"unexpected GX context config: {type(context_config).__name__}")
+    sites = context_config.data_docs_sites or {}
     if SITE_NAME not in sites:
         ctx.add_data_docs_site(site_name=SITE_NAME, site_config=config)  # type: ignore[arg-type]
     elif sites[SITE_NAME] != config:

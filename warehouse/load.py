@@ -273,7 +273,8 @@ def add_archive_manifests(con: duckdb.DuckDBPyConnection,
     """
     archive_dir = Path(archive_dir)
     folders = {"archive_index": "index", "fetch_log": "fetchlog"}
-    seen = dict(run(con, "SELECT manifest, size_bytes FROM archive_manifest"))
+    seen = {str(name): size for name, size in run(
+        con, "SELECT manifest, size_bytes FROM archive_manifest")}
     added = {table: 0 for table in folders}
     ledger: list[tuple[str, int]] = []
     with transaction(con):

@@ -58,7 +58,6 @@ def _named(name: str, expectation: gxe.Expectation) -> gxe.Expectation:
 
 
 def expectations() -> list[gxe.Expectation]:
-    zero = {"min_value": 0, "max_value": 0}
     return [
         _named("body_not_empty", gxe.ExpectColumnValuesToBeBetween(
             column="body_length", min_value=1)),
@@ -69,29 +68,29 @@ def expectations() -> list[gxe.Expectation]:
         _named("no_traditional_chars",
                ExpectColumnValuesToHaveNoTraditionalOnlyChars(column="text")),
         _named("no_decoding_fffd", gxe.ExpectColumnValuesToBeBetween(
-            column="fffd_introduced", **zero)),
+            column="fffd_introduced", min_value=0, max_value=0)),
         _named("document_key_present", gxe.ExpectColumnValuesToNotBeNull(column="url")),
         _named("document_key_present", gxe.ExpectColumnValuesToNotBeNull(
             column="content_hash")),
         _named("url_unique_in_batch", gxe.ExpectColumnValuesToBeUnique(column="url")),
         _named("node_parents_resolve", gxe.ExpectColumnValuesToBeBetween(
-            column="orphan_nodes", **zero)),
+            column="orphan_nodes", min_value=0, max_value=0)),
         _named("publish_date_in_range", gxe.ExpectColumnValuesToBeBetween(
             column="publish_date", min_value={"$PARAMETER": EARLIEST_PUBLISH_PARAM},
             max_value={"$PARAMETER": LATEST_PUBLISH_PARAM})),
         _named("unit_roles_allowed", ExpectColumnValuesToBeSubsetsOfSet(
             column="unit_roles", value_set=list(ROLES))),
         _named("unit_clauses_attached", gxe.ExpectColumnValuesToBeBetween(
-            column="unattached_clauses", **zero)),
+            column="unattached_clauses", min_value=0, max_value=0)),
         _named("numbering_contiguous", gxe.ExpectColumnValuesToBeBetween(
-            column="numbering_gaps", **zero,
+            column="numbering_gaps", min_value=0, max_value=0,
             row_condition=Column("numbering_repaired") == False)),  # noqa: E712
         _named("numbering_not_repaired", gxe.ExpectColumnValuesToBeInSet(
             column="numbering_repaired", value_set=[False])),
         _named("no_source_encoding_damage", gxe.ExpectColumnValuesToBeInSet(
             column="encoding_damage", value_set=[False])),
         _named("no_redactions", gxe.ExpectColumnValuesToBeBetween(
-            column="redaction_count", **zero)),
+            column="redaction_count", min_value=0, max_value=0)),
         _named("title_present", gxe.ExpectColumnValuesToNotBeNull(
             column="title", row_condition=Column("from_profile") == True)),  # noqa: E712
     ]
