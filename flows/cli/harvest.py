@@ -149,10 +149,11 @@ def demo(
     new = sum(s.get("new", 0) for s in result["sites"].values())
     changed = sum(s.get("changed", 0) for s in result["sites"].values())
     console.print(f"[bold]{new} new and {changed} changed documents[/bold]")
-    console.print(f"warehouse:     {paths.warehouse}")
-    console.print(f"parquet:       {paths.parquet}")
-    console.print(f"quality report:{result['outputs'].get('report', paths.reports)}")
-    console.print(f"dashboard:     {result['outputs'].get('dashboard', paths.dashboard)}")
+    outputs = result["outputs"]
+    for label, where in (("warehouse", paths.warehouse), ("parquet", paths.parquet),
+                         ("quality report", outputs.get("report", paths.reports)),
+                         ("dashboard", outputs.get("dashboard", paths.dashboard))):
+        console.print(f"{label + ':':<16}{where}")
     console.print("\nTry:")
     gh = ".venv/bin/govharvest sql"
     dd = f" --data-dir {data_dir}" if data_dir else ""

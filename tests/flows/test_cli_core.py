@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,33 @@ def test_data_dir_comes_from_environment_and_the_flag_wins(tmp_path: Path) -> No
     assert f"{tmp_path / 'envdata'}/warehouse.duckdb" in out.stdout + out.stderr
     out = run("sql", "SELECT 1", "--data-dir", str(tmp_path / "flagdata"), env=env)
     assert f"{tmp_path / 'flagdata'}/warehouse.duckdb" in out.stdout + out.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_demo_is_the_main_job_and_a_second_run_finds_nothing_new(tmp_path: Path) -> None:
+    """What `make demo` runs: serve the site, run nightly, say where everything went."""
+    data, port = tmp_path / "data", str(_free_port())
+    env = {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING",
+           "COLUMNS": "200"}
+    first = run("demo", "--data-dir", str(data), "--port", port, env=env, timeout=600)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"demo site serving on http://127.0.0.1:{port}" in first.stdout
+    lines = {line.split(":", 1)[0]: line.split(":", 1)[1].strip()
+             for line in first.stdout.splitlines()
+             if line.startswith(("warehouse:", "parquet:", "quality report:", "dashboard:"))}
+    assert set(lines) == {"warehouse", "parquet", "quality report", "dashboard"}
+    assert all(Path(where).exists() for where in lines.values())
+    new = re.search(r"^(\d+) new and (\d+) changed documents", first.stdout, re.M)
+    assert new is not None and int(new[1]) >= 10 and "Try:" in first.stdout
+
+    second = run("demo", "--data-dir", str(data), "--port", port, env=env, timeout=600)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "0 new and 0 changed documents" in second.stdout
