@@ -13,14 +13,19 @@ from flows.config import resolve_paths
 
 @flow(name="reprocess", log_prints=True)
 def reprocess(data_dir: str = "data") -> dict:
-    """Rebuild the warehouse from the raw archive alone; idempotent like every load."""
+    """Rebuild the warehouse from the raw archive alone, one site at a time (memory follows
+    the largest site, not the archive); idempotent like every load."""
     paths = resolve_paths(Path(data_dir))
     run_id = pipeline.new_run_id()
-    batch = tasks.reprocess_archive(paths, run_id)
-    summary = tasks.load_batch(quote(batch), paths)  # type: ignore[call-overload]
-    get_run_logger().info("reprocess %s: %s", run_id, summary)
-    return {"run_id": run_id, "new": summary.new, "changed": summary.changed,
-            "unchanged": summary.unchanged, "quarantined": summary.quarantined}
+    totals = {"new": 0, "changed": 0, "unchanged": 0, "quarantined": 0}
+    sites = pipeline.archived_sites(paths)
+    for site in sites:
+        batch = tasks.reprocess_site(site, paths, run_id)
+        summary = tasks.load_batch(quote(batch), paths)  # type: ignore[call-overload]
+        get_run_logger().info("reprocess %s %s: %s", run_id, site, summary)
+        for key in totals:
+            totals[key] += getattr(summary, key)
+    return {"run_id": run_id, "sites": len(sites), **totals}
 
 
 @flow(name="export", log_prints=True)

@@ -352,15 +352,31 @@ def record_failed_site(site: str, run_id: str, error: str, paths: DataPaths) -> 
     )
 
 
-def reprocess_archive(paths: DataPaths, run_id: str) -> SiteBatch:
-    """Rebuild downstream state from the raw archive alone (no network)."""
-    from extract.archive import iter_pages
+def archived_sites(paths: DataPaths) -> list[str]:
+    """Every site with records in the archive, by name."""
+    from extract.archive import read_index
 
-    pages = list(iter_pages(paths.archive))
-    docs, parse_bad = parse_pages(pages, archive_dir=paths.archive)
+    return sorted(read_index(paths.archive).get_column("site").unique().to_list())
+
+
+def reprocess_site(site: str, paths: DataPaths, run_id: str) -> SiteBatch:
+    """Rebuild one site's documents from the raw archive alone (no network).
+
+    One site at a time keeps memory to the largest site, not the whole archive; the site's
+    profile, when it still exists, supplies its body selectors as in a harvest.
+    """
+    from extract.archive import iter_pages
+    from extract.profile import ProfileError
+
+    try:
+        selectors = profile_body_selectors(load_site_profile(SiteRequest(site=site)))
+    except ProfileError:
+        selectors = ()  # a site whose profile is gone: the known containers and heuristics
+    pages = list(iter_pages(paths.archive, site=site))
+    docs, parse_bad = parse_pages(pages, body_selectors=selectors, archive_dir=paths.archive)
     gated = gate(docs, run_id=run_id, paths=paths)
     return SiteBatch(
-        site="*reprocess*",
+        site=site,
         run_id=run_id,
         counts={"pages_fetched": 0},
         documents=list(gated.accepted),

@@ -55,9 +55,9 @@ def parse_and_gate(
     return pipeline.parse_and_gate(request, harvest_result, paths, run_id, done_runs)
 
 
-@task(name="reprocess-archive", retries=0, cache_policy=NO_CACHE)
-def reprocess_archive(paths: DataPaths, run_id: str) -> pipeline.SiteBatch:
-    return pipeline.reprocess_archive(paths, run_id)
+@task(name="reprocess-site", retries=0, cache_policy=NO_CACHE, task_run_name="reprocess-{site}")
+def reprocess_site(site: str, paths: DataPaths, run_id: str) -> pipeline.SiteBatch:
+    return pipeline.reprocess_site(site, paths, run_id)
 
 
 @task(name="load-batch", retries=0, cache_policy=NO_CACHE, task_run_name="load-{batch.site}")

@@ -96,10 +96,17 @@ def test_reprocess_rebuilds_the_same_warehouse_from_the_archive(
     from flows.maintenance import reprocess
 
     data = tmp_path / "data"
-    harvest_site(site="demo-hunan", data_dir=str(data), base_url=demo_site.base_url)
+    for site in ("demo-hunan", "demo-trs"):
+        harvest_site(site=site, data_dir=str(data), base_url=demo_site.base_url)
     before = content_fingerprint(data / "warehouse.duckdb")
     demo_site.stop()  # reprocess needs no network
     rebuilt = tmp_path / "rebuilt"
     shutil.copytree(data / "archive", rebuilt / "archive")
-    reprocess(data_dir=str(rebuilt))
+    result = reprocess(data_dir=str(rebuilt))
     assert content_fingerprint(rebuilt / "warehouse.duckdb") == before
+    # one site at a time, each logged as a completed run of its own
+    assert result["sites"] == 2 and result["new"] == before["dim_document"][0]
+    with duckdb.connect(str(rebuilt / "warehouse.duckdb"), read_only=True) as con:
+        runs = con.execute("SELECT site, status FROM run_log WHERE run_id = ? ORDER BY site",
+                           [result["run_id"]]).fetchall()
+    assert runs == [("demo-hunan", "ok"), ("demo-trs", "ok")]
