@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -158,25 +159,33 @@ class _AttachmentLookup:
     def __init__(self, batch: dict[str, RawPage], archive_dir: Path | None) -> None:
         self.batch = batch
         self.archive_dir = archive_dir
+        self._archived: dict[str, dict[str, Any]] | None = None  # read on the first miss
 
     def get(self, url: str) -> RawPage | None:
         if url in self.batch or self.archive_dir is None:
             return self.batch.get(url)
-        from extract.archive import page_records, read_record
+        from extract.archive import read_record
         from extract.attachments import AttachmentError, as_text_page
 
-        if not (self.archive_dir / "index").exists():
+        row = self._archived_rows().get(url)
+        if row is None:
             return None
-        rows = page_records(self.archive_dir, kinds=("attachment",)).filter(
-            pl.col("url") == url)
-        if rows.is_empty():
-            return None
-        row = rows.row(0, named=True)
         page = read_record(self.archive_dir, row["warc_file"], row["offset"], site=row["site"])
         try:
             return as_text_page(page)
         except AttachmentError:
             return None
+
+    def _archived_rows(self) -> dict[str, dict[str, Any]]:
+        """Latest archived attachment per URL, read once per batch, not once per cover page."""
+        from extract.archive import page_records
+
+        if self._archived is None:
+            self._archived = {}
+            if self.archive_dir is not None and (self.archive_dir / "index").exists():
+                rows = page_records(self.archive_dir, kinds=("attachment",))
+                self._archived = {row["url"]: row for row in rows.iter_rows(named=True)}
+        return self._archived
 
 
 def _prefer_attachment(doc: Document, page: RawPage, attachments: _AttachmentLookup) -> Document:
@@ -302,21 +311,21 @@ def load_batch(batch: SiteBatch, paths: DataPaths) -> LoadSummary:
     on one connection."""
     from warehouse.db import writer
     from warehouse.load import (
-        add_archive_manifests,
-        append_dq_results,
-        insert_documents,
-        upsert_quarantine,
-        upsert_run,
+        load_archive_manifests,
+        load_documents,
+        record_dq_results,
+        record_quarantine,
+        record_run,
     )
 
     with writer(paths.warehouse) as con:
-        stats = insert_documents(con, batch.documents, run_id=batch.run_id)
-        upsert_quarantine(con, batch.quarantined)
+        stats = load_documents(con, batch.documents, run_id=batch.run_id)
+        record_quarantine(con, batch.quarantined)
         if batch.dq_results is not None:
-            append_dq_results(con, batch.dq_results)
-        add_archive_manifests(con, paths.archive)
+            record_dq_results(con, batch.dq_results)
+        load_archive_manifests(con, paths.archive)
         counts = batch.counts
-        upsert_run(
+        record_run(
             con,
             {
                 "run_id": batch.run_id,

@@ -6,17 +6,18 @@ marts on natural keys (url + content_hash, document + node id). A re-run of the 
 input finds every document unchanged and writes nothing; a crash mid-batch rolls the
 batch back, so the next run resumes from the last committed batch.
 
-Each `load_*`/`record_*` function opens the single writer for itself; its `insert_*`,
-`upsert_*`, `append_*` or `add_*` twin works on a connection the caller already holds, so a
-site's whole batch (documents, quarantine, quality results, archive manifests, run log)
-pays for one connection and one checkpoint.
+Every writing function takes a `Target`: a warehouse path (it then opens the single writer
+for itself) or a write connection the caller already holds, so a site's whole batch
+(documents, quarantine, quality results, archive manifests, run log) can share one
+connection and one checkpoint.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,8 +53,21 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+Target = str | Path | duckdb.DuckDBPyConnection  # a warehouse path or an open write connection
+
+
+@contextmanager
+def _write_access(target: Target) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The caller's write connection as given, or the single writer opened for this call."""
+    if isinstance(target, duckdb.DuckDBPyConnection):
+        yield target
+    else:
+        with writer(target) as con:
+            yield con
+
+
 def load_documents(
-    db_path: str | Path,
+    target: Target,
     docs: Sequence[Document],
     *,
     run_id: str,
@@ -61,41 +75,28 @@ def load_documents(
     loaded_at: dt.datetime | None = None,
     on_batch: Callable[[int, LoadStats], None] | None = None,
 ) -> LoadStats:
-    """Load documents in batches; returns how many were new, changed and unchanged."""
-    with writer(db_path) as con:
-        return insert_documents(con, docs, run_id=run_id, batch_size=batch_size,
-                                loaded_at=loaded_at, on_batch=on_batch)
-
-
-def insert_documents(
-    con: duckdb.DuckDBPyConnection,
-    docs: Sequence[Document],
-    *,
-    run_id: str,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    loaded_at: dt.datetime | None = None,
-    on_batch: Callable[[int, LoadStats], None] | None = None,
-) -> LoadStats:
-    """`load_documents` on an open write connection (one transaction per batch)."""
+    """Load documents in batches (one transaction each); returns how many were new,
+    changed and unchanged."""
     total = LoadStats()
-    for index, start in enumerate(range(0, len(docs), batch_size)):
-        frames = documents_to_frames(docs[start:start + batch_size])
-        stats = load_batch(con, frames, run_id=run_id, loaded_at=loaded_at)
-        total = total + stats
-        if on_batch is not None:
-            on_batch(index, stats)
+    with _write_access(target) as con:
+        for index, start in enumerate(range(0, len(docs), batch_size)):
+            frames = documents_to_frames(docs[start:start + batch_size])
+            stats = load_batch(con, frames, run_id=run_id, loaded_at=loaded_at)
+            total = total + stats
+            if on_batch is not None:
+                on_batch(index, stats)
     return total
 
 
 def load_frames(
-    db_path: str | Path,
+    target: Target,
     frames: BatchFrames,
     *,
     run_id: str,
     loaded_at: dt.datetime | None = None,
 ) -> LoadStats:
     """Load prepared batch frames as one transaction (the bulk path benchmarks use)."""
-    with writer(db_path) as con:
+    with _write_access(target) as con:
         return load_batch(con, frames, run_id=run_id, loaded_at=loaded_at)
 
 
@@ -182,17 +183,7 @@ def _contract_frame(table: str, rows: pl.DataFrame) -> pl.DataFrame:
 
 
 def record_quarantine(
-    db_path: str | Path, rows: pl.DataFrame, *, seen_at: dt.datetime | None = None
-) -> int:
-    """Upsert quarantined items (see `upsert_quarantine`) in a connection of their own."""
-    if rows.is_empty():
-        return 0
-    with writer(db_path) as con:
-        return upsert_quarantine(con, rows, seen_at=seen_at)
-
-
-def upsert_quarantine(
-    con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, *, seen_at: dt.datetime | None = None
+    target: Target, rows: pl.DataFrame, *, seen_at: dt.datetime | None = None
 ) -> int:
     """Upsert quarantined items on (source, url, reason): new ones get first_seen, all
     get last_seen and the latest detail. Returns the number of rows given."""
@@ -206,7 +197,8 @@ def upsert_quarantine(
         pl.col("detail").cast(pl.String) if "detail" in rows.columns
         else pl.lit(None, pl.String).alias("detail"),
     ).unique(subset=["source", "url", "reason"], keep="last", maintain_order=True)
-    with registered(con, _quarantine_batch=frame.to_arrow()), transaction(con):
+    with _write_access(target) as con, registered(con, _quarantine_batch=frame.to_arrow()), \
+            transaction(con):
         run(con,
             """
             INSERT INTO quarantine
@@ -220,50 +212,30 @@ def upsert_quarantine(
     return frame.height
 
 
-def record_dq_results(db_path: str | Path, rows: pl.DataFrame) -> int:
-    """Append data-quality results in a connection of their own."""
-    if rows.is_empty():
-        return 0
-    with writer(db_path) as con:
-        return append_dq_results(con, rows)
-
-
-def append_dq_results(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> int:
+def record_dq_results(target: Target, rows: pl.DataFrame) -> int:
     """Append data-quality results (dq_result columns; missing ones stored as null)."""
     if rows.is_empty():
         return 0
     frame = _contract_frame("dq_result", rows)
-    with registered(con, _dq_batch=frame.to_arrow()):
+    with _write_access(target) as con, registered(con, _dq_batch=frame.to_arrow()):
         run(con, "INSERT INTO dq_result SELECT * FROM _dq_batch")
     return frame.height
 
 
-def record_run(db_path: str | Path, row: dict[str, object]) -> None:
-    """Insert or replace the run_log row of (run_id, site) in a connection of its own."""
-    with writer(db_path) as con:
-        upsert_run(con, row)
-
-
-def upsert_run(con: duckdb.DuckDBPyConnection, row: dict[str, object]) -> None:
+def record_run(target: Target, row: dict[str, object]) -> None:
     """Insert or replace the run_log row of (run_id, site)."""
     if not row.get("run_id"):
         raise ValueError("record_run needs a run_id")
     frame = _contract_frame("run_log", pl.DataFrame([row]))
-    with registered(con, _run_row=frame.to_arrow()), transaction(con):
+    with _write_access(target) as con, registered(con, _run_row=frame.to_arrow()), \
+            transaction(con):
         run(con,
             "DELETE FROM run_log WHERE (run_id, coalesce(site, '')) IN "
             "(SELECT (run_id, coalesce(site, '')) FROM _run_row)")
         run(con, "INSERT INTO run_log SELECT * FROM _run_row")
 
 
-def load_archive_manifests(db_path: str | Path, archive_dir: str | Path) -> dict[str, int]:
-    """`add_archive_manifests` in a connection of its own."""
-    with writer(db_path) as con:
-        return add_archive_manifests(con, archive_dir)
-
-
-def add_archive_manifests(con: duckdb.DuckDBPyConnection,
-                          archive_dir: str | Path) -> dict[str, int]:
+def load_archive_manifests(target: Target, archive_dir: str | Path) -> dict[str, int]:
     """Add rows of archive/index/*.parquet and archive/fetchlog/*.parquet not yet loaded.
 
     Only manifests the `archive_manifest` ledger has not seen at their current size are read,
@@ -273,11 +245,11 @@ def add_archive_manifests(con: duckdb.DuckDBPyConnection,
     """
     archive_dir = Path(archive_dir)
     folders = {"archive_index": "index", "fetch_log": "fetchlog"}
-    seen = {str(name): size for name, size in run(
-        con, "SELECT manifest, size_bytes FROM archive_manifest")}
     added = {table: 0 for table in folders}
     ledger: list[tuple[str, int]] = []
-    with transaction(con):
+    with _write_access(target) as con, transaction(con):
+        seen = {str(name): size for name, size in run(
+            con, "SELECT manifest, size_bytes FROM archive_manifest")}
         for table, folder in folders.items():
             files = [
                 (path, f"{folder}/{path.name}", path.stat().st_size)
