@@ -247,16 +247,27 @@ def page_records(
     kinds: Iterable[str] = ("article", "attachment"),
     skip_runs: Collection[str] = (),
 ) -> pl.DataFrame:
+    """`latest_pages` over the archive's manifests."""
+    return latest_pages(read_index(archive_dir), read_fetchlog(archive_dir), site=site,
+                        kinds=kinds, skip_runs=skip_runs)
+
+
+def latest_pages(
+    index: pl.DataFrame,
+    log: pl.DataFrame,
+    *,
+    site: str | None = None,
+    kinds: Iterable[str] = ("article", "attachment"),
+    skip_runs: Collection[str] = (),
+) -> pl.DataFrame:
     """Index rows of usable pages: HTTP 200, not judged blocked/too large/etc., latest per URL.
 
     `skip_runs` drops URLs whose latest version came from those runs (already loaded), which
     leaves the pages a crashed or failed run archived but never got into the warehouse.
     """
-    index = read_index(archive_dir)
     index = index.filter(pl.col("status") == 200, pl.col("kind").is_in(list(kinds)))
     if site is not None:
         index = index.filter(pl.col("site") == site)
-    log = read_fetchlog(archive_dir)
     bad = (
         log.filter(pl.col("outcome").is_in(NOT_A_PAGE))
         .select("run_id", "url")

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 import polars as pl
 
-from extract.archive import page_records, read_fetchlog, read_index, read_links, read_record
+from extract.archive import latest_pages, read_fetchlog, read_index, read_links, read_record
 from extract.http import REDIRECT_STATUSES
 
 LIST_DATE_DETAIL = re.compile(r"list_date=(\d{4}-\d{2}-\d{2})")
@@ -56,28 +56,26 @@ def load_state(archive_dir: Path, site: str) -> SiteState:
     state = SiteState(site)
     if not Path(archive_dir).is_dir():
         return state
-    rows = page_records(archive_dir, site=site, kinds=("article", "attachment"))
+    # Each manifest set is read once and shared by the pieces of state derived from it.
+    index = read_index(archive_dir).filter(pl.col("site") == site)
+    log = read_fetchlog(archive_dir).filter(pl.col("site") == site)
+    rows = latest_pages(index, log, kinds=("article", "attachment"))
     for row in rows.iter_rows(named=True):
         state.urls[row["url"]] = UrlState(row["digest"], row["etag"], row["last_modified"],
                                           row["fetched_at"], row["warc_file"], row["offset"])
-    state.redirects = _redirects(archive_dir, site)
+    state.redirects = _redirects(archive_dir, index)
     state.links = read_links(archive_dir, site)
-    log = read_fetchlog(archive_dir).filter(
-        pl.col("site") == site, pl.col("outcome").is_in(["ok", "not_modified"])
-    )
-    dates = [
-        dt.date.fromisoformat(m.group(1))
-        for detail in log.get_column("detail").to_list()
-        if detail and (m := LIST_DATE_DETAIL.search(detail))
-    ]
-    state.cursor = max(dates, default=None)
+    state.cursor = log.filter(pl.col("outcome").is_in(["ok", "not_modified"])).select(
+        pl.col("detail").str.extract(LIST_DATE_DETAIL.pattern).str.to_date("%Y-%m-%d", strict=False)
+        .max()
+    ).item()
     return state
 
 
-def _redirects(archive_dir: Path, site: str) -> dict[str, str]:
-    """URL -> Location of each article/attachment URL whose latest response was a redirect."""
-    index = read_index(archive_dir).filter(
-        pl.col("site") == site, pl.col("kind").is_in(["article", "attachment"]))
+def _redirects(archive_dir: Path, index: pl.DataFrame) -> dict[str, str]:
+    """URL -> Location of each article/attachment URL whose latest response (in the site's
+    `index` rows) was a redirect."""
+    index = index.filter(pl.col("kind").is_in(["article", "attachment"]))
     latest = index.sort("fetched_at").group_by("url", maintain_order=True).last()
     moved = latest.filter(pl.col("status").is_in(list(REDIRECT_STATUSES)))
     out: dict[str, str] = {}
