@@ -3,14 +3,16 @@
 `harvest()` walks each start (column) URL through its pagination style (numbered/next links,
 TRS `createPageHTML`, Hanweb datastore + dataproxy POSTs), collects article links with their
 list dates, then fetches articles and their attachments in worker threads (per-host
-politeness is the fetcher's job). Known URLs are fetched conditionally; a 304 or an
-unchanged digest yields no page. Anti-bot interstitials and empty article bodies are
-`blocked`, never pages.
+politeness is the fetcher's job). Known URLs are fetched conditionally, and only when the
+revisit policy says they are due (recently listed, or their turn in a rotation that
+revalidates every page within `revisit_days`); a 304 or an unchanged digest yields no page.
+Anti-bot interstitials and empty article bodies are `blocked`, never pages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import threading
 from collections import Counter
@@ -37,7 +39,7 @@ from transform.records import RawPage
 
 COUNT_KEYS: tuple[str, ...] = (
     "pages_fetched", "new", "changed", "not_modified", "failed", "blocked", "out_of_scope",
-    "too_large",
+    "too_large", "deferred",
 )
 DATE_IN_TEXT = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 TRS_PAGER = re.compile(
@@ -124,10 +126,10 @@ class _Walker:
 
     def __init__(self, profile: SiteProfile, settings: HarvestSettings, fetcher: Fetcher,
                  writer: ArchiveWriter, state: SiteState, archive_dir: Path,
-                 since: dt.date | None, progress: Any) -> None:
+                 since: dt.date | None, progress: Any, today: dt.date) -> None:
         self.profile, self.settings, self.fetcher = profile, settings, fetcher
         self.writer, self.state, self.archive_dir = writer, state, archive_dir
-        self.since = since
+        self.since, self.today = since, today
         self.progress = progress
         self.lists = profile.listing
         self.article_res = _compile(self.lists.article_patterns)
@@ -346,6 +348,22 @@ class _Walker:
         return entries
 
     # -- detail pages ------------------------------------------------------------------
+    def due(self, entry: ListEntry) -> bool:
+        """Whether this run fetches the entry: always when it is new; a known one when it was
+        listed recently, when it has not answered for `revisit_days`, or on its rotation day
+        (a stable hash of the URL picks one day in each `revisit_days`, so each night
+        revalidates an even share of the archive instead of all of it)."""
+        every = self.settings.revisit_days
+        if every <= 1 or self.state.get(entry.url) is None:
+            return True
+        if entry.date is not None and (
+                (self.today - entry.date).days <= self.settings.revisit_recent_days):
+            return True
+        checked = self.state.checked.get(entry.url)
+        if checked is None or (self.today - checked).days >= every:
+            return True
+        return rotation_day(entry.url, every) == self.today.toordinal() % every
+
     def _is_attachment_url(self, url: str) -> bool:
         parts = urlsplit(url.lower())
         return parts.path.endswith(self.attachment_exts) or any(
@@ -476,9 +494,15 @@ class _Walker:
             self._emit(result, "attachment", referer, prior)
 
 
-def _select(columns: Sequence[Sequence[ListEntry]], since: dt.date | None,
-            max_pages: int | None) -> list[ListEntry]:
-    """List entries to fetch: first sighting of each URL, not older than `since`, capped."""
+def rotation_day(url: str, every: int) -> int:
+    """The day (ordinal modulo `every`) on which a known URL's revalidation falls due; a
+    stable hash, unlike hash(), so it holds across runs and processes."""
+    digest = hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % every
+
+
+def _select(columns: Sequence[Sequence[ListEntry]], since: dt.date | None) -> list[ListEntry]:
+    """List entries to consider: first sighting of each URL, not older than `since`."""
     entries: list[ListEntry] = []
     seen: set[str] = set()
     for column in columns:
@@ -489,7 +513,7 @@ def _select(columns: Sequence[Sequence[ListEntry]], since: dt.date | None,
                 continue
             seen.add(entry.url)
             entries.append(entry)
-    return entries if max_pages is None else entries[:max_pages]
+    return entries
 
 
 def _resolve_profile(
@@ -522,6 +546,7 @@ def harvest(
     start_url: str | None = None,
     base_url: str | None = None,
     settings: dict[str, Any] | None = None,
+    today: dt.date | None = None,
 ) -> HarvestResult:
     """Harvest one site into `archive_dir`; return the new and changed pages to parse.
 
@@ -530,7 +555,9 @@ def harvest(
     bounded by the max_list_pages setting); `since` (date or "YYYY-MM-DD") skips list entries
     dated before it and stops paging a column once a whole list page is older.
     Loopback/private hosts are reachable only when named literally (127.0.0.1, localhost)
-    in the profile's hosts or in `allow_hosts`.
+    in the profile's hosts or in `allow_hosts`. Known pages are revalidated when the revisit
+    policy (settings `revisit_recent_days`, `revisit_days`) says they are due on `today`
+    (default: the UTC date); the others count as `deferred`.
     Setting precedence: defaults < family < profile < `settings` < the explicit arguments.
     """
     site = _resolve_profile(profile, start_url, allow_hosts, base_url)
@@ -544,17 +571,22 @@ def harvest(
     archive_dir = Path(archive_dir)
     state = load_state(archive_dir, site.name)
     started = dt.datetime.now(dt.UTC)
+    today = today or started.date()
     bar = _progress_bar() if progress else None
     with ArchiveWriter(archive_dir, run_id=run_id, site=site.name) as writer, \
             Fetcher(resolved, hosts, record=writer.record, log=writer.log,
                     private_hosts=private_hosts) as fetcher, \
             (bar or nullcontext()):
-        walker = _Walker(site, resolved, fetcher, writer, state, archive_dir, since, bar)
+        walker = _Walker(site, resolved, fetcher, writer, state, archive_dir, since, bar, today)
         workers = max(1, resolved.workers)
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest")
         try:
             columns = list(pool.map(walker.walk_column, site.absolute_start_urls()))
-            entries = _select(columns, since, resolved.max_pages)
+            considered = _select(columns, since)
+            entries = [entry for entry in considered if walker.due(entry)]
+            walker.counts["deferred"] = len(considered) - len(entries)
+            if resolved.max_pages is not None:
+                entries = entries[: resolved.max_pages]
             if bar is not None:
                 bar.update(walker._list_task, total=bar.tasks[walker._list_task].completed)
                 walker._task = bar.add_task(f"{site.name} articles", total=len(entries))

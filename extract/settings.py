@@ -53,6 +53,15 @@ class HarvestSettings(BaseModel):
     max_list_pages: int = Field(50, ge=1, description="per start URL")
     max_pages: int | None = Field(None, ge=1, description="article fetches per run")
     workers: int = Field(4, ge=1, description="threads across hosts; per-host limits still hold")
+    # Revisit policy. New URLs are always fetched; a known article is revalidated (a
+    # conditional GET, with its attachments) when it is due. Revalidating every archived page
+    # every night would cost one request per page per night, forever growing: at 1 request/s
+    # a 20,000-article site would need 5.5 hours a night just to hear "304".
+    revisit_recent_days: int = Field(
+        30, ge=0, description="list-dated within this many days: revalidated on every run")
+    revisit_days: int = Field(
+        7, ge=1, description="every known page is revalidated at least once in this many "
+                             "days, spread evenly over them; 1 = every page on every run")
 
 
 def resolve_settings(*layers: Mapping[str, Any] | None) -> HarvestSettings:

@@ -1,9 +1,10 @@
 """Incremental state, derived from the archive itself (committed with the data it describes).
 
 Per URL: the digest, ETag and Last-Modified of its latest usable version, so a nightly run
-sends conditional GETs and recognises unchanged bodies, and per article the attachment
-links it last had, so a 304 still revalidates them. Per site: a cursor (the newest list
-date among articles fetched successfully) and the set of seen URLs.
+sends conditional GETs and recognises unchanged bodies; per article the attachment links it
+last had, so a 304 still revalidates them; per URL the date it last answered (200 or 304),
+for the revisit policy. Per site: a cursor (the newest list date among articles fetched
+successfully) and the set of seen URLs.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class SiteState:
     cursor: dt.date | None = None  # newest list date seen among fetched articles
     redirects: dict[str, str] = field(default_factory=dict)  # last known same-site moves
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)  # article -> attachments
+    checked: dict[str, dt.date] = field(default_factory=dict)  # URL -> last 200/304 (UTC date)
 
     def get(self, url: str) -> UrlState | None:
         """State of `url`, or of where it last redirected to."""
@@ -65,10 +67,13 @@ def load_state(archive_dir: Path, site: str) -> SiteState:
                                           row["fetched_at"], row["warc_file"], row["offset"])
     state.redirects = _redirects(archive_dir, index)
     state.links = read_links(archive_dir, site)
-    state.cursor = log.filter(pl.col("outcome").is_in(["ok", "not_modified"])).select(
+    answered = log.filter(pl.col("outcome").is_in(["ok", "not_modified"]))
+    state.cursor = answered.select(
         pl.col("detail").str.extract(LIST_DATE_DETAIL.pattern).str.to_date("%Y-%m-%d", strict=False)
         .max()
     ).item()
+    last = answered.group_by("url").agg(pl.col("attempted_at").max().dt.date())
+    state.checked = dict(zip(last["url"].to_list(), last["attempted_at"].to_list(), strict=True))
     return state
 
 

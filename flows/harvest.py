@@ -31,10 +31,11 @@ class NothingLoaded(RuntimeError):
 
 
 def _requests(sites: list[str], base_url: str | None, delay: float | None,
-              max_pages: int | None, allow_hosts: list[str] | None) -> list[SiteRequest]:
+              max_pages: int | None, allow_hosts: list[str] | None,
+              revalidate_all: bool = False) -> list[SiteRequest]:
     return [
         SiteRequest(site=s, base_url=base_url, delay=delay, max_pages=max_pages,
-                    allow_hosts=tuple(allow_hosts or ()))
+                    allow_hosts=tuple(allow_hosts or ()), revalidate_all=revalidate_all)
         for s in dict.fromkeys(sites)  # a site named twice runs once
     ]
 
@@ -127,17 +128,25 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
       log_prints=True)
 def harvest_site(site: str, data_dir: str = "data", base_url: str | None = None,
                  delay: float | None = None, max_pages: int | None = None,
-                 allow_hosts: list[str] | None = None, build_outputs: bool = False) -> dict:
-    """Fetch -> archive -> parse -> validate -> load for one site."""
-    return _run_sites(_requests([site], base_url, delay, max_pages, allow_hosts), data_dir,
-                      build_outputs)
+                 allow_hosts: list[str] | None = None, build_outputs: bool = False,
+                 revalidate_all: bool = False) -> dict:
+    """Fetch -> archive -> parse -> validate -> load for one site.
+
+    Known pages are revalidated on the revisit rotation (settings `revisit_recent_days`,
+    `revisit_days`); `revalidate_all` revalidates every one of them in this run."""
+    return _run_sites(_requests([site], base_url, delay, max_pages, allow_hosts,
+                                revalidate_all), data_dir, build_outputs)
 
 
 @flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=SITE_CONCURRENCY),  # type: ignore[arg-type]
       log_prints=True)
 def nightly(sites: list[str] | None = None, data_dir: str = "data", base_url: str | None = None,
             delay: float | None = None, max_pages: int | None = None,
-            allow_hosts: list[str] | None = None) -> dict:
-    """Every enabled site (or `sites`), then Parquet, the quality report and the dashboard."""
+            allow_hosts: list[str] | None = None, revalidate_all: bool = False) -> dict:
+    """Every enabled site (or `sites`), then Parquet, the quality report and the dashboard.
+
+    `revalidate_all` sends a conditional GET for every known page instead of the night's
+    share of the revisit rotation (a weekly full check, or after a site was down)."""
     names = sites or _enabled_sites()
-    return _run_sites(_requests(names, base_url, delay, max_pages, allow_hosts), data_dir, True)
+    return _run_sites(_requests(names, base_url, delay, max_pages, allow_hosts,
+                                revalidate_all), data_dir, True)

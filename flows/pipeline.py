@@ -36,6 +36,7 @@ class SiteRequest:
     since: dt.date | None = None
     allow_hosts: tuple[str, ...] = ()
     start_url: str | None = None  # generic profile: a list page to start from
+    revalidate_all: bool = False  # every known page now, not on the revisit rotation
 
 
 @dataclass(slots=True)
@@ -107,6 +108,7 @@ def fetch_site(request: SiteRequest, paths: DataPaths, run_id: str, *, progress:
         delay=request.delay,
         allow_hosts=request.allow_hosts,
         progress=progress,
+        settings={"revisit_days": 1} if request.revalidate_all else None,
     )
 
 

@@ -27,9 +27,9 @@ def run_markdown(run_id: str, outcomes: Sequence[SiteOutcome], outputs: dict[str
     lines = [
         f"# govharvest nightly run `{run_id}`",
         "",
-        "| site | pages | new | changed | not modified | failed | blocked | out of scope "
-        "| quarantined | checks passed | checks failed | status |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| site | pages | new | changed | not modified | deferred | failed | blocked "
+        "| out of scope | quarantined | checks passed | checks failed | status |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for o in outcomes:
         c = o.counts
@@ -37,7 +37,8 @@ def run_markdown(run_id: str, outcomes: Sequence[SiteOutcome], outputs: dict[str
         lines.append(
             "| " + " | ".join(_md_cell(v) for v in (
                 o.site, c.get("pages_fetched", 0), load.new if load else 0,
-                load.changed if load else 0, c.get("not_modified", 0), c.get("failed", 0),
+                load.changed if load else 0, c.get("not_modified", 0), c.get("deferred", 0),
+                c.get("failed", 0),
                 c.get("blocked", 0), c.get("out_of_scope", 0),
                 load.quarantined if load else 0, o.dq_passed, o.dq_failed,
                 f"error: {o.error}" if o.error else "ok",

@@ -51,6 +51,10 @@ SinceOpt = Annotated[
 DelayOpt = Annotated[
     float | None, typer.Option("--delay", help="Per-host politeness delay in seconds.")
 ]
+RevalidateAllOpt = Annotated[
+    bool, typer.Option("--revalidate-all", help="Revalidate every known page now, not only "
+                       "the ones the revisit rotation says are due.")
+]
 BaseUrlOpt = Annotated[
     str | None,
     typer.Option("--base-url", help="Base URL for profiles with a {base_url} placeholder."),
@@ -62,8 +66,8 @@ console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isat
 
 def _summary_table(title: str, rows: dict[str, dict]) -> Table:
     table = Table(title=title)
-    cols = ("pages_fetched", "new", "changed", "not_modified", "failed", "blocked",
-            "out_of_scope", "quarantined")
+    cols = ("pages_fetched", "new", "changed", "not_modified", "deferred", "failed",
+            "blocked", "out_of_scope", "quarantined")
     table.add_column("site")
     for c in cols:
         table.add_column(c.replace("_", " "), justify="right")
@@ -82,6 +86,7 @@ def harvest(
     since: SinceOpt = None,
     delay: DelayOpt = None,
     base_url: BaseUrlOpt = None,
+    revalidate_all: RevalidateAllOpt = False,
 ) -> None:
     """Fetch, archive, parse, validate and load one site; print what happened."""
     from flows import pipeline
@@ -93,6 +98,7 @@ def harvest(
         site=site or (start_url or ""), base_url=base_url, delay=delay, max_pages=max_pages,
         since=dt.date.fromisoformat(since) if since else None,
         allow_hosts=tuple(allow_host or ()), start_url=start_url,
+        revalidate_all=revalidate_all,
     )
     run_id = pipeline.new_run_id()
     result = pipeline.fetch_site(request, paths, run_id, progress=console.is_terminal)
@@ -110,13 +116,14 @@ def nightly(
     data_dir: DataDirOption = None,
     base_url: BaseUrlOpt = None,
     delay: DelayOpt = None,
+    revalidate_all: RevalidateAllOpt = False,
 ) -> None:
     """Run the Prefect `nightly` flow once, here, now."""
     from flows.harvest import nightly as nightly_flow
 
     paths = resolve_paths(data_dir)
     result = nightly_flow(sites=list(site) if site else None, data_dir=str(paths.root),
-                          base_url=base_url, delay=delay)
+                          base_url=base_url, delay=delay, revalidate_all=revalidate_all)
     console.print(_summary_table(f"nightly {result['run_id']}", result["sites"]))
 
 

@@ -14,7 +14,14 @@ import polars as pl
 import pytest
 
 from extract.archive import FETCHLOG_SCHEMA, INDEX_SCHEMA, iter_pages, read_fetchlog, read_index
-from extract.crawl import COUNT_KEYS, HarvestResult, _element_text, harvest, parse_html
+from extract.crawl import (
+    COUNT_KEYS,
+    HarvestResult,
+    _element_text,
+    harvest,
+    parse_html,
+    rotation_day,
+)
 from extract.demosite import DemoSite, LoggedRequest
 from extract.demosite.site import REVISION_NOTE, Article
 from extract.profile import generic_profile
@@ -44,8 +51,11 @@ class Story:
 
 def _run(site: DemoSite, archive: Path, run_id: str, profiles: tuple[str, ...]) -> Run:
     site.clear_log()
+    # The story is about revalidation itself, so every known page is due in every run
+    # (test_revisit.py covers the rotation that spreads revalidation over the nights).
     results = {
-        name: harvest(name, archive, run_id=run_id, delay=0, base_url=site.base_url)
+        name: harvest(name, archive, run_id=run_id, delay=0, base_url=site.base_url,
+                      settings={"revisit_days": 1})
         for name in profiles
     }
     return Run(results, site.requests)
@@ -201,7 +211,8 @@ def test_an_unchanged_article_revalidates_its_attachments_without_reading_the_ar
     reads: list[str] = []
     monkeypatch.setattr("extract.crawl.read_record", lambda *a, **k: reads.append(a[1]))
     story.site.clear_log()
-    result = harvest("demo-trs", archive, run_id="run4", delay=0, base_url=story.site.base_url)
+    result = harvest("demo-trs", archive, run_id="run4", delay=0, base_url=story.site.base_url,
+                     settings={"revisit_days": 1})
     assert result.pages == [] and reads == []
     assert any(r.path.endswith(".pdf") and r.status == 304 for r in story.site.requests)
 
@@ -211,11 +222,30 @@ def test_an_archive_without_link_manifests_falls_back_to_the_archived_record(
     archive = _copy_archive(story, tmp_path)
     shutil.rmtree(archive / "links")
     story.site.clear_log()
-    result = harvest("demo-trs", archive, run_id="run4", delay=0, base_url=story.site.base_url)
+    result = harvest("demo-trs", archive, run_id="run4", delay=0, base_url=story.site.base_url,
+                     settings={"revisit_days": 1})
     assert result.pages == []
     assert any(r.path.endswith(".pdf") and r.status == 304 for r in story.site.requests)
     # The fallback notes what it found, so the night after reads no record again.
     assert any(load_state(archive, "demo-trs").links.values())
+
+
+def test_a_deferred_article_defers_its_attachments_too(story: Story, tmp_path: Path) -> None:
+    archive = _copy_archive(story, tmp_path)
+    with_pdf = [a for a in family_articles(story.site, "trs") if a.attachments]
+    assert with_pdf
+    urls = [story.site.article_url(a) for a in with_pdf]
+    today = dt.datetime.now(dt.UTC).date()
+    # A day inside the week after the last check on which none of them is due.
+    day = next(today + dt.timedelta(days=k) for k in range(1, 7)
+               if all(rotation_day(u, 7) != (today + dt.timedelta(days=k)).toordinal() % 7
+                      for u in urls))
+    story.site.clear_log()
+    result = harvest("demo-trs", archive, run_id="run4", delay=0, base_url=story.site.base_url,
+                     today=day, settings={"revisit_recent_days": 0, "revisit_days": 7})
+    requested = {r.path for r in story.site.requests}
+    assert not any(p.endswith(".pdf") for p in requested)
+    assert result.counts["deferred"] >= len(with_pdf)
 
 
 def test_a_revised_page_comes_back_as_changed(story: Story) -> None:

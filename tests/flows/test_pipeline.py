@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -89,7 +90,7 @@ def test_a_revised_cover_still_reads_its_unchanged_attachment_from_the_archive(
     cover.revisable = True  # its page changes; the PDF it links does not
     demo_site.set_revision(2)
     second = pipeline.new_run_id()
-    result = pipeline.fetch_site(request, paths, second)
+    result = pipeline.fetch_site(replace(request, revalidate_all=True), paths, second)
     assert [p.kind for p in result.pages] == ["article"]  # only the cover page came back
     again = pipeline.parse_and_gate(request, result, paths, second,
                                     pipeline.completed_runs(paths)["demo-trs"])

@@ -1,0 +1,126 @@
+"""The revisit policy: which known pages a run revalidates, and which it defers.
+
+New URLs are always fetched. A known article is revalidated when its list date is recent,
+when it has not answered for `revisit_days`, or on its rotation day; so consecutive nights
+revalidate disjoint shares of the archive and `revisit_days` nights cover all of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from extract.crawl import HarvestResult, harvest, rotation_day
+from extract.demosite import DemoSite
+from extract.demosite.site import Article
+
+PROFILE = "demo-hunan"
+EVERY = 7
+HOST = re.compile(r"^http://[^/]+")
+
+
+@dataclass
+class Archived:
+    site: DemoSite
+    archive: Path
+    first_day: dt.date
+    articles: list[Article]  # plain articles of the profile, all archived by the first run
+
+
+@pytest.fixture(scope="module")
+def archived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archived]:
+    archive = tmp_path_factory.mktemp("archive")
+    with DemoSite() as site:
+        first_day = dt.datetime.now(dt.UTC).date()  # the first run answers "today" (UTC)
+        harvest(PROFILE, archive, run_id="run0", delay=0, base_url=site.base_url)
+        plain = [a for a in site.articles()
+                 if a.column.family == "hunan" and a.behaviour == "normal"]
+        yield Archived(site, archive, first_day, plain)
+
+
+def run_on(archived: Archived, day: dt.date, run_id: str, **settings: int) -> tuple[
+        HarvestResult, set[str]]:
+    """Harvest as if on `day`; returns the result and the article paths requested."""
+    site = archived.site
+    site.clear_log()
+    result = harvest(PROFILE, archived.archive, run_id=run_id, delay=0,
+                     base_url=site.base_url, today=day, settings=settings or None)
+    known = {HOST.sub("", site.article_url(a)) for a in archived.articles}
+    return result, {r.path for r in site.requests if r.path in known}
+
+
+def path_of(archived: Archived, article: Article) -> str:
+    return HOST.sub("", archived.site.article_url(article))
+
+
+def due_on(archived: Archived, day: dt.date, recent_days: int = 30) -> set[str]:
+    """Articles the policy says are due on `day`, from first principles."""
+    return {
+        path_of(archived, a) for a in archived.articles
+        if (day - a.publish_date).days <= recent_days
+        or rotation_day(archived.site.article_url(a), EVERY) == day.toordinal() % EVERY
+    }
+
+
+def test_the_rotation_day_is_stable_and_in_range() -> None:
+    url = "http://example.gov.cn/art/2024/1/2/art_1_2.html"
+    assert rotation_day(url, EVERY) == rotation_day(url, EVERY)
+    days = {rotation_day(f"http://example.gov.cn/a_{i}.html", EVERY) for i in range(200)}
+    assert days == set(range(EVERY))  # every day of the cycle gets a share
+
+
+def test_each_night_revalidates_only_its_share_and_defers_the_rest(archived: Archived) -> None:
+    seen: dict[str, int] = {}
+    for offset in range(1, EVERY):
+        day = archived.first_day + dt.timedelta(days=offset)
+        result, requested = run_on(archived, day, f"night{offset}", revisit_recent_days=0)
+        assert requested == due_on(archived, day, recent_days=0)
+        assert result.counts["deferred"] >= len(archived.articles) - len(requested)
+        assert result.counts["new"] == 0
+        for path in requested:
+            seen[path] = seen.get(path, 0) + 1
+    # Nights 1..6 of the cycle each took a different share: no article twice.
+    assert all(count == 1 for count in seen.values())
+
+
+def test_a_page_not_answered_for_revisit_days_is_due_whatever_its_rotation(
+        archived: Archived) -> None:
+    day = archived.first_day + dt.timedelta(days=EVERY + 30)  # far past every check
+    result, requested = run_on(archived, day, "late", revisit_recent_days=0)
+    assert requested == {path_of(archived, a) for a in archived.articles}
+    assert result.counts["not_modified"] >= len(archived.articles)
+
+
+def test_recently_listed_articles_are_revalidated_every_run(archived: Archived) -> None:
+    newest = max(a.publish_date for a in archived.articles)
+    day = newest + dt.timedelta(days=10)
+    # Keep the test meaningful: the recent window must hold some articles, not all.
+    recent = {path_of(archived, a) for a in archived.articles
+              if (day - a.publish_date).days <= 30}
+    assert recent and len(recent) < len(archived.articles)
+    _, requested = run_on(archived, day, "recent")
+    assert recent <= requested
+    assert requested == due_on(archived, day)  # the recent ones plus the day's rotation
+
+
+def test_revisit_days_1_revalidates_every_known_page(archived: Archived) -> None:
+    result, requested = run_on(archived, archived.first_day, "all", revisit_days=1)
+    assert requested == {path_of(archived, a) for a in archived.articles}
+    assert result.counts["deferred"] == 0
+
+
+def test_a_new_article_is_fetched_on_any_night(archived: Archived) -> None:
+    site = archived.site
+    added, _ = site.churn(new=6, changed=0)  # copies spread over all three families
+    family = {site.article_url(a): a.column.family for a in site.articles()}
+    ours = {url for url in added if family[url] == "hunan"}
+    assert ours
+    day = archived.first_day + dt.timedelta(days=1)
+    result, _ = run_on(archived, day, "new", revisit_recent_days=0)
+    assert ours <= {p.url for p in result.pages if p.kind == "article"}
+    assert result.counts["new"] >= len(ours)
