@@ -143,7 +143,8 @@ class DemoSite:
 
         New articles are copies of existing variants under fresh ids and today's date, so
         they head their column's list; revised ones get the revision note appended.
-        Returns (new urls, changed urls).
+        Returns (new urls, changed urls); the first churn also revises the articles that
+        are revisable from the start (as `set_revision(2)` would).
         """
         with self._lock:
             normal = sorted((a for a in self.content.articles.values()
@@ -152,6 +153,8 @@ class DemoSite:
             step = max(1, len(normal) // max(1, changed + new))
             picked = normal[::step]
             to_revise, to_copy = picked[:changed], picked[changed:changed + new]
+            if self.revision < 2:  # the articles revisable from the start change too
+                to_revise += [a for a in self.content.articles.values() if a.revisable]
             for article in to_revise:
                 article.revisable = True
             self.revision = max(self.revision, 2)

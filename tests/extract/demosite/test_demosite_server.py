@@ -101,6 +101,21 @@ def test_revision_changes_body_and_validators() -> None:
         assert REVISION_NOTE in squashed
 
 
+def test_churn_reports_exactly_the_pages_it_added_and_changed() -> None:
+    with DemoSite() as site:
+        before = {site.article_url(a): requests.get(site.article_url(a), timeout=5).content
+                  for a in site.articles() if a.behaviour == "normal"}
+        revisable_from_start = sum(1 for a in site.articles() if a.revisable)
+        added, changed = site.churn(new=2, changed=3)
+        assert len(added) == 2 and not set(added) & set(before)
+        # The three asked for plus the articles revisable from the start (revision 2).
+        assert revisable_from_start and len(changed) == 3 + revisable_from_start
+        after = {url: requests.get(url, timeout=5).content for url in before}
+        assert {url for url in before if after[url] != before[url]} == set(changed)
+        for url in added:
+            assert requests.get(url, timeout=5).status_code == 200
+
+
 def test_one_shot_faults_fire_once_until_reset(demo_site: DemoSite) -> None:
     demo_site.reset_faults()
     flaky = next(a for a in demo_site.articles() if a.behaviour == "flaky")
