@@ -349,12 +349,14 @@ class _Walker:
 
     # -- detail pages ------------------------------------------------------------------
     def due(self, entry: ListEntry) -> bool:
-        """Whether this run fetches the entry: always when it is new; a known one when it was
+        """Whether this run fetches the entry. Always when it is new or its last attempt
+        failed. A known page, or one last judged too large or out of scope, only when it was
         listed recently, when it has not answered for `revisit_days`, or on its rotation day
         (a stable hash of the URL picks one day in each `revisit_days`, so each night
         revalidates an even share of the archive instead of all of it)."""
         every = self.settings.revisit_days
-        if every <= 1 or self.state.get(entry.url) is None:
+        if every <= 1 or (self.state.get(entry.url) is None
+                          and entry.url not in self.state.settled):
             return True
         if entry.date is not None and (
                 (self.today - entry.date).days <= self.settings.revisit_recent_days):

@@ -21,6 +21,7 @@ from extract.archive import latest_pages, read_fetchlog, read_index, read_links,
 from extract.http import REDIRECT_STATUSES
 
 LIST_DATE_DETAIL = re.compile(r"list_date=(\d{4}-\d{2}-\d{2})")
+SETTLED_OUTCOMES = ("too_large", "out_of_scope")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,9 @@ class SiteState:
     redirects: dict[str, str] = field(default_factory=dict)  # last known same-site moves
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)  # article -> attachments
     checked: dict[str, dt.date] = field(default_factory=dict)  # URL -> last 200/304 (UTC date)
+    # URLs whose latest answer was judged too large or out of scope: the same bytes would be
+    # judged the same, so they are retried on the revisit rotation, not every night.
+    settled: set[str] = field(default_factory=set)
 
     def get(self, url: str) -> UrlState | None:
         """State of `url`, or of where it last redirected to."""
@@ -74,6 +78,11 @@ def load_state(archive_dir: Path, site: str) -> SiteState:
     ).item()
     last = answered.group_by("url").agg(pl.col("attempted_at").max().dt.date())
     state.checked = dict(zip(last["url"].to_list(), last["attempted_at"].to_list(), strict=True))
+    latest = log.sort("attempted_at").group_by("url").last()
+    judged = latest.filter(pl.col("outcome").is_in(SETTLED_OUTCOMES))
+    state.settled = set(judged["url"].to_list())
+    state.checked.update(zip(judged["url"].to_list(),
+                             judged["attempted_at"].dt.date().to_list(), strict=True))
     return state
 
 

@@ -124,3 +124,24 @@ def test_a_new_article_is_fetched_on_any_night(archived: Archived) -> None:
     result, _ = run_on(archived, day, "new", revisit_recent_days=0)
     assert ours <= {p.url for p in result.pages if p.kind == "article"}
     assert result.counts["new"] >= len(ours)
+
+
+def test_a_page_judged_too_large_waits_for_its_rotation_but_a_failed_one_does_not(
+        tmp_path: Path) -> None:
+    with DemoSite() as site:
+        broken = {a.behaviour: site.article_url(a) for a in site.articles()
+                  if a.column.family == "hunan" and a.behaviour in ("oversized", "flaky")}
+        assert set(broken) == {"oversized", "flaky"}
+        first_day = dt.datetime.now(dt.UTC).date()
+        first = harvest(PROFILE, tmp_path, run_id="run0", delay=0, base_url=site.base_url,
+                        settings={"max_retries": 0})  # the flaky page fails, not retried
+        assert first.counts["too_large"] >= 1 and broken["flaky"] in first.failed_urls
+        oversized = broken["oversized"]
+        day = next(first_day + dt.timedelta(days=k) for k in range(1, EVERY)
+                   if rotation_day(oversized, EVERY)
+                   != (first_day + dt.timedelta(days=k)).toordinal() % EVERY)
+        site.clear_log()
+        harvest(PROFILE, tmp_path, run_id="run1", delay=0, base_url=site.base_url, today=day)
+        requested = {site.url(r.path) for r in site.requests}
+        assert oversized not in requested  # judged too large: retried on its rotation day
+        assert broken["flaky"] in requested  # failed: retried the very next night
