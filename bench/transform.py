@@ -46,7 +46,8 @@ _CREDITS = ["编辑:李明", "校对:王芳", "责编:赵强", "审核:陈刚"]
 
 def _cities() -> list[str]:
     with REGIONS.open(encoding="utf-8") as fh:
-        return [r["name"][:-1] for r in csv.DictReader(fh) if r["level"] == "city"]
+        return [r["name"][:-1] for r in csv.DictReader(fh)
+                if r["level"] == "city" and r["name"].endswith("市")]
 
 
 def _shift_year(shift: int, match: re.Match[str]) -> str:

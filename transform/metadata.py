@@ -13,23 +13,22 @@ sentence announcing the document ("现提出人和镇2022年工作要点"); else
 "X年…工作的总体要求是" — the fixed first sentence of the 工作要点 genre issued by
 依法治X committees, which state the year's 总体要求 and then list numbered 要点; else an
 unnumbered article dense in achievement words (获评, 荣获, 近年来…) is a summary.
-Region: the earliest gazetteer name (data/regions.csv) in the title, else in the first
-body paragraph.
+Region: the first chain of gazetteer names (transform/gazetteer.py) in the title, else in
+the first body paragraph.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import ahocorasick_rs
 import yaml
 
 from transform import patterns as P
+from transform.gazetteer import RegionMention, gazetteer
 from transform.structure import cn_to_int
 
 DATA = Path(__file__).parent / "data"
@@ -61,21 +60,6 @@ def _doc_types() -> tuple[list[tuple[str, str]], re.Pattern[str]]:
     words = [(w, kind) for kind, ws in raw.items() for w in ws]
     words.sort(key=lambda item: -len(item[0]))
     return words, re.compile("|".join(map(re.escape, cues)))
-
-
-def region_names() -> list[str]:
-    with (DATA / "regions.csv").open(encoding="utf-8") as fh:
-        return [row["name"] for row in csv.DictReader(fh)]
-
-
-@lru_cache(maxsize=1)
-def _regions() -> ahocorasick_rs.AhoCorasick:
-    """Every gazetteer name, leftmost-longest: the first match is the earliest name, the
-    longest where several start there (as the regex trie of the names would find it, but
-    without an sre test at every character of a long first paragraph)."""
-    return ahocorasick_rs.AhoCorasick(
-        region_names(), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest
-    )
 
 
 def _date(y: str, m: str, d: str) -> dt.date | None:
@@ -167,12 +151,10 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
     return fm
 
 
-def detect_region(title: str | None, body: list[str]) -> str | None:
+def detect_region(title: str | None, body: list[str]) -> RegionMention | None:
     for text in (title or "", body[0] if body else ""):
-        # A throwaway copy: the automaton reads a str through its UTF-8 form, which CPython
-        # would otherwise keep inside the caller's string (titles and nodes keep theirs).
-        if hits := _regions().find_matches_as_strings("".join((text, ""))):
-            return str(hits[0])
+        if mention := gazetteer().find(text):
+            return mention
     return None
 
 

@@ -155,6 +155,7 @@ def parse_document(
     if norm.boilerplate:
         details["boilerplate"] = norm.boilerplate
 
+    region = metadata.detect_region(title, front.body)
     return Document(
         url=url,
         source_site=source_site or page_meta.get("source_site") or front.source_site,
@@ -163,7 +164,8 @@ def parse_document(
         publish_time=page_meta.get("publish_time") or front.publish_time,
         document_date=_page_date(page_meta.get("document_date")) or front.document_date,
         issuer=page_meta.get("issuer") or page_meta.get("source") or front.issuer,
-        region=metadata.detect_region(title, front.body),
+        region=region.name if region else None,
+        region_path=region.path if region else None,
         doc_type=doc_type,
         period_start_year=start,
         period_end_year=end,

@@ -100,7 +100,7 @@ class Document:
     publish_time: str | None  # "HH:MM"
     document_date: dt.date | None  # signing date
     issuer: str | None
-    region: str | None
+    region: str | None  # as the document writes it: 西岗区
     doc_type: str  # one of DOC_TYPES
     period_start_year: int | None
     period_end_year: int | None
@@ -115,6 +115,7 @@ class Document:
     redactions: list[str] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)  # attachment URLs
     raw_digest: str | None = None  # digest of the archived bytes this came from
+    region_path: str | None = None  # the region's gazetteer path when certain: 辽宁省/大连市/西岗区
 
     def to_json(self) -> dict[str, Any]:
         """The `govharvest parse` JSON contract."""
@@ -130,6 +131,7 @@ class Document:
             "document_date": self.document_date.isoformat() if self.document_date else None,
             "issuer": self.issuer,
             "region": self.region,
+            "region_path": self.region_path,
             "source_site": self.source_site,
             "url": self.url,
             "doc_type": self.doc_type,

@@ -19,10 +19,10 @@ from typing import Any
 
 import duckdb
 
+from transform.gazetteer import REGIONS_CSV
 from warehouse.schema import SCHEMA_VERSION
 
 SQL_DIR = Path(__file__).with_name("sql")
-REGIONS_CSV = Path(__file__).with_name("data") / "regions.csv"
 STORAGE_VERSION = "v1.4.0"
 # Folders applied as persistent DDL on every write connection, in this order. 10_staging
 # holds SELECT models over one load batch; the load path creates them as TEMP views.
@@ -182,12 +182,12 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def seed_regions(con: duckdb.DuckDBPyConnection) -> None:
-    """Insert regions.csv rows not yet in dim_region; keys derive from the region path."""
+    """Insert gazetteer regions not yet in dim_region; keys derive from the region path."""
     run(con,
         """
         INSERT INTO dim_region
         with seed as (
-            select trim(path) as path, trim(admin_level) as admin_level
+            select trim(path) as path, trim(level) as admin_level
             from read_csv(?, header = true, all_varchar = true)
         ),
 

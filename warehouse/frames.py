@@ -58,6 +58,7 @@ def documents_to_frames(docs: Sequence[Document]) -> BatchFrames:
     for seq, doc in enumerate(docs):
         _append(doc_cols, url=doc.url, source_site=doc.source_site, title=doc.title,
                 doc_type=doc.doc_type, issuer=doc.issuer, region=doc.region,
+                region_path=doc.region_path,
                 publish_date=doc.publish_date, document_date=doc.document_date,
                 period_start_year=doc.period_start_year, period_end_year=doc.period_end_year,
                 original_script=doc.original_script, quality_flags=list(doc.quality_flags),

@@ -103,7 +103,7 @@ VIEWS: tuple[str, ...] = (
 BATCH_SCHEMAS: dict[str, pa.Schema] = {
     "batch_document": pa.schema([
         ("url", _S), ("source_site", _S), ("title", _S), ("doc_type", _S), ("issuer", _S),
-        ("region", _S), ("publish_date", _D), ("document_date", _D),
+        ("region", _S), ("region_path", _S), ("publish_date", _D), ("document_date", _D),
         ("period_start_year", _I32), ("period_end_year", _I32), ("original_script", _S),
         ("quality_flags", pa.list_(_S)), ("content_hash", _S), ("batch_seq", _I32),
     ]),

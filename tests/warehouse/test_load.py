@@ -138,6 +138,39 @@ def test_regions_resolve_to_the_most_specific_seeded_area(db: Path) -> None:
     assert scalar(db, "SELECT count(*) FROM fact_task WHERE region_key IS NULL") == 0
 
 
+def test_a_shared_region_name_lands_on_its_path_or_stays_unplaced(db: Path) -> None:
+    placed = dataclasses.replace(sample_document("https://www.test.gov.cn/a/1.html"),
+                                 region="鼓楼区", region_path="江苏省/南京市/鼓楼区")
+    bare = sample_document("https://www.test.gov.cn/a/2.html", region="鼓楼区")  # no path
+    load_documents(db, [placed, bare], run_id="r1")
+    rows = dict(query(db, """
+        SELECT d.url, r.path FROM dim_document d JOIN dim_region r USING (region_key)"""))
+    assert rows[placed.url] == "江苏省/南京市/鼓楼区"
+    assert rows[bare.url] == "鼓楼区"  # four 鼓楼区 fit: a row of its own, not a guess
+    assert scalar(db, "SELECT count(*) FROM dim_region WHERE name = '鼓楼区'") == 5
+
+    again = sample_document("https://www.test.gov.cn/a/3.html", region="鼓楼区")
+    load_documents(db, [again], run_id="r2")  # the next bare mention finds the same row
+    assert scalar(db, "SELECT count(*) FROM dim_region WHERE name = '鼓楼区'") == 5
+    assert scalar(db, """
+        SELECT count(DISTINCT region_key) FROM dim_document
+        WHERE url IN ('https://www.test.gov.cn/a/2.html', 'https://www.test.gov.cn/a/3.html')
+    """) == 1
+
+
+def test_the_whole_gazetteer_is_seeded_with_parent_keys(db: Path) -> None:
+    load_documents(db, [sample_document()], run_id="r1")
+    assert scalar(db, "SELECT count(*) FROM dim_region") > 3000
+    assert scalar(db, """
+        SELECT count(*) FROM dim_region c LEFT JOIN dim_region p
+            ON p.region_key = c.parent_region_key
+        WHERE c.parent_region_key IS NOT NULL AND p.region_key IS NULL""") == 0
+    assert query(db, """
+        SELECT c.name, c.admin_level, p.name FROM dim_region c
+        JOIN dim_region p ON p.region_key = c.parent_region_key
+        WHERE c.path = '湖南省/湘潭市/岳塘区'""") == [("岳塘区", "district", "湘潭市")]
+
+
 def test_a_document_without_url_is_keyed_by_its_content(db: Path) -> None:
     doc = dataclasses.replace(sample_document(), url=None)
     load_documents(db, [doc], run_id="r1")

@@ -12,6 +12,7 @@ renamed as (
         coalesce(nullif(trim(doc_type), ''), 'other') as doc_type,
         nullif(trim(issuer), '')                 as issuer,
         nullif(trim(region), '')                 as region_name,
+        nullif(trim(region_path), '')            as region_path,
         cast(publish_date as date)               as publish_date,
         cast(document_date as date)              as document_date,
         cast(period_start_year as integer)       as period_start_year,

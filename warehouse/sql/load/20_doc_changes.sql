@@ -15,16 +15,6 @@ history as (
     select url, max(version) as max_version from dim_document group by url
 ),
 
-region_match as (
-    -- The most specific seeded region whose name ends the document's region name.
-    select
-        b.region_name,
-        arg_max(r.region_key, length(r.name) * 100 + length(r.path)) as region_key
-    from (select distinct region_name from batch where region_name is not null) as b
-    join dim_region as r on ends_with(b.region_name, r.name)
-    group by b.region_name
-),
-
 classified as (
     select
         b.*,
@@ -39,7 +29,8 @@ classified as (
     from batch as b
     left join current_versions as c using (url)
     left join history as h using (url)
-    left join region_match as rm using (region_name)
+    left join _region_match as rm
+        on rm.region_name = b.region_name and rm.region_path is not distinct from b.region_path
 )
 
 select
