@@ -136,3 +136,20 @@ def _per_site_results(outcomes: list[Outcome], features: pd.DataFrame, *, run_id
         entry["observed"] = "; ".join(entry["observed"][:OBSERVED_SAMPLES]) or None
         rows.append(entry)
     return pl.DataFrame(rows, schema=DQ_SCHEMA)
+
+
+def merge_results(parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """dq_result rows of several gate runs over one site's chunks as if it were one batch:
+    one row per (expectation, batch), counts summed, the first run's samples and time."""
+    frames = [p for p in parts if p.height]
+    if not frames:
+        return pl.DataFrame(schema=DQ_SCHEMA)
+    keys = ["run_id", "suite", "expectation", "table_or_batch"]
+    return (
+        pl.concat(frames)
+        .group_by(keys, maintain_order=True)
+        .agg(pl.col("run_at").min(), pl.col("success").all(),
+             pl.col("observed").drop_nulls().first(),
+             pl.col("element_count").sum(), pl.col("unexpected_count").sum())
+        .select(list(DQ_SCHEMA))
+    )

@@ -88,11 +88,14 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
         # (and copy) all of them looking for futures before the task starts.
         outcome.load = tasks.load_batch(quote(batch), paths)  # type: ignore[call-overload]
         outcomes[req.site] = outcome
-        new_docs += [
-            {"site": batch.site, "title": d.title or "", "url": d.url or "",
-             "publish_date": d.publish_date.isoformat() if d.publish_date else ""}
-            for d in batch.documents
-        ]
+        new_docs += (
+            batch.frames.document.select(
+                pl.lit(batch.site).alias("site"),
+                pl.col("title").fill_null(""),
+                pl.col("url").fill_null(""),
+                pl.col("publish_date").dt.to_string("%Y-%m-%d").fill_null(""),
+            ).to_dicts()
+        )
     outcomes = {req.site: outcomes[req.site] for req in requests}  # report in request order
     new_docs.sort(key=lambda d: (d["site"], d["url"]))
 

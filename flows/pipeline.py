@@ -19,10 +19,15 @@ import polars as pl
 
 from flows.config import DataPaths
 from transform.records import Document, RawPage
+from warehouse.frames import BatchFrames, concat_frames, documents_to_frames
 
 QUARANTINE_COLUMNS = ("source", "url", "reason", "detail")
 # Article pages shorter than this with attachments are treated as covers for the attachment.
 COVER_MAX_CHARS = 200
+# Articles parsed and gated at a time. Parsed documents and the gate's frames cost a few
+# hundred KB each while alive; accepted ones are kept as load frames (about 25 KB), so a
+# site's memory follows this chunk, not the site (bench/site_memory.py).
+PARSE_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +51,7 @@ class SiteBatch:
     site: str
     run_id: str
     counts: dict[str, int] = field(default_factory=dict)
-    documents: list[Document] = field(default_factory=list)  # accepted by the gate
+    frames: BatchFrames = field(default_factory=lambda: documents_to_frames([]))  # accepted
     quarantined: pl.DataFrame = field(default_factory=lambda: empty_quarantine())
     dq_results: pl.DataFrame | None = None
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
@@ -120,17 +125,19 @@ def parse_pages(
     *,
     body_selectors: Sequence[str] = (),
     archive_dir: Path | None = None,
+    attachments: Iterable[RawPage] = (),
 ) -> tuple[list[Document], pl.DataFrame]:
     """Parse archived pages into Documents; failures become quarantine rows, never crashes.
 
     An article that is only a cover for an attachment (short body, linked PDF/DOC) is
     parsed from the attachment's text but keeps the article's URL and title. The
-    attachment comes from this batch or, when it did not change, from the archive.
+    attachment comes from this batch (`pages` and `attachments`) or, when it did not
+    change, from the archive.
     """
     from transform import UnreadableInput, parse_document
 
-    attachments = _AttachmentLookup({p.url: p for p in pages if p.kind == "attachment"},
-                                    archive_dir)
+    lookup = _AttachmentLookup(
+        {p.url: p for p in (*attachments, *pages) if p.kind == "attachment"}, archive_dir)
     docs: list[Document] = []
     bad: list[tuple[str, str, str, str]] = []
     for page in pages:
@@ -143,7 +150,7 @@ def parse_pages(
                 content_type=page.header("content-type"),
                 body_selectors=body_selectors,
             )
-            doc = _prefer_attachment(doc, page, attachments)
+            doc = _prefer_attachment(doc, page, lookup)
         except UnreadableInput as exc:
             bad.append(("parse", page.url, "unreadable_input", str(exc)))
             continue
@@ -223,6 +230,52 @@ def gate(docs: Sequence[Document], *, run_id: str, paths: DataPaths):
     return gate_documents(docs, run_id=run_id, gx_dir=paths.gx)
 
 
+@dataclass(slots=True)
+class Gated:
+    """What parse and gate made of one site's pages: load frames and the side tables."""
+
+    frames: BatchFrames
+    quarantined: pl.DataFrame
+    dq_results: pl.DataFrame
+
+
+def parse_and_gate_pages(
+    articles: Iterable[RawPage],
+    *,
+    run_id: str,
+    paths: DataPaths,
+    body_selectors: Sequence[str] = (),
+    attachments: Sequence[RawPage] = (),
+    chunk: int = PARSE_CHUNK,
+) -> Gated:
+    """Parse and gate articles `chunk` at a time; accepted documents become load frames as
+    each chunk is done, so only one chunk of `Document`s is alive at once."""
+    from expectations.gate import merge_results
+
+    frames: list[BatchFrames] = []
+    quarantined: list[pl.DataFrame] = []
+    results: list[pl.DataFrame] = []
+    pending: list[RawPage] = []
+
+    def flush() -> None:
+        docs, parse_bad = parse_pages(pending, body_selectors=body_selectors,
+                                      archive_dir=paths.archive, attachments=attachments)
+        pending.clear()
+        gated = gate(docs, run_id=run_id, paths=paths)
+        frames.append(documents_to_frames(gated.accepted))
+        quarantined.extend([parse_bad, gated.quarantined.select(QUARANTINE_COLUMNS)])
+        results.append(gated.results)
+
+    for page in articles:
+        if page.kind == "article":
+            pending.append(page)
+            if len(pending) >= chunk:
+                flush()
+    if pending or not frames:
+        flush()
+    return Gated(concat_frames(frames), pl.concat(quarantined), merge_results(results))
+
+
 # ---------------------------------------------------------------- one site, end to end
 
 
@@ -276,22 +329,20 @@ def parse_and_gate(request: SiteRequest, result, paths: DataPaths, run_id: str, 
     leftovers = [p for p in pending_pages(paths, profile.name, done_runs, run_id)
                  if p.url not in fresh]
     pages = [*leftovers, *result.pages]
-    docs, parse_bad = parse_pages(pages, body_selectors=profile_body_selectors(profile),
-                                  archive_dir=paths.archive)
+    gated = parse_and_gate_pages(
+        pages, run_id=run_id, paths=paths, body_selectors=profile_body_selectors(profile),
+        attachments=[p for p in pages if p.kind == "attachment"])
     extract_bad = quarantine_frame(
         [("extract", url, "blocked", "anti-bot page or empty article body")
          for url in result.blocked_urls]
     )
-    gated = gate(docs, run_id=run_id, paths=paths)
     return SiteBatch(
         site=profile.name,
         run_id=run_id,
         counts=dict(result.counts),
-        documents=list(gated.accepted),
-        quarantined=pl.concat(
-            [extract_bad, parse_bad, gated.quarantined.select(QUARANTINE_COLUMNS)]
-        ),
-        dq_results=gated.results,
+        frames=gated.frames,
+        quarantined=pl.concat([extract_bad, gated.quarantined]),
+        dq_results=gated.dq_results,
     )
 
 
@@ -312,16 +363,21 @@ def load_batch(batch: SiteBatch, paths: DataPaths) -> LoadSummary:
     """The single writer: documents, quarantine, quality results, run log, archive index,
     on one connection."""
     from warehouse.db import writer
+    from warehouse.frames import split_frames
     from warehouse.load import (
+        DEFAULT_BATCH_SIZE,
+        LoadStats,
         load_archive_manifests,
-        load_documents,
+        load_frames,
         record_dq_results,
         record_quarantine,
         record_run,
     )
 
     with writer(paths.warehouse) as con:
-        stats = load_documents(con, batch.documents, run_id=batch.run_id)
+        stats = LoadStats()
+        for part in split_frames(batch.frames, DEFAULT_BATCH_SIZE):  # a transaction each
+            stats = stats + load_frames(con, part, run_id=batch.run_id)
         record_quarantine(con, batch.quarantined)
         if batch.dq_results is not None:
             record_dq_results(con, batch.dq_results)
@@ -373,8 +429,9 @@ def archived_sites(paths: DataPaths) -> list[str]:
 def reprocess_site(site: str, paths: DataPaths, run_id: str) -> SiteBatch:
     """Rebuild one site's documents from the raw archive alone (no network).
 
-    One site at a time keeps memory to the largest site, not the whole archive; the site's
-    profile, when it still exists, supplies its body selectors as in a harvest.
+    One site at a time, parsed a chunk at a time: memory follows the chunk and the site's
+    load frames, not the archive. The site's profile, when it still exists, supplies its
+    body selectors as in a harvest.
     """
     from extract.archive import iter_pages
     from extract.profile import ProfileError
@@ -383,16 +440,17 @@ def reprocess_site(site: str, paths: DataPaths, run_id: str) -> SiteBatch:
         selectors = profile_body_selectors(load_site_profile(SiteRequest(site=site)))
     except ProfileError:
         selectors = ()  # a site whose profile is gone: the known containers and heuristics
-    pages = list(iter_pages(paths.archive, site=site))
-    docs, parse_bad = parse_pages(pages, body_selectors=selectors, archive_dir=paths.archive)
-    gated = gate(docs, run_id=run_id, paths=paths)
+    # Articles stream from the archive a chunk at a time; a cover page finds its
+    # attachment through the archive index.
+    gated = parse_and_gate_pages(iter_pages(paths.archive, site=site, kinds=("article",)),
+                                 run_id=run_id, paths=paths, body_selectors=selectors)
     return SiteBatch(
         site=site,
         run_id=run_id,
         counts={"pages_fetched": 0},
-        documents=list(gated.accepted),
-        quarantined=pl.concat([parse_bad, gated.quarantined.select(QUARANTINE_COLUMNS)]),
-        dq_results=gated.results,
+        frames=gated.frames,
+        quarantined=gated.quarantined,
+        dq_results=gated.dq_results,
     )
 
 

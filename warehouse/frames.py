@@ -6,8 +6,8 @@ from them with the contract's schema (no per-row frame operations).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields
 
 import polars as pl
 
@@ -33,6 +33,9 @@ class BatchFrames:
             "batch_target": self.target,
             "batch_theme": self.theme,
         }
+
+
+_FRAME_NAMES = tuple(f.name for f in fields(BatchFrames))
 
 
 def polars_schema(name: str) -> pl.Schema:
@@ -85,3 +88,30 @@ def documents_to_frames(docs: Sequence[Document]) -> BatchFrames:
         target=_frame("batch_target", target_cols),
         theme=_frame("batch_theme", theme_cols),
     )
+
+
+def concat_frames(parts: Sequence[BatchFrames]) -> BatchFrames:
+    """One batch from several (each numbered from 0), batch_seq renumbered so each document
+    keeps its child rows."""
+    if not parts:
+        return documents_to_frames([])
+    columns: dict[str, list[pl.DataFrame]] = {name: [] for name in _FRAME_NAMES}
+    offset = 0
+    for part in parts:
+        for name in _FRAME_NAMES:
+            frame: pl.DataFrame = getattr(part, name)
+            columns[name].append(
+                frame.with_columns((pl.col("batch_seq") + offset).cast(pl.Int32)))
+        offset += part.document.height
+    return BatchFrames(**{name: pl.concat(frames) for name, frames in columns.items()})
+
+
+def split_frames(frames: BatchFrames, size: int) -> Iterator[BatchFrames]:
+    """Consecutive batches of at most `size` documents, each numbered from 0 like a batch of
+    its own, children alongside."""
+    for start in range(0, max(frames.document.height, 1), size):
+        keep = pl.col("batch_seq").is_between(start, start + size - 1)
+        yield BatchFrames(**{
+            name: getattr(frames, name).filter(keep)
+            .with_columns((pl.col("batch_seq") - start).cast(pl.Int32))
+            for name in _FRAME_NAMES})

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from flows import pipeline
 from flows.config import DataPaths
@@ -32,7 +33,7 @@ def test_pages_a_dead_run_archived_are_loaded_by_the_next_run(demo_site, tmp_pat
     assert result.pages == []
     batch = pipeline.parse_and_gate(request, result, paths, run_b, done)
     summary = pipeline.load_batch(batch, paths)
-    assert summary.new == len(batch.documents) > 5
+    assert summary.new == batch.frames.document.height > 5
 
     # Run C: run B completed, so nothing is pending any more.
     run_c = pipeline.new_run_id()
@@ -40,7 +41,7 @@ def test_pages_a_dead_run_archived_are_loaded_by_the_next_run(demo_site, tmp_pat
     assert run_b in done
     again = pipeline.parse_and_gate(request, pipeline.fetch_site(request, paths, run_c),
                                     paths, run_c, done)
-    assert again.documents == []
+    assert again.frames.document.is_empty()
     assert _count(paths.warehouse, "SELECT count(*) FROM dim_document") == summary.new
 
 
@@ -64,13 +65,13 @@ def test_a_cover_page_is_parsed_from_its_attached_pdf(demo_site, tmp_path: Path)
     run_id = pipeline.new_run_id()
     batch = pipeline.parse_and_gate(request, pipeline.fetch_site(request, paths, run_id),
                                     paths, run_id)
-    covers = [d for d in batch.documents if "from_attachment" in d.quality_flags]
-    assert len(covers) == 1
-    doc = covers[0]
-    assert doc.url is not None and doc.url.endswith(".html")  # the article's URL, not the PDF's
-    assert doc.source_site == "127.0.0.1"
-    assert doc.title and "2023年工作计划" in doc.title
-    assert [n.heading for n in doc.nodes if n.level == 1][:2] == [
+    docs, tasks = batch.frames.document, batch.frames.task
+    (doc,) = docs.filter(pl.col("quality_flags").list.contains("from_attachment")).to_dicts()
+    assert doc["url"].endswith(".html")  # the article's URL, not the PDF's
+    assert doc["source_site"] == "127.0.0.1"
+    assert "2023年工作计划" in doc["title"]
+    sections = tasks.filter((pl.col("batch_seq") == doc["batch_seq"]) & (pl.col("level") == 1))
+    assert sections["heading"].to_list()[:2] == [
         "坚持政治引领,深入贯彻落实省委、市委和区党工委法治建设部署要求",
         "围绕中心大局,持续优化法治化营商环境",
     ]
@@ -94,9 +95,9 @@ def test_a_revised_cover_still_reads_its_unchanged_attachment_from_the_archive(
     assert [p.kind for p in result.pages] == ["article"]  # only the cover page came back
     again = pipeline.parse_and_gate(request, result, paths, second,
                                     pipeline.completed_runs(paths)["demo-trs"])
-    (doc,) = again.documents
-    assert "from_attachment" in doc.quality_flags
-    assert len([n for n in doc.nodes if n.level == 1]) == 5
+    (doc,) = again.frames.document.to_dicts()
+    assert "from_attachment" in doc["quality_flags"]
+    assert again.frames.task.filter(pl.col("level") == 1).height == 5
 
 
 def test_run_ids_sort_by_start_time_even_within_one_second() -> None:
@@ -106,3 +107,30 @@ def test_run_ids_sort_by_start_time_even_within_one_second() -> None:
     ids = [pipeline.new_run_id(start + dt.timedelta(microseconds=i)) for i in range(50)]
     assert sorted(ids) == ids
     assert len(set(ids)) == 50
+
+
+def test_chunked_parse_and_gate_equals_one_batch(demo_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = DataPaths(tmp_path / "data")
+    request = pipeline.SiteRequest(site="demo-trs", base_url=demo_site.base_url, delay=0)
+    run_id = pipeline.new_run_id()
+    pages = pipeline.fetch_site(request, paths, run_id).pages
+    attachments = [p for p in pages if p.kind == "attachment"]
+    assert attachments and len(pages) > 10
+    first = next(p for p in pages if p.kind == "article")
+    pages[3:3] = [replace(first, url=f"{first.url}?broken", body=b"\x00\x01" * 200),  # unreadable
+                  replace(first, url=f"{first.url}?copy")]  # a second document, same text
+
+    def run(chunk: int) -> pipeline.Gated:
+        return pipeline.parse_and_gate_pages(pages, run_id=run_id, paths=paths,
+                                             attachments=attachments, chunk=chunk)
+
+    whole, chunked = run(len(pages)), run(4)  # a cover and its PDF may land in other chunks
+    for name, frame in whole.frames.as_dict().items():
+        assert chunked.frames.as_dict()[name].equals(frame), name
+    assert chunked.quarantined.sort("url", "reason").equals(whole.quarantined.sort("url", "reason"))
+    assert whole.quarantined["reason"].to_list() == ["unreadable_input"]
+    same = ["expectation", "table_or_batch", "success", "element_count", "unexpected_count"]
+    def results(gated: pipeline.Gated) -> pl.DataFrame:
+        return gated.dq_results.select(same).sort(same)
+
+    assert results(chunked).equals(results(whole))
