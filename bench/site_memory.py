@@ -58,8 +58,7 @@ def child(mode: str, data_dir: Path, chunk: int, load_batch: int) -> dict[str, f
     from extract.archive import iter_pages
     from flows import pipeline
     from flows.config import DataPaths
-    from warehouse.frames import split_frames
-    from warehouse.load import LoadStats, load_documents, load_frames
+    from warehouse.load import load_documents, load_frames
 
     paths = DataPaths(data_dir)
     run_id = pipeline.new_run_id()
@@ -83,9 +82,8 @@ def child(mode: str, data_dir: Path, chunk: int, load_batch: int) -> dict[str, f
         result = pipeline.parse_and_gate_pages(articles, run_id=run_id, paths=paths,
                                                attachments=attachments, chunk=chunk)
         before_load = _peak_mb()
-        stats = LoadStats()
-        for part in split_frames(result.frames, load_batch):
-            stats = stats + load_frames(target.warehouse, part, run_id=run_id)
+        stats = load_frames(target.warehouse, result.frames, run_id=run_id,
+                            batch_size=load_batch)
     seconds = time.perf_counter() - start
     return {"documents": len(articles), "loaded": stats.new,
             "peak_mb": round(_peak_mb() - base, 1),

@@ -363,10 +363,8 @@ def load_batch(batch: SiteBatch, paths: DataPaths) -> LoadSummary:
     """The single writer: documents, quarantine, quality results, run log, archive index,
     on one connection."""
     from warehouse.db import writer
-    from warehouse.frames import split_frames
     from warehouse.load import (
         DEFAULT_BATCH_SIZE,
-        LoadStats,
         load_archive_manifests,
         load_frames,
         record_dq_results,
@@ -375,9 +373,8 @@ def load_batch(batch: SiteBatch, paths: DataPaths) -> LoadSummary:
     )
 
     with writer(paths.warehouse) as con:
-        stats = LoadStats()
-        for part in split_frames(batch.frames, DEFAULT_BATCH_SIZE):  # a transaction each
-            stats = stats + load_frames(con, part, run_id=batch.run_id)
+        stats = load_frames(con, batch.frames, run_id=batch.run_id,
+                            batch_size=DEFAULT_BATCH_SIZE)
         record_quarantine(con, batch.quarantined)
         if batch.dq_results is not None:
             record_dq_results(con, batch.dq_results)

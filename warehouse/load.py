@@ -27,7 +27,7 @@ import polars as pl
 from transform.records import Document
 from warehouse.agencies import ALIASES, agency_rows
 from warehouse.db import load_sql, registered, run, staging_sql, transaction, writer
-from warehouse.frames import BatchFrames, documents_to_frames
+from warehouse.frames import BatchFrames, documents_to_frames, split_frames
 from warehouse.schema import TABLES
 
 STAGING_MODELS = ("stg_document", "stg_task", "stg_unit", "stg_target", "stg_theme")
@@ -93,11 +93,17 @@ def load_frames(
     frames: BatchFrames,
     *,
     run_id: str,
+    batch_size: int | None = None,
     loaded_at: dt.datetime | None = None,
 ) -> LoadStats:
-    """Load prepared batch frames as one transaction (the bulk path benchmarks use)."""
+    """Load prepared batch frames: as one transaction (the bulk path benchmarks use), or one
+    per `batch_size` documents."""
+    parts = [frames] if batch_size is None else split_frames(frames, batch_size)
+    total = LoadStats()
     with _write_access(target) as con:
-        return load_batch(con, frames, run_id=run_id, loaded_at=loaded_at)
+        for part in parts:
+            total = total + load_batch(con, part, run_id=run_id, loaded_at=loaded_at)
+    return total
 
 
 def load_batch(

@@ -12,13 +12,14 @@ from transform.gazetteer import Gazetteer, Region, RegionMention, gazetteer, rea
 
 
 def test_holds_every_division_down_to_county_level() -> None:
-    levels = Counter(r.level for r in read_regions())
+    regions = read_regions()
+    levels = Counter(r.level for r in regions)
     assert levels["province"] == 34  # incl. Hong Kong, Macao and Taiwan
     assert levels["city"] > 330
     assert levels["district"] + levels["county"] + levels["county_city"] > 2800
-    paths = [r.path for r in read_regions()]
+    paths = [r.path for r in regions]
     assert len(paths) == len(set(paths))
-    by_path = {r.path: r for r in read_regions()}
+    by_path = {r.path: r for r in regions}
     for path in paths:  # every parent is itself a region
         parent = path.rpartition("/")[0]
         assert not parent or parent in by_path, path
