@@ -75,7 +75,10 @@ def safe_href(url: str | None) -> str | None:
     return url.strip() if scheme in ("http", "https") else None
 
 
+@functools.cache
 def _environment() -> Environment:
+    """One Environment per process, as Jinja advises: templates compile once (auto_reload
+    still notices an edited template file)."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(("html",), default=True),  # scraped text is untrusted

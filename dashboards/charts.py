@@ -7,12 +7,15 @@ page. Figures are serialised by `figure_json`, which makes the JSON safe to inli
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.utils import PlotlyJSONEncoder
 
 from dashboards.queries import Row
 
@@ -31,11 +34,28 @@ RUN_SERIES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+TEMPLATE = "plotly_white"
+
+
+def _figure() -> go.Figure:
+    """An empty figure without plotly's template objects: `figure_json` attaches the template.
+
+    plotly validates and deep-copies a whole template (hundreds of nested objects) into every
+    figure it is set on, the default one included; that was half of a dashboard rebuild.
+    plotly.js applies `layout.template` in the browser either way, so the JSON is the same.
+    """
+    return go.Figure(layout={"template": {}})
+
+
+@functools.cache
+def _template_json() -> str:
+    return json.dumps(pio.templates[TEMPLATE].to_plotly_json(), cls=PlotlyJSONEncoder)
+
+
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, height: int = 380) -> None:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"},
         font={"family": FONT_FAMILY, "size": 13},
-        template="plotly_white",
         height=height,
         margin={"l": 60, "r": 20, "t": 60, "b": 60},
         legend={"orientation": "h", "y": -0.2},
@@ -69,7 +89,7 @@ def _year_label(year: Any) -> str:
 
 
 def documents_per_year(data: Sequence[Row]) -> go.Figure:
-    fig = go.Figure()
+    fig = _figure()
     xs, by = _pivot(data, "year", "site", "documents")
     labels = [_year_label(x) for x in xs]
     for i, (site, counts) in enumerate(sorted(by.items())):
@@ -83,7 +103,7 @@ def documents_per_year(data: Sequence[Row]) -> go.Figure:
 
 def documents_per_region(data: Sequence[Row]) -> go.Figure:
     ordered = list(reversed(data))  # largest on top in a horizontal bar chart
-    fig = go.Figure()
+    fig = _figure()
     if data:
         fig.add_bar(x=[r["documents"] for r in ordered], y=[r["region"] for r in ordered],
                     orientation="h", marker_color=PALETTE[0], name="documents")
@@ -93,7 +113,7 @@ def documents_per_region(data: Sequence[Row]) -> go.Figure:
 
 
 def run_timeline(data: Sequence[Row]) -> go.Figure:
-    fig = go.Figure()
+    fig = _figure()
     xs = [r["started_at"] for r in data]
     for key, label, color in RUN_SERIES:
         fig.add_bar(name=label, x=xs, y=[r[key] or 0 for r in data], marker_color=color,
@@ -105,7 +125,7 @@ def run_timeline(data: Sequence[Row]) -> go.Figure:
 
 
 def quarantine_reasons(data: Sequence[Row]) -> go.Figure:
-    fig = go.Figure()
+    fig = _figure()
     if data:
         fig.add_bar(x=[r["reason"] for r in data], y=[r["urls"] for r in data],
                     marker_color="#9467bd", name="quarantined")
@@ -114,7 +134,7 @@ def quarantine_reasons(data: Sequence[Row]) -> go.Figure:
 
 
 def theme_trend(data: Sequence[Row]) -> go.Figure:
-    fig = go.Figure()
+    fig = _figure()
     xs, by = _pivot(data, "year", "theme", "tasks")
     for i, (theme, counts) in enumerate(sorted(by.items())):
         fig.add_bar(name=theme, x=[str(x) for x in xs], y=[counts.get(x, 0) for x in xs],
@@ -130,7 +150,7 @@ def _heatmap(data: Sequence[Row], col: str, title: str, x_title: str) -> go.Figu
     agencies = list(dict.fromkeys(r["agency"] for r in data))  # busiest first
     cols = sorted({r[col] for r in data}, key=str)
     z = {(r["agency"], r[col]): r["tasks"] for r in data}
-    fig = go.Figure()
+    fig = _figure()
     if data:
         fig.add_heatmap(
             x=[str(c) for c in cols], y=list(reversed(agencies)),
@@ -153,7 +173,7 @@ def lead_agencies_by_region(data: Sequence[Row]) -> go.Figure:
 
 def targets_by_year(data: Sequence[Row], this_year: int) -> go.Figure:
     """Targets and deadlines per target year; the current year's bars are outlined in red."""
-    fig = go.Figure()
+    fig = _figure()
     xs, by = _pivot(data, "year", "kind", "targets")
     for i, (kind, counts) in enumerate(sorted(by.items())):
         fig.add_bar(
@@ -176,7 +196,7 @@ def targets_by_year(data: Sequence[Row], this_year: int) -> go.Figure:
 
 
 def dq_pass_rate(data: Sequence[Row]) -> go.Figure:
-    fig = go.Figure()
+    fig = _figure()
     by: dict[str, list[Row]] = defaultdict(list)
     for r in data:
         by[r["suite"]].append(r)
@@ -195,7 +215,7 @@ def dq_pass_rate(data: Sequence[Row]) -> go.Figure:
 
 def dq_top_failures(data: Sequence[Row]) -> go.Figure:
     ordered = list(reversed(data))
-    fig = go.Figure()
+    fig = _figure()
     if data:
         fig.add_bar(x=[r["failures"] for r in ordered],
                     y=[f"{r['suite']}: {r['expectation']}" for r in ordered],
@@ -206,8 +226,11 @@ def dq_top_failures(data: Sequence[Row]) -> go.Figure:
 
 
 def figure_json(fig: go.Figure) -> str:
-    """The figure as JSON that cannot end an inline <script> or open a comment/CDATA."""
-    return script_json(json.loads(fig.to_json()))
+    """The figure, with its template, as JSON that cannot end an inline <script> or open a
+    comment/CDATA."""
+    data = json.loads(fig.to_json())
+    data["layout"]["template"] = json.loads(_template_json())  # a fresh copy per figure
+    return script_json(data)
 
 
 def script_json(value: Any) -> str:
