@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,11 @@ DATA_DOCS_DIR = "data_docs"
 VENDOR_DIR = Path(__file__).with_name("vendor")
 VENDOR_TARGET = "static/vendor"  # inside the Data Docs site
 RUNS_SHOWN = 30
+# Data Docs keep the stored GX results of the newest runs only: GX's index reads every
+# stored result on each build, so without a window a nightly's report cost grows with its
+# history (~7 ms per result here: after a year of 12 suite runs a night, ~30 s a night).
+# Every run's outcome stays in the warehouse's dq_result table.
+KEEP_RUNS = RUNS_SHOWN
 TOP_FAILING = 3
 
 # CDN reference (prefix of the URL) -> vendored file, relative to VENDOR_TARGET.
@@ -76,9 +82,12 @@ def _site_config(docs_dir: Path) -> dict[str, Any]:
     }
 
 
-def build_data_docs(gx_dir: Path, docs_dir: Path) -> Path:
-    """Render Data Docs for every stored validation into `docs_dir`; return its index.html."""
+def build_data_docs(gx_dir: Path, docs_dir: Path, *, keep_runs: int = KEEP_RUNS) -> Path:
+    """Render Data Docs for the stored validations of the newest `keep_runs` runs into
+    `docs_dir` (older results are dropped from the store, and GX drops their pages); return
+    its index.html."""
     ctx = get_context(gx_dir)
+    prune_validation_results(ctx, keep_runs)
     config = _site_config(docs_dir.resolve())
     from great_expectations.data_context.types.base import DataContextConfig
 
@@ -93,13 +102,41 @@ def build_data_docs(gx_dir: Path, docs_dir: Path) -> Path:
     # Incremental once the site exists: the suite pages, the index, and the pages of stored
     # results not rendered yet (whichever process or worker wrote them). A full render grows
     # with history (~40 ms per stored result here).
+    before = _page_stamps(docs_dir)
     if (docs_dir / "index.html").exists() and sites.get(SITE_NAME) == config:
         ctx.build_data_docs(site_names=[SITE_NAME],
                             resource_identifiers=_unrendered(ctx, docs_dir))
     else:
         ctx.build_data_docs(site_names=[SITE_NAME])
-    localize_data_docs(docs_dir)
+    after = _page_stamps(docs_dir)
+    localize_data_docs(docs_dir, pages=[p for p, stamp in after.items() if before.get(p) != stamp])
     return docs_dir / "index.html"
+
+
+def prune_validation_results(ctx: Any, keep_runs: int) -> int:
+    """Remove stored validation results of all but the newest `keep_runs` runs (by run
+    name, newest by run time); return how many results were removed."""
+    store = ctx.validation_results_store
+    keys = store.list_keys()
+    newest: dict[str, str] = {}  # run name -> its latest run time, ISO (sorts as time)
+    for key in keys:
+        run = key.run_id
+        stamp = run.run_time.isoformat() if run.run_time is not None else ""
+        newest[run.run_name] = max(newest.get(run.run_name, stamp), stamp)
+    keep = set(sorted(newest, key=lambda name: (newest[name], name), reverse=True)[:keep_runs])
+    dropped = [key for key in keys if key.run_id.run_name not in keep]
+    for key in dropped:
+        store.remove_key(key)
+    return len(dropped)
+
+
+def _page_stamps(docs_dir: Path) -> dict[Path, tuple[int, int]]:
+    """(mtime_ns, size) of every page, to tell which ones a build wrote."""
+    stamps = {}
+    for page in docs_dir.rglob("*.html"):
+        st = page.stat()
+        stamps[page] = (st.st_mtime_ns, st.st_size)
+    return stamps
 
 
 def _unrendered(ctx: Any, docs_dir: Path) -> list[Any]:
@@ -115,8 +152,9 @@ def _unrendered(ctx: Any, docs_dir: Path) -> list[Any]:
     return pending
 
 
-def localize_data_docs(docs_dir: Path) -> None:
-    """Copy the vendored assets into the site and point every page at them."""
+def localize_data_docs(docs_dir: Path, pages: Iterable[Path] | None = None) -> None:
+    """Copy the vendored assets into the site and point its pages (`pages`, default every
+    page) at them."""
     target = docs_dir / VENDOR_TARGET
     shutil.copytree(VENDOR_DIR, target, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("README.md"))
@@ -126,7 +164,7 @@ def localize_data_docs(docs_dir: Path) -> None:
         new = _S3_LOGO.sub(os.path.relpath(logo, css.parent), text)
         if new != text:
             css.write_text(new, encoding="utf-8")
-    for page in docs_dir.rglob("*.html"):
+    for page in docs_dir.rglob("*.html") if pages is None else pages:
         html = page.read_text(encoding="utf-8")
         if "://" not in html:
             continue

@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from expectations.gate import gate_documents
-from expectations.report import build_reports, localize_page, remote_assets
+from expectations.context import get_context
+from expectations.report import build_data_docs, build_reports, localize_page, remote_assets
 from expectations.tables import validate_warehouse
 from tests.expectations.conftest import SEEDS, rehash, seed_document
 from tests.expectations.warehouse_fixture import build_warehouse
@@ -156,5 +157,26 @@ def test_a_later_run_adds_its_pages_and_keeps_the_earlier_ones(reports: Path) ->
     assert list((docs / "validations/documents/night-1").rglob("*.html"))
     index = (docs / "index.html").read_text("utf-8")
     assert "night-1" in index and "night-2" in index
+    for page in docs.rglob("*.html"):
+        assert remote_assets(page.read_text("utf-8")) == [], page
+
+
+def test_data_docs_keep_only_the_newest_runs(tmp_path: Path) -> None:
+    gx_dir, docs = tmp_path / "gx", tmp_path / "data_docs"
+    for run in ("night-a", "night-b"):
+        gate_documents([seed_document(SEEDS[1])], run_id=run, gx_dir=gx_dir)
+    build_data_docs(gx_dir, docs, keep_runs=2)
+    assert list((docs / "validations/documents/night-a").rglob("*.html"))
+
+    gate_documents([seed_document(SEEDS[1])], run_id="night-c", gx_dir=gx_dir)
+    build_data_docs(gx_dir, docs, keep_runs=2)
+
+    stored = {key.run_id.run_name
+              for key in get_context(gx_dir).validation_results_store.list_keys()}
+    assert stored == {"night-b", "night-c"}
+    assert not list((docs / "validations/documents/night-a").rglob("*.html"))
+    assert list((docs / "validations/documents/night-c").rglob("*.html"))
+    index = (docs / "index.html").read_text("utf-8")
+    assert "night-a" not in index and "night-b" in index and "night-c" in index
     for page in docs.rglob("*.html"):
         assert remote_assets(page.read_text("utf-8")) == [], page
