@@ -63,8 +63,8 @@ def load_state(archive_dir: Path, site: str) -> SiteState:
     if not Path(archive_dir).is_dir():
         return state
     # Each manifest set is read once and shared by the pieces of state derived from it.
-    index = read_index(archive_dir).filter(pl.col("site") == site)
-    log = read_fetchlog(archive_dir).filter(pl.col("site") == site)
+    index = read_index(archive_dir, site)
+    log = read_fetchlog(archive_dir, site)
     rows = latest_pages(index, log, kinds=("article", "attachment"))
     for row in rows.iter_rows(named=True):
         state.urls[row["url"]] = UrlState(row["digest"], row["etag"], row["last_modified"],

@@ -316,7 +316,7 @@ def pending_pages(paths: DataPaths, site: str, done: frozenset[str], run_id: str
     # A completed run also loaded whatever was pending before it, so everything archived
     # up to the latest completed run is done (run ids sort by their start time).
     last_done = max(done, default="")
-    runs = read_index(paths.archive).filter(pl.col("site") == site)["run_id"].unique()
+    runs = read_index(paths.archive, site)["run_id"].unique()
     skip = {r for r in runs.to_list() if r <= last_done} | {run_id}
     return list(iter_pages(paths.archive, site=site, skip_runs=skip))
 

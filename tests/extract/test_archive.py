@@ -115,3 +115,36 @@ def test_state_offers_validators_for_conditional_gets(tmp_path: Path) -> None:
     assert moved is not None and moved.last_modified == "Sat, 01 Mar 2025 02:00:00 GMT"
     assert state.cursor == dt.date(2024, 12, 30)
     assert "http://h/missing.html" not in state
+
+
+def test_a_sites_manifests_read_alone_even_when_another_name_ends_like_it(
+        tmp_path: Path) -> None:
+    for run, site in (("r1", "hunan"), ("r1", "demo-hunan"), ("r2", "hunan")):
+        with ArchiveWriter(tmp_path, run_id=run, site=site) as writer:
+            writer.record(exchange(f"http://h/{site}-{run}.html"))
+            writer.log(attempt(f"http://h/{site}-{run}.html", "ok"))
+    assert read_index(tmp_path, "hunan")["url"].to_list() == [
+        "http://h/hunan-r1.html", "http://h/hunan-r2.html"]
+    assert read_fetchlog(tmp_path, "demo-hunan")["url"].to_list() == ["http://h/demo-hunan-r1.html"]
+    assert read_index(tmp_path).height == 3
+    assert read_index(tmp_path, "nobody").height == 0
+
+
+def test_manifests_from_an_older_schema_still_read(tmp_path: Path) -> None:
+    with ArchiveWriter(tmp_path, run_id="r2", site="s") as writer:
+        writer.log(attempt("http://h/new.html", "ok"))
+    # Older runs: one manifest without the detail column, one with attempts as Int64.
+    pl.DataFrame({"run_id": ["r0"], "site": ["s"], "url": ["http://h/old.html"],
+                  "attempted_at": [T0], "outcome": ["ok"], "status": [200], "attempts": [1],
+                  "elapsed_ms": [5]},
+                 schema={k: v for k, v in FETCHLOG_SCHEMA.items() if k != "detail"},
+                 ).write_parquet(tmp_path / "fetchlog" / "r0-s.parquet")
+    pl.DataFrame({"run_id": ["r1"], "site": ["s"], "url": ["http://h/mid.html"],
+                  "attempted_at": [T0], "outcome": ["ok"], "status": [200], "attempts": [1],
+                  "elapsed_ms": [5], "detail": [""]},
+                 schema={**FETCHLOG_SCHEMA, "attempts": pl.Int64},
+                 ).write_parquet(tmp_path / "fetchlog" / "r1-s.parquet")
+    log = read_fetchlog(tmp_path, "s")
+    assert dict(log.schema) == FETCHLOG_SCHEMA
+    assert log["url"].to_list() == ["http://h/old.html", "http://h/mid.html", "http://h/new.html"]
+    assert log["detail"].to_list()[0] is None
