@@ -10,8 +10,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from expectations.gate import gate_documents
 from expectations.context import get_context
+from expectations.gate import gate_documents
 from expectations.report import build_data_docs, build_reports, localize_page, remote_assets
 from expectations.tables import validate_warehouse
 from tests.expectations.conftest import SEEDS, rehash, seed_document
