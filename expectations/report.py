@@ -11,6 +11,7 @@ from the warehouse (site names, observed values) is HTML-escaped by Jinja's auto
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -111,6 +112,7 @@ def build_data_docs(gx_dir: Path, docs_dir: Path, *, keep_runs: int = KEEP_RUNS)
         ctx.build_data_docs(site_names=[SITE_NAME])
     after = _page_stamps(docs_dir)
     localize_data_docs(docs_dir, pages=[p for p, stamp in after.items() if before.get(p) != stamp])
+    remove_empty_dirs(docs_dir / "validations")  # GX drops pruned pages, not their folders
     return docs_dir / "index.html"
 
 
@@ -128,7 +130,19 @@ def prune_validation_results(ctx: Any, keep_runs: int) -> int:
     dropped = [key for key in keys if key.run_id.run_name not in keep]
     for key in dropped:
         store.remove_key(key)
+    if dropped and (base := getattr(store.store_backend, "full_base_directory", None)):
+        remove_empty_dirs(Path(base))  # else GX walks a growing tree of empty run folders
     return len(dropped)
+
+
+def remove_empty_dirs(root: Path) -> None:
+    """Remove every empty folder below `root` (bottom-up; `root` itself stays)."""
+    if not root.is_dir():
+        return
+    for folder, _, files in os.walk(root, topdown=False):  # children before parents
+        if folder != str(root) and not files:
+            with contextlib.suppress(OSError):  # not empty (a subfolder stays), or just used
+                os.rmdir(folder)
 
 
 def _page_stamps(docs_dir: Path) -> dict[Path, tuple[int, int]]:

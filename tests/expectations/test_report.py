@@ -174,7 +174,8 @@ def test_data_docs_keep_only_the_newest_runs(tmp_path: Path) -> None:
     stored = {key.run_id.run_name
               for key in get_context(gx_dir).validation_results_store.list_keys()}
     assert stored == {"night-b", "night-c"}
-    assert not list((docs / "validations/documents/night-a").rglob("*.html"))
+    assert not (docs / "validations/documents/night-a").exists()  # folders go with pages
+    assert not list((gx_dir / "uncommitted/validations").rglob("night-a*"))
     assert list((docs / "validations/documents/night-c").rglob("*.html"))
     index = (docs / "index.html").read_text("utf-8")
     assert "night-a" not in index and "night-b" in index and "night-c" in index
