@@ -48,8 +48,10 @@ def _figure() -> go.Figure:
 
 
 @functools.cache
-def _template_json() -> str:
-    return json.dumps(pio.templates[TEMPLATE].to_plotly_json(), cls=PlotlyJSONEncoder)
+def _template_spec() -> dict[str, Any]:
+    """The template as plain JSON values (read-only: figures share it when serialised)."""
+    return dict(json.loads(json.dumps(pio.templates[TEMPLATE].to_plotly_json(),
+                                      cls=PlotlyJSONEncoder)))
 
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, *, height: int = 380) -> None:
@@ -229,7 +231,7 @@ def figure_json(fig: go.Figure) -> str:
     """The figure, with its template, as JSON that cannot end an inline <script> or open a
     comment/CDATA."""
     data = json.loads(fig.to_json())
-    data["layout"]["template"] = json.loads(_template_json())  # a fresh copy per figure
+    data["layout"]["template"] = _template_spec()
     return script_json(data)
 
 

@@ -221,12 +221,13 @@ def _read_manifests(folder: Path, schema: dict[str, pl.DataType],
         files = [f for f in files if f.name.endswith(suffix)]
     if not files:
         return pl.DataFrame(schema=schema)
+    same_site = pl.lit(True) if site is None else pl.col("site") == site
     try:
-        frame = pl.scan_parquet(files, schema=schema, missing_columns="insert",
-                                extra_columns="ignore").collect()
+        return pl.scan_parquet(files, schema=schema, missing_columns="insert",
+                               extra_columns="ignore").filter(same_site).collect()
     except pl.exceptions.PolarsError:
-        frame = pl.concat([_conform(pl.read_parquet(f), schema) for f in files], how="vertical")
-    return frame if site is None else frame.filter(pl.col("site") == site)
+        frames = [_conform(pl.read_parquet(f), schema) for f in files]
+        return pl.concat(frames, how="vertical").filter(same_site)
 
 
 def _conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -270,14 +271,13 @@ def page_records(
 ) -> pl.DataFrame:
     """`latest_pages` over the archive's manifests."""
     return latest_pages(read_index(archive_dir, site), read_fetchlog(archive_dir, site),
-                        site=site, kinds=kinds, skip_runs=skip_runs)
+                        kinds=kinds, skip_runs=skip_runs)
 
 
 def latest_pages(
     index: pl.DataFrame,
     log: pl.DataFrame,
     *,
-    site: str | None = None,
     kinds: Iterable[str] = ("article", "attachment"),
     skip_runs: Collection[str] = (),
 ) -> pl.DataFrame:
@@ -287,8 +287,6 @@ def latest_pages(
     leaves the pages a crashed or failed run archived but never got into the warehouse.
     """
     index = index.filter(pl.col("status") == 200, pl.col("kind").is_in(list(kinds)))
-    if site is not None:
-        index = index.filter(pl.col("site") == site)
     bad = (
         log.filter(pl.col("outcome").is_in(NOT_A_PAGE))
         .select("run_id", "url")
