@@ -17,9 +17,12 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
-# Re-sync only when the lock or the project metadata changed; `uv sync --frozen` never re-resolves.
-$(STAMP): uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --extra dev --extra bench
+# Re-sync only when the lock, the project metadata or this recipe changed; `uv sync --frozen`
+# never re-resolves. Bytecode is compiled at install time: uv does not by default, and where
+# PYTHONDONTWRITEBYTECODE is set every process would recompile GX, Prefect and scipy from
+# source on import (14 s instead of 6 s here).
+$(STAMP): uv.lock pyproject.toml Makefile | $(UV)
+	$(UV) sync --frozen --compile-bytecode --extra dev --extra bench
 	touch $(STAMP)
 
 # Headless Chromium and a CJK font for the browser tests (machines run as root).

@@ -27,3 +27,13 @@ def test_lock_file_pins_what_pyproject_asks_for() -> None:
     lock = (ROOT / "uv.lock").read_text()
     assert 'name = "prefect"\nversion = "3.8.8"' in lock
     assert 'name = "fastapi"\nversion = "0.150.' in lock
+
+
+def test_installed_packages_carry_their_bytecode() -> None:
+    # Without it a process where PYTHONDONTWRITEBYTECODE is set recompiles every import.
+    import great_expectations
+    import prefect
+
+    for package in (great_expectations, prefect):
+        cache = Path(package.__file__).parent / "__pycache__"
+        assert list(cache.glob("__init__.cpython-311*.pyc")), f"{cache} has no bytecode"
