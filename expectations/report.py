@@ -35,6 +35,7 @@ RUNS_SHOWN = 30
 # 30 runs' worth costs 1.4 s a night against 0.6 s for one. Every run's outcome stays in the
 # warehouse's dq_result table, which the summary page reads (its older runs link no pages).
 KEEP_RUNS = 7
+JINJA_CACHE_DIR = "uncommitted/jinja_bytecode"  # inside gx/: compiled Data Docs templates
 TOP_FAILING = 3
 
 # CDN reference (prefix of the URL) -> vendored file, relative to VENDOR_TARGET.
@@ -75,12 +76,20 @@ _S3_LOGO = re.compile(r"https://great-expectations-web-assets\.s3[^\"')]*?\.png[
 _REMOTE_ASSET = re.compile(r'<(?:script|link|img)\b[^>]*(?:src|href)="(https?:)?//[^"]+"')
 
 
-def _site_config(docs_dir: Path) -> dict[str, Any]:
+def _site_config(docs_dir: Path, bytecode_cache_dir: Path) -> dict[str, Any]:
+    def view(class_name: str) -> dict[str, str]:
+        return {"module_name": "expectations.docs_views", "class_name": class_name,
+                "bytecode_cache_dir": str(bytecode_cache_dir)}
+
     return {
         "class_name": "SiteBuilder",
         "store_backend": {"class_name": "TupleFilesystemStoreBackend",
                           "base_directory": str(docs_dir)},
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder",
+                               "view": view("CachedJinjaIndexPageView")},
+        # GX merges these into its default sections, replacing only the view.
+        "site_section_builders": {section: {"view": view("CachedJinjaPageView")}
+                                  for section in ("expectations", "validations", "profiling")},
     }
 
 
@@ -90,7 +99,7 @@ def build_data_docs(gx_dir: Path, docs_dir: Path, *, keep_runs: int = KEEP_RUNS)
     its index.html."""
     ctx = get_context(gx_dir)
     prune_validation_results(ctx, keep_runs)
-    config = _site_config(docs_dir.resolve())
+    config = _site_config(docs_dir.resolve(), gx_dir.resolve() / JINJA_CACHE_DIR)
     from great_expectations.data_context.types.base import DataContextConfig
 
     context_config = ctx.get_config()

@@ -181,3 +181,39 @@ def test_data_docs_keep_only_the_newest_runs(tmp_path: Path) -> None:
     assert "night-a" not in index and "night-b" in index and "night-c" in index
     for page in docs.rglob("*.html"):
         assert remote_assets(page.read_text("utf-8")) == [], page
+
+
+def _next_night_build(gx_dir: str, docs: str) -> tuple[int, list[str]]:
+    """In a fresh process: gate one more run, rebuild Data Docs; count template compiles."""
+    import jinja2
+
+    compiled: list[str] = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None,
+                 *args: object, **kwargs: object) -> object:
+        compiled.append(str(name))
+        return compile_(self, source, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    jinja2.Environment.compile = counting  # type: ignore[method-assign,assignment]
+    gate_documents([seed_document(SEEDS[1])], run_id="night-2", gx_dir=Path(gx_dir))
+    build_data_docs(Path(gx_dir), Path(docs))
+    return len(compiled), sorted(str(p.relative_to(docs)) for p in Path(docs).rglob("*.html"))
+
+
+def test_a_later_process_renders_data_docs_from_compiled_templates(tmp_path: Path) -> None:
+    import multiprocessing
+
+    gx_dir, docs = tmp_path / "gx", tmp_path / "data_docs"
+    gate_documents([seed_document(SEEDS[1])], run_id="night-1", gx_dir=gx_dir)
+    build_data_docs(gx_dir, docs)
+    first_page = next((docs / "validations/documents/night-1").rglob("*.html"))
+    stamp = first_page.stat().st_mtime_ns
+    assert list((gx_dir / "uncommitted/jinja_bytecode").iterdir())
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        compiles, pages = pool.apply(_next_night_build, (str(gx_dir), str(docs)))
+
+    assert compiles == 0  # every template came from the bytecode cache
+    assert any(p.startswith("validations/documents/night-2/") for p in pages)
+    assert first_page.stat().st_mtime_ns == stamp  # incremental: the site config round-trips
