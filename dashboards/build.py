@@ -210,8 +210,9 @@ def build_dashboard(
                             failures=charts.dq_top_failures(failures))
         documents = queries.document_index(con)
         paged = documents if max_document_pages is None else documents[:max_document_pages]
-        fingerprints = {d["document_key"]: _page_fingerprint(d, report_link_of(reports_dir, out),
-                                                             this_year) for d in paged}
+        report_link = report_link_of(reports_dir, out)
+        fingerprints = {d["document_key"]: _page_fingerprint(d, report_link, this_year)
+                        for d in paged}
         built = _reusable_pages(out, fingerprints)
         trees = _document_trees(con, [d["document_key"] for d in paged
                                       if d["document_key"] not in built])
@@ -220,7 +221,6 @@ def build_dashboard(
 
     _write_assets(out)
     env = _environment()
-    report_link = report_link_of(reports_dir, out)
     common = {"generated": generated, "report_link": report_link, "this_year": this_year}
 
     def render(name: str, target: Path, root: str = "", **ctx: Any) -> None:
