@@ -9,6 +9,9 @@ On a demo site of at least 2,000 documents (--quick: 200), measured in one proce
    found; a revision of an old page only when tonight is its rotation night (the rest
    within `revisit_days`), and the figures say how many were caught.
    Target: incremental wall time <= 10% of the full run.
+2a. where an incremental night goes: the site churns as much again and the same pipeline
+   runs once more as plain functions, serially, each stage timed (fetch, parse + gate and
+   load summed over the sites; then the steps of `finish_outputs`). Reported, not judged.
 2b. revalidate-all: `nightly(revalidate_all=True)` right after, as a weekly full check
    would run: a conditional GET for every known page; it catches the remaining revisions.
    Reported beside the target, not part of it.
@@ -75,6 +78,43 @@ def flow_nightly(base_url: str, data_dir: Path, revalidate_all: bool = False) ->
     return sum(s["new"] for s in sites), sum(s["changed"] for s in sites)
 
 
+def staged_nightly(base_url: str, data_dir: Path) -> dict[str, float]:
+    """One night as plain functions, serially, with the seconds of each stage."""
+    from dashboards.build import build_dashboard
+    from expectations.report import build_reports
+    from expectations.tables import validate_warehouse
+    from flows import pipeline
+    from flows.config import DataPaths
+    from warehouse.export import export_parquet
+    from warehouse.load import record_dq_results
+
+    paths = DataPaths(data_dir)
+    run_id = pipeline.new_run_id()
+    done = pipeline.completed_runs(paths)
+    stages: dict[str, float] = {}
+
+    def stage(name: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seconds, out = timed(lambda: fn(*args, **kwargs))
+        stages[name] = round(stages.get(name, 0.0) + seconds, 3)
+        return out
+
+    for site in SITES:
+        req = pipeline.SiteRequest(site=site, base_url=base_url, delay=0)
+        fetched = stage("fetch", pipeline.fetch_site, req, paths, run_id)
+        batch = stage("parse_and_gate", pipeline.parse_and_gate, req, fetched, paths, run_id,
+                      done.get(site, frozenset()))
+        stage("load", pipeline.load_batch, batch, paths)
+    # The steps of pipeline.finish_outputs, one by one.
+    results = stage("warehouse_suites", validate_warehouse, paths.warehouse, run_id=run_id,
+                    gx_dir=paths.gx)
+    stage("warehouse_suites", record_dq_results, paths.warehouse, results)
+    stage("parquet", export_parquet, paths.warehouse, paths.parquet)
+    stage("reports", build_reports, paths.warehouse, paths.gx, paths.reports)
+    stage("dashboard", build_dashboard, paths.warehouse, paths.dashboard,
+          reports_dir=paths.reports)
+    return stages
+
+
 def timed(fn, *args):  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     out = fn(*args)
@@ -111,6 +151,8 @@ def main() -> None:
             added, revised = site.churn(new=n_churn, changed=n_churn)
             inc_s, (inc_new, inc_changed) = timed(flow_nightly, site.base_url, root / "nightly")
             all_s, (_, all_changed) = timed(flow_nightly, site.base_url, root / "nightly", True)
+            site.churn(new=n_churn, changed=n_churn)
+            split = staged_nightly(site.base_url, root / "nightly")
             plain_s, plain_new = timed(plain_nightly, site.base_url, root / "plain")
             flow_s, (flow_new, _) = timed(flow_nightly, site.base_url, root / "flow")
 
@@ -126,6 +168,7 @@ def main() -> None:
         "incremental_ratio": round(inc_ratio, 3),
         "site_new_documents": len(added),
         "site_revised_documents": len(revised),
+        "incremental_split_seconds": split,
         "revalidate_all_seconds": round(all_s, 2),
         "revalidate_all_changed_documents": all_changed,
         "revalidate_all_ratio": round(all_s / full_s, 3),
@@ -138,6 +181,9 @@ def main() -> None:
     print(f"full nightly:        {full_s:7.1f} s  ({full_new} new documents of {docs})")
     print(f"incremental nightly: {inc_s:7.1f} s  ({inc_new} of {len(added)} new, {inc_changed} of "
           f"{len(revised)} revisions tonight)  ratio {inc_ratio:.3f}")
+    print("incremental night, serial, by stage: "
+          + ", ".join(f"{k} {v:.2f} s" for k, v in split.items())
+          + f" (total {sum(split.values()):.1f} s)")
     print(f"revalidate all:      {all_s:7.1f} s  ({all_changed} more revisions)"
           f"  ratio {all_s / full_s:.3f}")
     print(f"plain functions:     {plain_s:7.1f} s   as Prefect flow: {flow_s:7.1f} s"
