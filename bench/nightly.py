@@ -7,8 +7,10 @@ On a demo site of at least 2,000 documents (--quick: 200), measured in one proce
    (`DemoSite.churn`, revisions spread over the whole archive), and `nightly` runs again
    on the same data directory with the default revisit policy: every new document is
    found; a revision of an old page only when tonight is its rotation night (the rest
-   within `revisit_days`), and the figures say how many were caught.
-   Target: incremental wall time <= 10% of the full run.
+   within `revisit_days`), and the figures say how many were caught. The same night also
+   runs as plain functions on a copy of the data directory taken just before it, which
+   gives Prefect's overhead on a small night. Target: incremental wall time <= 10% of the
+   full run.
 2a. where an incremental night goes: the site churns as much again and the same pipeline
    runs once more as plain functions, serially, each stage timed (fetch, parse + gate and
    load summed over the sites; then the steps of `finish_outputs`). Reported, not judged.
@@ -40,6 +42,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
@@ -149,7 +152,9 @@ def main() -> None:
             full_s, (full_new, _) = timed(flow_nightly, site.base_url, root / "nightly")
             n_churn = max(1, round(docs * 0.005))
             added, revised = site.churn(new=n_churn, changed=n_churn)
+            shutil.copytree(root / "nightly", root / "nightly-plain")  # the same state twice
             inc_s, (inc_new, inc_changed) = timed(flow_nightly, site.base_url, root / "nightly")
+            inc_plain_s, _ = timed(plain_nightly, site.base_url, root / "nightly-plain")
             all_s, (_, all_changed) = timed(flow_nightly, site.base_url, root / "nightly", True)
             site.churn(new=n_churn, changed=n_churn)
             split = staged_nightly(site.base_url, root / "nightly")
@@ -168,6 +173,8 @@ def main() -> None:
         "incremental_ratio": round(inc_ratio, 3),
         "site_new_documents": len(added),
         "site_revised_documents": len(revised),
+        "incremental_plain_seconds": round(inc_plain_s, 2),
+        "incremental_prefect_overhead": round(inc_s / inc_plain_s - 1, 3),
         "incremental_split_seconds": split,
         "revalidate_all_seconds": round(all_s, 2),
         "revalidate_all_changed_documents": all_changed,
@@ -181,6 +188,8 @@ def main() -> None:
     print(f"full nightly:        {full_s:7.1f} s  ({full_new} new documents of {docs})")
     print(f"incremental nightly: {inc_s:7.1f} s  ({inc_new} of {len(added)} new, {inc_changed} of "
           f"{len(revised)} revisions tonight)  ratio {inc_ratio:.3f}")
+    print(f"incremental as plain functions: {inc_plain_s:.1f} s  (Prefect overhead "
+          f"{inc_s / inc_plain_s - 1:+.1%})")
     print("incremental night, serial, by stage: "
           + ", ".join(f"{k} {v:.2f} s" for k, v in split.items())
           + f" (total {sum(split.values()):.1f} s)")
