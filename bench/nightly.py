@@ -83,22 +83,17 @@ def flow_nightly(base_url: str, data_dir: Path, revalidate_all: bool = False) ->
 
 def staged_nightly(base_url: str, data_dir: Path) -> dict[str, float]:
     """One night as plain functions, serially, with the seconds of each stage."""
-    from dashboards.build import build_dashboard
-    from expectations.report import build_reports
-    from expectations.tables import validate_warehouse
     from flows import pipeline
     from flows.config import DataPaths
-    from warehouse.export import export_parquet
-    from warehouse.load import record_dq_results
 
     paths = DataPaths(data_dir)
     run_id = pipeline.new_run_id()
     done = pipeline.completed_runs(paths)
     stages: dict[str, float] = {}
 
-    def stage(name: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        seconds, out = timed(lambda: fn(*args, **kwargs))
-        stages[name] = round(stages.get(name, 0.0) + seconds, 3)
+    def stage(name: str, fn, *args):  # type: ignore[no-untyped-def]
+        seconds, out = timed(fn, *args)
+        stages[name] = stages.get(name, 0.0) + seconds
         return out
 
     for site in SITES:
@@ -107,15 +102,8 @@ def staged_nightly(base_url: str, data_dir: Path) -> dict[str, float]:
         batch = stage("parse_and_gate", pipeline.parse_and_gate, req, fetched, paths, run_id,
                       done.get(site, frozenset()))
         stage("load", pipeline.load_batch, batch, paths)
-    # The steps of pipeline.finish_outputs, one by one.
-    results = stage("warehouse_suites", validate_warehouse, paths.warehouse, run_id=run_id,
-                    gx_dir=paths.gx)
-    stage("warehouse_suites", record_dq_results, paths.warehouse, results)
-    stage("parquet", export_parquet, paths.warehouse, paths.parquet)
-    stage("reports", build_reports, paths.warehouse, paths.gx, paths.reports)
-    stage("dashboard", build_dashboard, paths.warehouse, paths.dashboard,
-          reports_dir=paths.reports)
-    return stages
+    pipeline.finish_outputs(paths, run_id, timings=stages)
+    return {name: round(seconds, 3) for name, seconds in stages.items()}
 
 
 def timed(fn, *args):  # type: ignore[no-untyped-def]

@@ -98,7 +98,7 @@ def build_data_docs(gx_dir: Path, docs_dir: Path, *, keep_runs: int = KEEP_RUNS)
     `docs_dir` (older results are dropped from the store, and GX drops their pages); return
     its index.html."""
     ctx = get_context(gx_dir)
-    prune_validation_results(ctx, keep_runs)
+    kept = prune_validation_results(ctx, keep_runs)
     config = _site_config(docs_dir.resolve(), gx_dir.resolve() / JINJA_CACHE_DIR)
     from great_expectations.data_context.types.base import DataContextConfig
 
@@ -116,7 +116,7 @@ def build_data_docs(gx_dir: Path, docs_dir: Path, *, keep_runs: int = KEEP_RUNS)
     before = _page_stamps(docs_dir)
     if (docs_dir / "index.html").exists() and sites.get(SITE_NAME) == config:
         ctx.build_data_docs(site_names=[SITE_NAME],
-                            resource_identifiers=_unrendered(ctx, docs_dir))
+                            resource_identifiers=_unrendered(ctx, docs_dir, kept))
     else:
         ctx.build_data_docs(site_names=[SITE_NAME])
     after = _page_stamps(docs_dir)
@@ -125,9 +125,9 @@ def build_data_docs(gx_dir: Path, docs_dir: Path, *, keep_runs: int = KEEP_RUNS)
     return docs_dir / "index.html"
 
 
-def prune_validation_results(ctx: Any, keep_runs: int) -> int:
+def prune_validation_results(ctx: Any, keep_runs: int) -> list[Any]:
     """Remove stored validation results of all but the newest `keep_runs` runs (by run
-    name, newest by run time); return how many results were removed."""
+    name, newest by run time); return the keys of the results kept."""
     store = ctx.validation_results_store
     keys = store.list_keys()
     newest: dict[str, str] = {}  # run name -> its latest run time, ISO (sorts as time)
@@ -141,7 +141,7 @@ def prune_validation_results(ctx: Any, keep_runs: int) -> int:
         store.remove_key(key)
     if dropped and (base := getattr(store.store_backend, "full_base_directory", None)):
         remove_empty_dirs(Path(base))  # else GX walks a growing tree of empty run folders
-    return len(dropped)
+    return [key for key in keys if key.run_id.run_name in keep]
 
 
 def remove_empty_dirs(root: Path) -> None:
@@ -163,13 +163,14 @@ def _page_stamps(docs_dir: Path) -> dict[Path, tuple[int, int]]:
     return stamps
 
 
-def _unrendered(ctx: Any, docs_dir: Path) -> list[Any]:
+def _unrendered(ctx: Any, docs_dir: Path, stored: list[Any]) -> list[Any]:
+    """The suites (their pages show the latest suite) and the `stored` results with no page."""
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
     )
 
     pending: list[Any] = [ExpectationSuiteIdentifier(name=s.name) for s in ctx.suites.all()]
-    for key in ctx.validation_results_store.list_keys():
+    for key in stored:
         page = docs_dir.joinpath("validations", *map(str, key.to_tuple())).with_suffix(".html")
         if not page.exists():
             pending.append(key)

@@ -212,8 +212,9 @@ def _read_manifests(folder: Path, schema: dict[str, pl.DataType],
     """Rows of every manifest in `folder` (only `site`'s, if given), in file-name order.
 
     A nightly archive gains a manifest per site and run, so this is read as one multi-file
-    scan, not a read per file (5x faster at a year of nightly runs; a site's own files
-    alone, 18x); a manifest written under an older schema falls back to per-file casts.
+    scan of the site's own files, not a read per file (bench/history.py follows what that
+    costs as nights accumulate); a manifest written under an older schema falls back to
+    per-file casts.
     """
     files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
     if site is not None:  # by name a superset ("x-b" ends like "b"); rows are filtered below

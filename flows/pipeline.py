@@ -9,6 +9,7 @@ hand-over, so `reprocess` can rebuild everything downstream of it.
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -451,20 +452,36 @@ def reprocess_site(site: str, paths: DataPaths, run_id: str) -> SiteBatch:
     )
 
 
-def finish_outputs(paths: DataPaths, run_id: str) -> dict[str, Path]:
-    """After loading: warehouse checks, Parquet export, quality report, dashboard."""
+def finish_outputs(paths: DataPaths, run_id: str,
+                   timings: dict[str, float] | None = None) -> dict[str, Path]:
+    """After loading: warehouse checks, Parquet export, quality report, dashboard.
+
+    `timings`, if given, gets each step's seconds (bench/nightly.py reports them)."""
     from dashboards.build import build_dashboard
     from expectations.report import build_reports
     from expectations.tables import validate_warehouse
     from warehouse.export import export_parquet
     from warehouse.load import record_dq_results
 
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        if timings is not None:
+            timings[step] = timings.get(step, 0.0) + now - clock
+        clock = now
+
     results = validate_warehouse(paths.warehouse, run_id=run_id, gx_dir=paths.gx)
     if results.height:
         record_dq_results(paths.warehouse, results)
+    lap("warehouse_suites")
     export_parquet(paths.warehouse, paths.parquet)
+    lap("parquet")
     report = build_reports(paths.warehouse, paths.gx, paths.reports)
+    lap("reports")
     dashboard = build_dashboard(paths.warehouse, paths.dashboard, reports_dir=paths.reports)
+    lap("dashboard")
     return {"warehouse": paths.warehouse, "parquet": paths.parquet, "report": report,
             "dashboard": dashboard}
 

@@ -134,3 +134,20 @@ def test_chunked_parse_and_gate_equals_one_batch(demo_site, tmp_path: Path) -> N
         return gated.dq_results.select(same).sort(same)
 
     assert results(chunked).equals(results(whole))
+
+
+def test_finish_outputs_builds_every_output_and_times_each_step(demo_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = DataPaths(tmp_path / "data")
+    request = pipeline.SiteRequest(site="demo-hanweb", base_url=demo_site.base_url, delay=0)
+    run_id = pipeline.new_run_id()
+    fetched = pipeline.fetch_site(request, paths, run_id)
+    pipeline.load_batch(pipeline.parse_and_gate(request, fetched, paths, run_id, frozenset()),
+                        paths)
+
+    timings: dict[str, float] = {}
+    outputs = pipeline.finish_outputs(paths, run_id, timings=timings)
+
+    assert outputs["report"].is_file() and outputs["dashboard"].is_file()
+    assert list(outputs["parquet"].glob("*.parquet"))
+    assert list(timings) == ["warehouse_suites", "parquet", "reports", "dashboard"]
+    assert all(seconds > 0 for seconds in timings.values())
