@@ -11,6 +11,11 @@ Layout under `archive_dir` (DataPaths.archive):
 
 Records are written as responses arrive, before anything parses them; manifests are written
 when the run's writer closes. Reprocessing reads pages back from here with no network.
+
+A nightly deployment adds three manifests per site and night, and every night reads its
+sites' manifests several times, so `compact_manifests` folds a site's older manifests into
+one file once enough have piled up (the loader calls it: it is the one process that knows
+which manifests the warehouse has read, and no worker reads that site's files then).
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ import hashlib
 import io
 import re
 import threading
-from collections.abc import Collection, Iterable, Iterator
-from dataclasses import replace
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from http.client import responses as _REASONS
 from pathlib import Path
 
@@ -65,6 +70,15 @@ LINKS_SCHEMA: dict[str, pl.DataType] = {
     "url": pl.String(),
     "links": pl.List(pl.String()),
 }
+MANIFEST_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "index": INDEX_SCHEMA, "fetchlog": FETCHLOG_SCHEMA, "links": LINKS_SCHEMA,
+}
+# Manifest folders the warehouse loads (and records in its archive_manifest ledger).
+LOADED_FOLDERS = ("index", "fetchlog")
+# A site's manifests in one folder are merged once this many have accumulated: reads then
+# cost at most this many small files plus one merged file, and the merged file is
+# rewritten about once every COMPACT_AT nights, not every night.
+COMPACT_AT = 16
 # A record whose fetch ended in one of these is archived but is not a page to parse.
 NOT_A_PAGE = ("blocked", "too_large", "out_of_scope", "failed")
 REFERER_FIELD = "GovHarvest-Referer"
@@ -207,6 +221,18 @@ def _write_parquet(rows: list[dict[str, object]], schema: dict[str, pl.DataType]
     tmp.replace(path)
 
 
+def _manifest_files(folder: Path, site: str | None) -> list[Path]:
+    """`folder`'s manifests in file-name (run) order; only those named for `site`, if given.
+
+    By name this is a superset ("x-b" ends like "b"): callers filter rows by site.
+    """
+    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    if site is not None:
+        suffix = f"-{_safe(site)}.parquet"
+        files = [f for f in files if f.name.endswith(suffix)]
+    return files
+
+
 def _read_manifests(folder: Path, schema: dict[str, pl.DataType],
                     site: str | None = None) -> pl.DataFrame:
     """Rows of every manifest in `folder` (only `site`'s, if given), in file-name order.
@@ -214,12 +240,17 @@ def _read_manifests(folder: Path, schema: dict[str, pl.DataType],
     A nightly archive gains a manifest per site and run, so this is read as one multi-file
     scan of the site's own files, not a read per file (bench/history.py follows what that
     costs as nights accumulate); a manifest written under an older schema falls back to
-    per-file casts.
+    per-file casts. A file that vanishes between listing and reading was merged by
+    `compact_manifests` meanwhile: the folder is listed again.
     """
-    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
-    if site is not None:  # by name a superset ("x-b" ends like "b"); rows are filtered below
-        suffix = f"-{_safe(site)}.parquet"
-        files = [f for f in files if f.name.endswith(suffix)]
+    try:
+        return _scan_manifests(_manifest_files(folder, site), schema, site)
+    except FileNotFoundError:
+        return _scan_manifests(_manifest_files(folder, site), schema, site)
+
+
+def _scan_manifests(files: list[Path], schema: dict[str, pl.DataType],
+                    site: str | None) -> pl.DataFrame:
     if not files:
         return pl.DataFrame(schema=schema)
     same_site = pl.lit(True) if site is None else pl.col("site") == site
@@ -229,6 +260,59 @@ def _read_manifests(folder: Path, schema: dict[str, pl.DataType],
     except pl.exceptions.PolarsError:
         frames = [_conform(pl.read_parquet(f), schema) for f in files]
         return pl.concat(frames, how="vertical").filter(same_site)
+
+
+@dataclass(frozen=True, slots=True)
+class Compaction:
+    """Manifests of one site and folder merged into one file (names relative to the archive)."""
+
+    folder: str  # "index", "fetchlog" or "links"
+    merged: str  # e.g. "index/<run>-<site>.parquet": the newest merged manifest's name
+    size_bytes: int  # the merged file's size now
+    removed: tuple[str, ...]  # the other merged manifests, now deleted
+
+
+def compact_manifests(archive_dir: Path, site: str, *, loaded: Mapping[str, int],
+                      at: int | None = None) -> list[Compaction]:
+    """Merge `site`'s manifests, per folder, once `at` or more have accumulated.
+
+    The site's manifests, oldest first, go in file-name order into the newest of them (so
+    file-name order still is run order), written atomically; the others are then deleted.
+    In LOADED_FOLDERS only manifests the warehouse has read at their current size (`loaded`:
+    relative name -> size, its ledger) take part, and the merge stops before the first one
+    it has not, so no unread row is hidden in a file the ledger says was read.
+    Files named like the site but holding another site's rows are left alone (an empty one
+    may be merged: it holds nothing to lose). `at` defaults to COMPACT_AT.
+    """
+    archive_dir = Path(archive_dir)
+    at = at or COMPACT_AT
+    done: list[Compaction] = []
+    for folder, schema in MANIFEST_SCHEMAS.items():
+        files = _manifest_files(archive_dir / folder, site)
+        if len(files) < at:
+            continue
+        frames: list[pl.DataFrame] = []
+        merged: list[Path] = []
+        for path in files:
+            name = f"{folder}/{path.name}"
+            if folder in LOADED_FOLDERS and loaded.get(name) != path.stat().st_size:
+                break
+            frame = _conform(pl.read_parquet(path), schema)
+            if frame.filter(pl.col("site") != site).height:
+                continue  # "x-b"'s manifest when compacting "b"
+            frames.append(frame)
+            merged.append(path)
+        if len(merged) < at:
+            continue
+        target = merged[-1]
+        tmp = target.with_suffix(".parquet.tmp")
+        pl.concat(frames, how="vertical").write_parquet(tmp)
+        tmp.replace(target)
+        for path in merged[:-1]:
+            path.unlink()
+        done.append(Compaction(folder, f"{folder}/{target.name}", target.stat().st_size,
+                               tuple(f"{folder}/{p.name}" for p in merged[:-1])))
+    return done
 
 
 def _conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:

@@ -137,8 +137,10 @@ def parse_pages(
     """
     from transform import UnreadableInput, parse_document
 
+    sites = {p.site for p in pages}
     lookup = _AttachmentLookup(
-        {p.url: p for p in (*attachments, *pages) if p.kind == "attachment"}, archive_dir)
+        {p.url: p for p in (*attachments, *pages) if p.kind == "attachment"}, archive_dir,
+        site=sites.pop() if len(sites) == 1 else None)
     docs: list[Document] = []
     bad: list[tuple[str, str, str, str]] = []
     for page in pages:
@@ -164,11 +166,14 @@ def parse_pages(
 
 
 class _AttachmentLookup:
-    """Attachments by URL: this batch's first, then the latest archived version."""
+    """Attachments by URL: this batch's first, then the latest archived version (of the
+    batch's site when it has one: a site's crawl archives the attachments it links)."""
 
-    def __init__(self, batch: dict[str, RawPage], archive_dir: Path | None) -> None:
+    def __init__(self, batch: dict[str, RawPage], archive_dir: Path | None,
+                 site: str | None = None) -> None:
         self.batch = batch
         self.archive_dir = archive_dir
+        self.site = site
         self._archived: dict[str, dict[str, Any]] | None = None  # read on the first miss
 
     def get(self, url: str) -> RawPage | None:
@@ -193,7 +198,7 @@ class _AttachmentLookup:
         if self._archived is None:
             self._archived = {}
             if self.archive_dir is not None and (self.archive_dir / "index").exists():
-                rows = page_records(self.archive_dir, kinds=("attachment",))
+                rows = page_records(self.archive_dir, site=self.site, kinds=("attachment",))
                 self._archived = {row["url"]: row for row in rows.iter_rows(named=True)}
         return self._archived
 
@@ -363,11 +368,14 @@ def profile_body_selectors(profile) -> tuple[str, ...]:  # type: ignore[no-untyp
 def load_batch(batch: SiteBatch, paths: DataPaths) -> LoadSummary:
     """The single writer: documents, quarantine, quality results, run log, archive index,
     on one connection."""
+    from extract.archive import LOADED_FOLDERS, compact_manifests
     from warehouse.db import writer
     from warehouse.load import (
         DEFAULT_BATCH_SIZE,
         load_archive_manifests,
         load_frames,
+        manifest_ledger,
+        record_compactions,
         record_dq_results,
         record_quarantine,
         record_run,
@@ -380,6 +388,9 @@ def load_batch(batch: SiteBatch, paths: DataPaths) -> LoadSummary:
         if batch.dq_results is not None:
             record_dq_results(con, batch.dq_results)
         load_archive_manifests(con, paths.archive)
+        # The site's worker is done with its manifests: merge the loaded ones if many.
+        compacted = compact_manifests(paths.archive, batch.site, loaded=manifest_ledger(con))
+        record_compactions(con, [c for c in compacted if c.folder in LOADED_FOLDERS])
         counts = batch.counts
         record_run(
             con,

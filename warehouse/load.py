@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -29,6 +30,9 @@ from warehouse.agencies import ALIASES, agency_rows
 from warehouse.db import load_sql, registered, run, staging_sql, transaction, writer
 from warehouse.frames import BatchFrames, documents_to_frames, split_frames
 from warehouse.schema import TABLES
+
+if TYPE_CHECKING:
+    from extract.archive import Compaction
 
 STAGING_MODELS = ("stg_document", "stg_task", "stg_unit", "stg_target", "stg_theme")
 # sql/load/ files in order; new agencies are classified in Python between dims and facts.
@@ -285,3 +289,24 @@ def load_archive_manifests(target: Target, archive_dir: str | Path) -> dict[str,
                          "SELECT manifest, size_bytes, CAST(? AS TIMESTAMP) FROM _manifests",
                     [_utcnow()])
     return added
+
+
+def manifest_ledger(target: Target) -> dict[str, int]:
+    """The archive_manifest ledger: manifest name -> its size when it was loaded."""
+    with _write_access(target) as con:
+        rows = run(con, "SELECT manifest, size_bytes FROM archive_manifest")
+    return {str(name): int(size) for name, size in rows}  # type: ignore[call-overload]
+
+
+def record_compactions(target: Target, compactions: Sequence[Compaction]) -> None:
+    """The ledger after `extract.archive.compact_manifests` merged loaded manifests: the
+    merged file at its new size, the deleted ones gone, so no load reads those rows again."""
+    if not compactions:
+        return
+    now = _utcnow()
+    with _write_access(target) as con, transaction(con):
+        for done in compactions:
+            run(con, "DELETE FROM archive_manifest WHERE list_contains(?, manifest)",
+                [list(done.removed)])
+            run(con, "INSERT OR REPLACE INTO archive_manifest VALUES (?, ?, ?)",
+                [done.merged, done.size_bytes, now])

@@ -9,14 +9,17 @@ from pathlib import Path
 
 import polars as pl
 
+import extract.archive
 from extract.archive import (
     FETCHLOG_SCHEMA,
     INDEX_SCHEMA,
     ArchiveWriter,
+    compact_manifests,
     iter_pages,
     page_records,
     read_fetchlog,
     read_index,
+    read_links,
     read_record,
     sha256_digest,
 )
@@ -148,3 +151,79 @@ def test_manifests_from_an_older_schema_still_read(tmp_path: Path) -> None:
     assert dict(log.schema) == FETCHLOG_SCHEMA
     assert log["url"].to_list() == ["http://h/old.html", "http://h/mid.html", "http://h/new.html"]
     assert log["detail"].to_list()[0] is None
+
+
+def _nightly_manifests(archive: Path, site: str, runs: int) -> None:
+    for night in range(runs):
+        with ArchiveWriter(archive, run_id=f"r{night}", site=site) as writer:
+            url = f"http://h/{site}-{night % 2}.html"  # two pages, each fetched every other night
+            writer.record(exchange(url, minutes=night))
+            writer.log(attempt(url, "ok"))
+            writer.record_links(url, [f"http://h/{site}-{night}.pdf"])
+
+
+def _ledger(archive: Path) -> dict[str, int]:
+    """What the warehouse would record after loading every index and fetchlog manifest."""
+    return {f"{f.parent.name}/{f.name}": f.stat().st_size
+            for folder in ("index", "fetchlog") for f in (archive / folder).glob("*.parquet")}
+
+
+def _site_view(archive: Path, site: str) -> tuple[object, ...]:
+    state = load_state(archive, site)
+    return (read_index(archive, site).rows(), read_fetchlog(archive, site).rows(),
+            read_links(archive, site), state.cursor, sorted(state.links.items()))
+
+
+def test_compaction_merges_a_sites_manifests_into_its_newest_and_reads_the_same(
+        tmp_path: Path) -> None:
+    _nightly_manifests(tmp_path, "hunan", 5)
+    _nightly_manifests(tmp_path, "demo-hunan", 5)  # named like "hunan" plus a prefix
+    before = _site_view(tmp_path, "hunan"), _site_view(tmp_path, "demo-hunan")
+
+    done = compact_manifests(tmp_path, "hunan", loaded=_ledger(tmp_path), at=3)
+
+    assert [(c.folder, c.merged) for c in done] == [
+        ("index", "index/r4-hunan.parquet"), ("fetchlog", "fetchlog/r4-hunan.parquet"),
+        ("links", "links/r4-hunan.parquet")]
+    assert done[0].removed == tuple(f"index/r{n}-hunan.parquet" for n in range(4))
+    assert done[0].size_bytes == (tmp_path / done[0].merged).stat().st_size
+    assert (_site_view(tmp_path, "hunan"), _site_view(tmp_path, "demo-hunan")) == before
+    for folder in ("index", "fetchlog", "links"):
+        names = sorted(f.name for f in (tmp_path / folder).glob("*.parquet"))
+        assert names == [f"r{n}-demo-hunan.parquet" for n in range(5)] + ["r4-hunan.parquet"]
+    assert compact_manifests(tmp_path, "hunan", loaded=_ledger(tmp_path), at=3) == []
+
+
+def test_compaction_takes_only_manifests_the_warehouse_has_read(tmp_path: Path) -> None:
+    _nightly_manifests(tmp_path, "s", 4)
+    ledger = _ledger(tmp_path)
+    del ledger["index/r2-s.parquet"]  # r2's index has not been loaded yet
+    ledger["fetchlog/r1-s.parquet"] += 1  # r1's fetch log was rewritten since it was loaded
+
+    done = {c.folder: c for c in compact_manifests(tmp_path, "s", loaded=ledger, at=2)}
+
+    assert done["index"].merged == "index/r1-s.parquet"  # r0 and r1; r2 and r3 wait
+    assert sorted(f.name for f in (tmp_path / "index").glob("*")) == [
+        "r1-s.parquet", "r2-s.parquet", "r3-s.parquet"]
+    assert "fetchlog" not in done  # only r0 precedes the rewritten manifest: too few
+    assert done["links"].removed == ("links/r0-s.parquet", "links/r1-s.parquet",
+                                     "links/r2-s.parquet")  # no ledger: all of them
+    assert compact_manifests(tmp_path, "s", loaded=ledger, at=99) == []
+
+
+def test_a_manifest_merged_away_after_listing_is_listed_again(tmp_path: Path,
+                                                              monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _nightly_manifests(tmp_path, "s", 3)
+    expected = read_index(tmp_path, "s").rows()
+    listing = extract.archive._manifest_files
+    stale = listing(tmp_path / "index", "s")
+    compact_manifests(tmp_path, "s", loaded=_ledger(tmp_path), at=2)
+    calls: list[int] = []
+
+    def list_once_stale(folder: Path, site: str | None) -> list[Path]:
+        calls.append(1)
+        return stale if len(calls) == 1 else listing(folder, site)
+
+    monkeypatch.setattr(extract.archive, "_manifest_files", list_once_stale)
+    assert read_index(tmp_path, "s").rows() == expected
+    assert len(calls) == 2

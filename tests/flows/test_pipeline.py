@@ -151,3 +151,33 @@ def test_finish_outputs_builds_every_output_and_times_each_step(demo_site, tmp_p
     assert list(outputs["parquet"].glob("*.parquet"))
     assert list(timings) == ["warehouse_suites", "parquet", "reports", "dashboard"]
     assert all(seconds > 0 for seconds in timings.values())
+
+
+def test_the_loader_compacts_a_sites_manifests_and_the_warehouse_keeps_every_row_once(
+    demo_site, tmp_path: Path, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    import extract.archive
+    from extract.archive import read_fetchlog, read_index
+    from warehouse.load import load_archive_manifests
+
+    monkeypatch.setattr(extract.archive, "COMPACT_AT", 2)
+    paths = DataPaths(tmp_path / "data")
+    request = pipeline.SiteRequest(site="demo-trs", base_url=demo_site.base_url, delay=0,
+                                   revalidate_all=True)
+    for _ in range(3):  # the second and third loads each merge two manifests per folder
+        run_id = pipeline.new_run_id()
+        done = pipeline.completed_runs(paths).get("demo-trs", frozenset())
+        batch = pipeline.parse_and_gate(request, pipeline.fetch_site(request, paths, run_id),
+                                        paths, run_id, done)
+        pipeline.load_batch(batch, paths)
+
+    for folder in ("index", "fetchlog", "links"):
+        assert [f.name for f in (paths.archive / folder).glob("*.parquet")] == [
+            f"{run_id}-demo-trs.parquet"]
+    index, log = read_index(paths.archive, "demo-trs"), read_fetchlog(paths.archive, "demo-trs")
+    assert index["run_id"].n_unique() == log["run_id"].n_unique() == 3
+    assert _count(paths.warehouse, "SELECT count(*) FROM archive_index") == index.height
+    assert _count(paths.warehouse, "SELECT count(*) FROM fetch_log") == log.height
+    assert _count(paths.warehouse, "SELECT count(*) FROM archive_manifest") == 2
+    assert load_archive_manifests(paths.warehouse, paths.archive) == {
+        "archive_index": 0, "fetch_log": 0}
