@@ -13,7 +13,9 @@ through all nights. Baseline: the line's value at the first night. Figure: its v
 last night, and its slope. Ratio: last / first. Target: at most 1.5 (a night's cost does
 not grow with history; at --quick size, too few nights to tell). Not
 all of any growth is history: the site grows by 3 articles a night, and each stays in the
-nightly revisit set for `revisit_recent_days` (30) after it is published.
+nightly revisit set for `revisit_recent_days` (30) after it is published, so each night's
+HTTP requests (pages fetched plus not-modified answers, from the warehouse's run_log) are
+printed beside its seconds; `--new 0` keeps them constant and isolates history.
 Run: .venv/bin/python bench/history.py [--quick] [--nights N]
 """
 
@@ -65,6 +67,7 @@ def main() -> None:
             plain_nightly(site.base_url, data)
             seconds.append(time.perf_counter() - start)
             print(f"night {night + 1:3d}: {seconds[-1]:6.2f} s", file=sys.stderr, flush=True)
+        requests = requests_per_run(data)[1:]  # the full run first
 
     fit = statistics.linear_regression(range(1, nights + 1), seconds)
     first = fit.intercept + fit.slope
@@ -77,12 +80,28 @@ def main() -> None:
                     "full_seconds_with_startup": round(full_s, 2),
                     "fitted_last_night_seconds": round(last, 2),
                     "growth_per_night_seconds": round(fit.slope, 4),
-                    "night_seconds": [round(s, 2) for s in seconds]},
+                    "night_seconds": [round(s, 2) for s in seconds],
+                    "night_requests": requests},
         "baseline": {"fitted_first_night_seconds": round(first, 2)},
         "ratio": round(ratio, 3),
         "target": f"fitted cost of the last quiet night <= {TARGET:g}x the first's",
         "meets_target": ratio <= TARGET,
     }))
+
+
+def requests_per_run(data: Path) -> list[int]:
+    """HTTP requests of each run in `data`'s warehouse, oldest first."""
+    from flows.config import DataPaths
+    from warehouse.db import connect
+
+    con = connect(DataPaths(data).warehouse, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT sum(pages_fetched + not_modified) FROM run_log "
+            "GROUP BY run_id ORDER BY min(started_at)").fetchall()
+    finally:
+        con.close()
+    return [int(n) for (n,) in rows]
 
 
 if __name__ == "__main__":

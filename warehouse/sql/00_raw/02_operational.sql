@@ -73,7 +73,8 @@ CREATE TABLE IF NOT EXISTS dq_result (
 -- Grain: one row per archive manifest file loaded into archive_index or fetch_log (its path
 -- under the archive directory and its size then), so a night reads only the manifests written
 -- since the last load instead of the whole history; a rewritten manifest (a run id reused)
--- changes size and is read again.
+-- changes size and is read again. When the loader compacts a site's loaded manifests into
+-- the newest one, the merged-away rows are deleted and the merged file's row takes its new size.
 CREATE TABLE IF NOT EXISTS archive_manifest (
     manifest    VARCHAR NOT NULL PRIMARY KEY,
     size_bytes  BIGINT NOT NULL,
