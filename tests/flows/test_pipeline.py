@@ -181,3 +181,10 @@ def test_the_loader_compacts_a_sites_manifests_and_the_warehouse_keeps_every_row
     assert _count(paths.warehouse, "SELECT count(*) FROM archive_manifest") == 2
     assert load_archive_manifests(paths.warehouse, paths.archive) == {
         "archive_index": 0, "fetch_log": 0}
+
+    # The merged archive alone rebuilds the same warehouse.
+    documents = _count(paths.warehouse, "SELECT count(*) FROM dim_document")
+    paths.warehouse.unlink()
+    pipeline.load_batch(pipeline.reprocess_site("demo-trs", paths, pipeline.new_run_id()), paths)
+    assert _count(paths.warehouse, "SELECT count(*) FROM dim_document") == documents > 0
+    assert _count(paths.warehouse, "SELECT count(*) FROM archive_index") == index.height
