@@ -52,6 +52,7 @@ def main() -> None:
     logging.getLogger("urllib3").setLevel(logging.ERROR)
 
     from bench.lib.remote_site import RemoteDemoSite
+    from bench.lib.runs import requests_per_run
     from bench.nightly import plain_nightly
 
     with tempfile.TemporaryDirectory() as tmp, \
@@ -87,21 +88,6 @@ def main() -> None:
         "target": f"fitted cost of the last quiet night <= {TARGET:g}x the first's",
         "meets_target": ratio <= TARGET,
     }))
-
-
-def requests_per_run(data: Path) -> list[int]:
-    """HTTP requests of each run in `data`'s warehouse, oldest first."""
-    from flows.config import DataPaths
-    from warehouse.db import connect
-
-    con = connect(DataPaths(data).warehouse, read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT sum(pages_fetched + not_modified) FROM run_log "
-            "GROUP BY run_id ORDER BY min(started_at)").fetchall()
-    finally:
-        con.close()
-    return [int(n) for (n,) in rows]
 
 
 if __name__ == "__main__":

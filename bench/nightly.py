@@ -10,7 +10,8 @@ On a demo site of at least 2,000 documents (--quick: 200), measured in one proce
    within `revisit_days`), and the figures say how many were caught. The same night also
    runs as plain functions on a copy of the data directory taken just before it, which
    gives Prefect's overhead on a small night. Target: incremental wall time <= 10% of the
-   full run.
+   full run. Each run's HTTP requests (from the warehouse's run_log) are printed too: a
+   night's fetch cost follows them, and the revisit rotation sets most of them.
 2a. where an incremental night goes: the site churns as much again and the same pipeline
    runs once more as plain functions, serially, each stage timed (fetch, parse + gate and
    load summed over the sites; then the steps of `finish_outputs`). Reported, not judged.
@@ -128,6 +129,7 @@ def main() -> None:
     from prefect.testing.utilities import prefect_test_harness
 
     from bench.lib.remote_site import RemoteDemoSite
+    from bench.lib.runs import requests_per_run
 
     with tempfile.TemporaryDirectory() as tmp, prefect_test_harness(server_startup_timeout=180):
         root = Path(tmp)
@@ -146,6 +148,7 @@ def main() -> None:
             all_s, (_, all_changed) = timed(flow_nightly, site.base_url, root / "nightly", True)
             site.churn(new=n_churn, changed=n_churn)
             split = staged_nightly(site.base_url, root / "nightly")
+            full_req, inc_req, all_req, _ = requests_per_run(root / "nightly")
             plain_s, plain_new = timed(plain_nightly, site.base_url, root / "plain")
             flow_s, (flow_new, _) = timed(flow_nightly, site.base_url, root / "flow")
 
@@ -164,6 +167,9 @@ def main() -> None:
         "incremental_plain_seconds": round(inc_plain_s, 2),
         "incremental_prefect_overhead": round(inc_s / inc_plain_s - 1, 3),
         "incremental_split_seconds": split,
+        "full_requests": full_req,
+        "incremental_requests": inc_req,
+        "revalidate_all_requests": all_req,
         "revalidate_all_seconds": round(all_s, 2),
         "revalidate_all_changed_documents": all_changed,
         "revalidate_all_ratio": round(all_s / full_s, 3),
@@ -176,6 +182,7 @@ def main() -> None:
     print(f"full nightly:        {full_s:7.1f} s  ({full_new} new documents of {docs})")
     print(f"incremental nightly: {inc_s:7.1f} s  ({inc_new} of {len(added)} new, {inc_changed} of "
           f"{len(revised)} revisions tonight)  ratio {inc_ratio:.3f}")
+    print(f"HTTP requests: full {full_req}, incremental {inc_req}, revalidate all {all_req}")
     print(f"incremental as plain functions: {inc_plain_s:.1f} s  (Prefect overhead "
           f"{inc_s / inc_plain_s - 1:+.1%})")
     print("incremental night, serial, by stage: "
