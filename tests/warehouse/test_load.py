@@ -26,6 +26,8 @@ from warehouse.load import (
     LoadStats,
     load_archive_manifests,
     load_documents,
+    manifest_ledger,
+    record_compactions,
     record_dq_results,
     record_quarantine,
     record_run,
@@ -321,6 +323,28 @@ def test_a_rewritten_manifest_adds_only_its_new_rows(db: Path, tmp_path: Path) -
     assert load_archive_manifests(db, tmp_path / "archive")["archive_index"] == 1
     assert query(db, "SELECT url FROM archive_index ORDER BY url") == [
         ("https://a/1",), ("https://a/2",)]
+
+
+def test_a_merge_the_ledger_missed_is_read_again_and_adds_nothing(db: Path,
+                                                                  tmp_path: Path) -> None:
+    from extract.archive import compact_manifests
+
+    archive = tmp_path / "archive"
+    (archive / "index").mkdir(parents=True)
+    for run in ("r1", "r2", "r3"):
+        _index_rows(run, [f"https://a/{run}"]).write_parquet(
+            archive / "index" / f"{run}-demo.parquet")
+    load_archive_manifests(db, archive)
+    merged = compact_manifests(archive, "demo", loaded=manifest_ledger(db), at=2)
+    # The loader stopped here, before record_compactions: the ledger still has the old sizes.
+    assert [f.name for f in (archive / "index").iterdir()] == ["r3-demo.parquet"]
+    assert load_archive_manifests(db, archive) == {"archive_index": 0, "fetch_log": 0}
+    assert scalar(db, "SELECT count(*) FROM archive_index") == 3
+
+    record_compactions(db, merged)
+    assert manifest_ledger(db) == {
+        "index/r3-demo.parquet": (archive / "index" / "r3-demo.parquet").stat().st_size}
+    assert load_archive_manifests(db, archive) == {"archive_index": 0, "fetch_log": 0}
 
 
 def test_dq_results_store_nested_observed_values_as_json(db: Path) -> None:
