@@ -3,9 +3,9 @@
 Approach (decided for issue 7): DuckDB computes every check as one aggregate per table
 (null and duplicate key rows, anti-join orphan counts per foreign key, URLs without exactly
 one current version, rows with valid_from >= valid_to, the row count) and GX validates the
-resulting one-row pandas frame per table through that table's suite and checkpoint. Nothing
-row-sized ever leaves DuckDB, so cost is the SQL aggregates plus a fixed GX overhead per
-table, independent of table size.
+resulting one-row pandas frame per table through that table's suite and validation
+definition. Nothing row-sized ever leaves DuckDB, so cost is the SQL aggregates plus a
+fixed GX overhead per table, independent of table size.
 
 Why not GX's SQL data source over duckdb-engine: every metric, even `table.row_count`, fails
 with `MetricResolutionError: list index out of range`. Root cause (reproduced in a scratch

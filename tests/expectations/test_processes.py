@@ -24,3 +24,32 @@ def test_two_processes_gating_into_one_context_both_succeed(tmp_path: Path) -> N
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         results = pool.map(_gate_three_times, [gx_dir, gx_dir])
     assert results == [15, 15]
+
+
+def test_a_suite_another_process_removed_is_registered_again_and_run(tmp_path: Path) -> None:
+    import great_expectations as gx
+    import pandas as pd
+
+    from expectations.context import get_context
+    from expectations.validate import run_suite
+
+    def suite(maximum: int) -> gx.ExpectationSuite:
+        s = gx.ExpectationSuite(name="amounts")
+        s.add_expectation(gx.expectations.ExpectColumnValuesToBeBetween(
+            column="amount", min_value=0, max_value=maximum, meta={"name": "amount_range"}))
+        return s
+
+    gx_dir = tmp_path / "gx"
+    frame = pd.DataFrame({"doc_index": [0, 1], "amount": [5, 50]})
+    ctx = get_context(gx_dir)
+    assert [o.success for o in run_suite(ctx, suite(100), frame, run_id="r1")] == [True]
+    # Another process (its own context on the same folder) removes what this one registered.
+    other = gx.get_context(mode="file", context_root_dir=str(gx_dir))
+    other.validation_definitions.delete("amounts")
+    other.suites.delete("amounts")
+
+    [outcome] = run_suite(ctx, suite(100), frame, run_id="r2")
+
+    assert (outcome.success, outcome.failed_rows) == (True, [])
+    [outcome] = run_suite(ctx, suite(10), frame, run_id="r3")
+    assert (outcome.success, outcome.failed_rows) == (False, [1])
