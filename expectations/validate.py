@@ -118,8 +118,8 @@ def run_suite(
 
     identifier = RunIdentifier(run_name=run_id, run_time=run_time or dt.datetime.now(dt.UTC))
     # Several processes (Dask workers, a CLI next to a flow) share one file context: hold
-    # its file lock while registering and running, and if another process re-saved the
-    # suite since we cached its definition, register it again and retry once.
+    # its file lock while registering and running, and if another process removed or
+    # replaced what we registered since we cached it, register it again and retry once.
     with _RUN_LOCK, context_file_lock(ctx):
         for attempt in (1, 2):
             definition = _validation_definition(ctx, suite)
