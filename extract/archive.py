@@ -73,8 +73,6 @@ LINKS_SCHEMA: dict[str, pl.DataType] = {
 MANIFEST_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "index": INDEX_SCHEMA, "fetchlog": FETCHLOG_SCHEMA, "links": LINKS_SCHEMA,
 }
-# Manifest folders the warehouse loads (and records in its archive_manifest ledger).
-LOADED_FOLDERS = ("index", "fetchlog")
 # A site's manifests in one folder are merged once this many have accumulated: reads then
 # cost at most this many small files plus one merged file, and the merged file is
 # rewritten about once every COMPACT_AT nights, not every night.
@@ -273,14 +271,15 @@ class Compaction:
 
 
 def compact_manifests(archive_dir: Path, site: str, *, loaded: Mapping[str, int],
-                      at: int | None = None) -> list[Compaction]:
+                      ledgered: Collection[str], at: int | None = None) -> list[Compaction]:
     """Merge `site`'s manifests, per folder, once `at` or more have accumulated.
 
     The site's manifests, oldest first, go in file-name order into the newest of them (so
     file-name order still is run order), written atomically; the others are then deleted.
-    In LOADED_FOLDERS only manifests the warehouse has read at their current size (`loaded`:
-    relative name -> size, its ledger) take part, and the merge stops before the first one
-    it has not, so no unread row is hidden in a file the ledger says was read.
+    In the `ledgered` folders (those a loader reads and records) only manifests it has read
+    at their current size (`loaded`: relative name -> size, its ledger) take part, and the
+    merge stops before the first one it has not, so no unread row is hidden in a file the
+    ledger says was read.
     Files named like the site but holding another site's rows are left alone (an empty one
     may be merged: it holds nothing to lose). `at` defaults to COMPACT_AT.
     """
@@ -295,7 +294,7 @@ def compact_manifests(archive_dir: Path, site: str, *, loaded: Mapping[str, int]
         merged: list[Path] = []
         for path in files:
             name = f"{folder}/{path.name}"
-            if folder in LOADED_FOLDERS and loaded.get(name) != path.stat().st_size:
+            if folder in ledgered and loaded.get(name) != path.stat().st_size:
                 break
             frame = _conform(pl.read_parquet(path), schema)
             if frame.filter(pl.col("site") != site).height:

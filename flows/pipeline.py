@@ -368,10 +368,11 @@ def profile_body_selectors(profile) -> tuple[str, ...]:  # type: ignore[no-untyp
 def load_batch(batch: SiteBatch, paths: DataPaths) -> LoadSummary:
     """The single writer: documents, quarantine, quality results, run log, archive index,
     on one connection."""
-    from extract.archive import LOADED_FOLDERS, compact_manifests
+    from extract.archive import compact_manifests
     from warehouse.db import writer
     from warehouse.load import (
         DEFAULT_BATCH_SIZE,
+        MANIFEST_FOLDERS,
         load_archive_manifests,
         load_frames,
         manifest_ledger,
@@ -389,8 +390,9 @@ def load_batch(batch: SiteBatch, paths: DataPaths) -> LoadSummary:
             record_dq_results(con, batch.dq_results)
         load_archive_manifests(con, paths.archive)
         # The site's worker is done with its manifests: merge the loaded ones if many.
-        compacted = compact_manifests(paths.archive, batch.site, loaded=manifest_ledger(con))
-        record_compactions(con, [c for c in compacted if c.folder in LOADED_FOLDERS])
+        record_compactions(con, compact_manifests(
+            paths.archive, batch.site, loaded=manifest_ledger(con),
+            ledgered=MANIFEST_FOLDERS.values()))
         counts = batch.counts
         record_run(
             con,

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 STAGING_MODELS = ("stg_document", "stg_task", "stg_unit", "stg_target", "stg_theme")
 # sql/load/ files in order; new agencies are classified in Python between dims and facts.
 CLASSIFY_STEPS = ("10_regions", "20_doc_changes")
+# Archive manifest folders loaded into these tables, and recorded in archive_manifest.
+MANIFEST_FOLDERS = {"archive_index": "index", "fetch_log": "fetchlog"}
 VERSION_STEPS = ("30_dim_document", "40_dims")
 FACT_STEP = "50_facts"
 DEFAULT_BATCH_SIZE = 2_000  # documents per transaction
@@ -254,13 +256,11 @@ def load_archive_manifests(target: Target, archive_dir: str | Path) -> dict[str,
     nothing.
     """
     archive_dir = Path(archive_dir)
-    folders = {"archive_index": "index", "fetch_log": "fetchlog"}
-    added = {table: 0 for table in folders}
+    added = {table: 0 for table in MANIFEST_FOLDERS}
     ledger: list[tuple[str, int]] = []
     with _write_access(target) as con, transaction(con):
-        seen = {str(name): size for name, size in run(
-            con, "SELECT manifest, size_bytes FROM archive_manifest")}
-        for table, folder in folders.items():
+        seen = manifest_ledger(con)
+        for table, folder in MANIFEST_FOLDERS.items():
             files = [
                 (path, f"{folder}/{path.name}", path.stat().st_size)
                 for path in sorted((archive_dir / folder).glob("*.parquet"))
@@ -300,12 +300,14 @@ def manifest_ledger(target: Target) -> dict[str, int]:
 
 def record_compactions(target: Target, compactions: Sequence[Compaction]) -> None:
     """The ledger after `extract.archive.compact_manifests` merged loaded manifests: the
-    merged file at its new size, the deleted ones gone, so no load reads those rows again."""
-    if not compactions:
+    merged file at its new size, the deleted ones gone, so no load reads those rows again.
+    Compactions of folders the warehouse does not load (links) leave the ledger alone."""
+    ledgered = [c for c in compactions if c.folder in MANIFEST_FOLDERS.values()]
+    if not ledgered:
         return
     now = _utcnow()
     with _write_access(target) as con, transaction(con):
-        for done in compactions:
+        for done in ledgered:
             run(con, "DELETE FROM archive_manifest WHERE list_contains(?, manifest)",
                 [list(done.removed)])
             run(con, "INSERT OR REPLACE INTO archive_manifest VALUES (?, ?, ?)",

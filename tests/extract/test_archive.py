@@ -14,6 +14,7 @@ from extract.archive import (
     FETCHLOG_SCHEMA,
     INDEX_SCHEMA,
     ArchiveWriter,
+    Compaction,
     compact_manifests,
     iter_pages,
     page_records,
@@ -162,10 +163,17 @@ def _nightly_manifests(archive: Path, site: str, runs: int) -> None:
             writer.record_links(url, [f"http://h/{site}-{night}.pdf"])
 
 
+LEDGERED = ("index", "fetchlog")  # the folders the warehouse loads
+
+
 def _ledger(archive: Path) -> dict[str, int]:
     """What the warehouse would record after loading every index and fetchlog manifest."""
     return {f"{f.parent.name}/{f.name}": f.stat().st_size
-            for folder in ("index", "fetchlog") for f in (archive / folder).glob("*.parquet")}
+            for folder in LEDGERED for f in (archive / folder).glob("*.parquet")}
+
+
+def _compact(archive: Path, site: str, loaded: dict[str, int], *, at: int) -> list[Compaction]:
+    return compact_manifests(archive, site, loaded=loaded, ledgered=LEDGERED, at=at)
 
 
 def _site_view(archive: Path, site: str) -> tuple[object, ...]:
@@ -180,7 +188,7 @@ def test_compaction_merges_a_sites_manifests_into_its_newest_and_reads_the_same(
     _nightly_manifests(tmp_path, "demo-hunan", 5)  # named like "hunan" plus a prefix
     before = _site_view(tmp_path, "hunan"), _site_view(tmp_path, "demo-hunan")
 
-    done = compact_manifests(tmp_path, "hunan", loaded=_ledger(tmp_path), at=3)
+    done = _compact(tmp_path, "hunan", _ledger(tmp_path), at=3)
 
     assert [(c.folder, c.merged) for c in done] == [
         ("index", "index/r4-hunan.parquet"), ("fetchlog", "fetchlog/r4-hunan.parquet"),
@@ -191,7 +199,7 @@ def test_compaction_merges_a_sites_manifests_into_its_newest_and_reads_the_same(
     for folder in ("index", "fetchlog", "links"):
         names = sorted(f.name for f in (tmp_path / folder).glob("*.parquet"))
         assert names == [f"r{n}-demo-hunan.parquet" for n in range(5)] + ["r4-hunan.parquet"]
-    assert compact_manifests(tmp_path, "hunan", loaded=_ledger(tmp_path), at=3) == []
+    assert _compact(tmp_path, "hunan", _ledger(tmp_path), at=3) == []
 
 
 def test_compaction_takes_only_manifests_the_warehouse_has_read(tmp_path: Path) -> None:
@@ -200,7 +208,7 @@ def test_compaction_takes_only_manifests_the_warehouse_has_read(tmp_path: Path) 
     del ledger["index/r2-s.parquet"]  # r2's index has not been loaded yet
     ledger["fetchlog/r1-s.parquet"] += 1  # r1's fetch log was rewritten since it was loaded
 
-    done = {c.folder: c for c in compact_manifests(tmp_path, "s", loaded=ledger, at=2)}
+    done = {c.folder: c for c in _compact(tmp_path, "s", ledger, at=2)}
 
     assert done["index"].merged == "index/r1-s.parquet"  # r0 and r1; r2 and r3 wait
     assert sorted(f.name for f in (tmp_path / "index").glob("*")) == [
@@ -208,7 +216,7 @@ def test_compaction_takes_only_manifests_the_warehouse_has_read(tmp_path: Path) 
     assert "fetchlog" not in done  # only r0 precedes the rewritten manifest: too few
     assert done["links"].removed == ("links/r0-s.parquet", "links/r1-s.parquet",
                                      "links/r2-s.parquet")  # no ledger: all of them
-    assert compact_manifests(tmp_path, "s", loaded=ledger, at=99) == []
+    assert _compact(tmp_path, "s", ledger, at=99) == []
 
 
 def test_a_manifest_merged_away_after_listing_is_listed_again(tmp_path: Path,
@@ -217,7 +225,7 @@ def test_a_manifest_merged_away_after_listing_is_listed_again(tmp_path: Path,
     expected = read_index(tmp_path, "s").rows()
     listing = extract.archive._manifest_files
     stale = listing(tmp_path / "index", "s")
-    compact_manifests(tmp_path, "s", loaded=_ledger(tmp_path), at=2)
+    _compact(tmp_path, "s", _ledger(tmp_path), at=2)
     calls: list[int] = []
 
     def list_once_stale(folder: Path, site: str | None) -> list[Path]:
