@@ -97,6 +97,16 @@ def _failed_rows(index_list: Any) -> list[int]:
     return sorted(set(rows))
 
 
+def result_format(frame: pd.DataFrame) -> dict[str, Any]:
+    """GX's result format for `frame`: failing rows by INDEX_COLUMN when it has one."""
+    indexed = INDEX_COLUMN in frame.columns
+    fmt: dict[str, Any] = {"result_format": "COMPLETE" if indexed else "SUMMARY",
+                           "exclude_unexpected_values": indexed}
+    if indexed:
+        fmt["unexpected_index_column_names"] = [INDEX_COLUMN]
+    return fmt
+
+
 def run_suite(
     ctx: AbstractDataContext,
     suite: gx.ExpectationSuite,
@@ -108,12 +118,6 @@ def run_suite(
 ) -> list[Outcome]:
     """Validate `frame` against `suite`; failures are located by the frame's INDEX_COLUMN."""
     from great_expectations.core.run_identifier import RunIdentifier
-
-    indexed = INDEX_COLUMN in frame.columns
-    result_format: dict[str, Any] = {"result_format": "COMPLETE" if indexed else "SUMMARY",
-                                     "exclude_unexpected_values": indexed}
-    if indexed:
-        result_format["unexpected_index_column_names"] = [INDEX_COLUMN]
     from great_expectations.exceptions import ResourceFreshnessAggregateError
 
     identifier = RunIdentifier(run_name=run_id, run_time=run_time or dt.datetime.now(dt.UTC))
@@ -127,7 +131,7 @@ def run_suite(
                 result = definition.run(
                     batch_parameters={"dataframe": frame},
                     expectation_parameters=parameters or {},
-                    result_format=result_format,
+                    result_format=result_format(frame),
                     run_id=identifier,
                 )
                 break
