@@ -14,7 +14,9 @@ On a demo site of at least 2,000 documents (--quick: 200), measured in one proce
    night's fetch cost follows them, and the revisit rotation sets most of them.
 2a. where an incremental night goes: the site churns as much again and the same pipeline
    runs once more as plain functions, serially, each stage timed (fetch, parse + gate and
-   load summed over the sites; then the steps of `finish_outputs`). Reported, not judged.
+   load summed over the sites; then the steps of `finish_outputs`, whose Parquet export
+   runs beside the report and dashboard, so its seconds overlap theirs, and the
+   `outputs_wall` they took together). Reported, not judged.
 2b. revalidate-all: `nightly(revalidate_all=True)` right after, as a weekly full check
    would run: a conditional GET for every known page; it catches the remaining revisions.
    Reported beside the target, not part of it.
@@ -49,6 +51,8 @@ import time  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
 SITES = ["demo-hunan", "demo-trs", "demo-hanweb"]
+# The stages of the split that follow one another (the output steps are inside outputs_wall).
+WALL_STAGES = ("fetch", "parse_and_gate", "load", "outputs_wall")
 
 
 def plain_nightly(base_url: str, data_dir: Path) -> int:
@@ -103,7 +107,7 @@ def staged_nightly(base_url: str, data_dir: Path) -> dict[str, float]:
         batch = stage("parse_and_gate", pipeline.parse_and_gate, req, fetched, paths, run_id,
                       done.get(site, frozenset()))
         stage("load", pipeline.load_batch, batch, paths)
-    pipeline.finish_outputs(paths, run_id, timings=stages)
+    stage("outputs_wall", pipeline.finish_outputs, paths, run_id, stages)
     return {name: round(seconds, 3) for name, seconds in stages.items()}
 
 
@@ -187,7 +191,7 @@ def main() -> None:
           f"{inc_s / inc_plain_s - 1:+.1%})")
     print("incremental night, serial, by stage: "
           + ", ".join(f"{k} {v:.2f} s" for k, v in split.items())
-          + f" (total {sum(split.values()):.1f} s)")
+          + f" (wall {sum(split[k] for k in WALL_STAGES):.1f} s)")
     print(f"revalidate all:      {all_s:7.1f} s  ({all_changed} more revisions)"
           f"  ratio {all_s / full_s:.3f}")
     print(f"plain functions:     {plain_s:7.1f} s   as Prefect flow: {flow_s:7.1f} s"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
 
 from flows import pipeline
 from flows.config import DataPaths
@@ -149,8 +150,33 @@ def test_finish_outputs_builds_every_output_and_times_each_step(demo_site, tmp_p
 
     assert outputs["report"].is_file() and outputs["dashboard"].is_file()
     assert list(outputs["parquet"].glob("*.parquet"))
-    assert list(timings) == ["warehouse_suites", "parquet", "reports", "dashboard"]
+    assert sorted(timings) == ["dashboard", "parquet", "reports", "warehouse_suites"]
     assert all(seconds > 0 for seconds in timings.values())
+    # The export ran after the checks recorded this run's results, so it holds them.
+    exported = pl.read_parquet(outputs["parquet"] / "dq_result.parquet")
+    assert run_id in exported["run_id"].to_list()
+
+
+def test_a_failed_parquet_export_fails_the_outputs_after_the_report_and_dashboard(
+    demo_site, tmp_path: Path, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    import warehouse.export
+
+    paths = DataPaths(tmp_path / "data")
+    request = pipeline.SiteRequest(site="demo-hanweb", base_url=demo_site.base_url, delay=0)
+    run_id = pipeline.new_run_id()
+    fetched = pipeline.fetch_site(request, paths, run_id)
+    pipeline.load_batch(pipeline.parse_and_gate(request, fetched, paths, run_id, frozenset()),
+                        paths)
+
+    def broken(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(warehouse.export, "export_parquet", broken)
+    with pytest.raises(OSError, match="disk full"):
+        pipeline.finish_outputs(paths, run_id)
+    assert (paths.reports / "index.html").is_file()
+    assert (paths.dashboard / "index.html").is_file()
 
 
 def test_the_loader_compacts_a_sites_manifests_and_the_warehouse_keeps_every_row_once(
