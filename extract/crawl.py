@@ -351,16 +351,22 @@ class _Walker:
     def due(self, entry: ListEntry) -> bool:
         """Whether this run fetches the entry. Always when it is new or its last attempt
         failed. A known page, or one last judged too large or out of scope, only when it was
-        listed recently, when it has not answered for `revisit_days`, or on its rotation day
-        (a stable hash of the URL picks one day in each `revisit_days`, so each night
-        revalidates an even share of the archive instead of all of it)."""
-        every = self.settings.revisit_days
+        listed recently, when it has not answered for its revisit interval, or on its
+        rotation day (a stable hash of the URL picks one day in each interval, so each night
+        revalidates an even share of the archive instead of all of it). The interval is
+        `revisit_days`, or `revisit_aged_days` for a page list-dated more than
+        `revisit_aged_after_days` ago (an undated page keeps the shorter one)."""
+        settings = self.settings
+        every = settings.revisit_days
         if every <= 1 or (self.state.get(entry.url) is None
                           and entry.url not in self.state.settled):
             return True
-        if entry.date is not None and (
-                (self.today - entry.date).days <= self.settings.revisit_recent_days):
-            return True
+        if entry.date is not None:
+            age = (self.today - entry.date).days
+            if age <= settings.revisit_recent_days:
+                return True
+            if age > settings.revisit_aged_after_days:
+                every = max(every, settings.revisit_aged_days)
         checked = self.state.checked.get(entry.url)
         if checked is None or (self.today - checked).days >= every:
             return True

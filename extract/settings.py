@@ -62,6 +62,14 @@ class HarvestSettings(BaseModel):
     revisit_days: int = Field(
         7, ge=1, description="every known page is revalidated at least once in this many "
                              "days, spread evenly over them; 1 = every page on every run")
+    # A plan's year is over once it is a year old: edits to such pages are rare, so they
+    # share a longer rotation and a night asks a site mostly about its recent years.
+    revisit_aged_after_days: int = Field(
+        365, ge=0, description="list-dated longer ago than this: an aged page, revalidated "
+                               "every `revisit_aged_days` instead of `revisit_days`")
+    revisit_aged_days: int = Field(
+        28, ge=1, description="rotation of aged pages (never shorter than `revisit_days`); "
+                              "revisit_days 1 still revalidates every page on every run")
 
 
 def resolve_settings(*layers: Mapping[str, Any] | None) -> HarvestSettings:

@@ -242,7 +242,8 @@ def test_a_deferred_article_defers_its_attachments_too(story: Story, tmp_path: P
                       for u in urls))
     story.site.clear_log()
     result = harvest("demo-trs", archive, run_id="run4", delay=0, base_url=story.site.base_url,
-                     today=day, settings={"revisit_recent_days": 0, "revisit_days": 7})
+                     today=day, settings={"revisit_recent_days": 0, "revisit_days": 7,
+                                          "revisit_aged_after_days": 10**5})  # weekly only
     requested = {r.path for r in story.site.requests}
     assert not any(p.endswith(".pdf") for p in requested)
     assert result.counts["deferred"] >= len(with_pdf)

@@ -1,8 +1,10 @@
 """The revisit policy: which known pages a run revalidates, and which it defers.
 
 New URLs are always fetched. A known article is revalidated when its list date is recent,
-when it has not answered for `revisit_days`, or on its rotation day; so consecutive nights
-revalidate disjoint shares of the archive and `revisit_days` nights cover all of it.
+when it has not answered for its interval, or on its rotation day; so consecutive nights
+revalidate disjoint shares of the archive and one interval of nights covers all of it. The
+interval is `revisit_days` (7), or `revisit_aged_days` (28) for an article list-dated more
+than `revisit_aged_after_days` (365) ago.
 """
 
 from __future__ import annotations
@@ -12,15 +14,20 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from extract.crawl import HarvestResult, harvest, rotation_day
+from extract.crawl import HarvestResult, ListEntry, _Walker, harvest, rotation_day
 from extract.demosite import DemoSite
 from extract.demosite.site import Article
+from extract.settings import HarvestSettings
+from extract.state import SiteState, UrlState
 
 PROFILE = "demo-hunan"
 EVERY = 7
+AGED_EVERY = 28
+AGED_AFTER = 365
 HOST = re.compile(r"^http://[^/]+")
 
 
@@ -58,12 +65,19 @@ def path_of(archived: Archived, article: Article) -> str:
     return HOST.sub("", archived.site.article_url(article))
 
 
-def due_on(archived: Archived, day: dt.date, recent_days: int = 30) -> set[str]:
-    """Articles the policy says are due on `day`, from first principles."""
+def interval(article: Article, day: dt.date, aged_after: int = AGED_AFTER) -> int:
+    return AGED_EVERY if (day - article.publish_date).days > aged_after else EVERY
+
+
+def due_on(archived: Archived, day: dt.date, recent_days: int = 30,
+           aged_after: int = AGED_AFTER) -> set[str]:
+    """Articles the policy says are due on `day`, from first principles (every article last
+    answered on the first day: runs record the real date of their requests)."""
     return {
         path_of(archived, a) for a in archived.articles
         if (day - a.publish_date).days <= recent_days
-        or rotation_day(archived.site.article_url(a), EVERY) == day.toordinal() % EVERY
+        or (day - archived.first_day).days >= (every := interval(a, day, aged_after))
+        or rotation_day(archived.site.article_url(a), every) == day.toordinal() % every
     }
 
 
@@ -90,7 +104,7 @@ def test_each_night_revalidates_only_its_share_and_defers_the_rest(archived: Arc
 
 def test_a_page_not_answered_for_revisit_days_is_due_whatever_its_rotation(
         archived: Archived) -> None:
-    day = archived.first_day + dt.timedelta(days=EVERY + 30)  # far past every check
+    day = archived.first_day + dt.timedelta(days=AGED_EVERY + 30)  # far past every check
     result, requested = run_on(archived, day, "late", revisit_recent_days=0)
     assert requested == {path_of(archived, a) for a in archived.articles}
     assert result.counts["not_modified"] >= len(archived.articles)
@@ -145,3 +159,73 @@ def test_a_page_judged_too_large_waits_for_its_rotation_but_a_failed_one_does_no
         requested = {site.url(r.path) for r in site.requests}
         assert oversized not in requested  # judged too large: retried on its rotation day
         assert broken["flaky"] in requested  # failed: retried the very next night
+
+
+def _due(today: dt.date, listed: dt.date | None, checked: dt.date | None,
+         url: str = "http://example.gov.cn/art/1.html", **settings: int) -> bool:
+    """The policy for one known URL, as the walker applies it."""
+    state = SiteState("s")
+    state.urls[url] = UrlState("sha256:x", None, None, dt.datetime(2020, 1, 1), "w", 0)
+    if checked is not None:
+        state.checked[url] = checked
+    walker = SimpleNamespace(settings=HarvestSettings(**settings), state=state, today=today)
+    return _Walker.due(walker, ListEntry(url, "", listed, "http://example.gov.cn/"))  # type: ignore[arg-type]
+
+
+def test_an_aged_page_waits_for_its_turn_in_the_longer_rotation() -> None:
+    url = "http://example.gov.cn/art/2021/3/1/art_9_1.html"
+    checked = dt.date(2026, 11, 1)
+    # Nights in the 28 after the check: exactly one is the aged page's rotation day.
+    nights = [checked + dt.timedelta(days=k) for k in range(1, AGED_EVERY)]
+    listed_long_ago = dt.date(2021, 3, 1)
+    due = [d for d in nights if _due(d, listed_long_ago, checked, url)]
+    assert due == [d for d in nights if rotation_day(url, AGED_EVERY) == d.toordinal() % AGED_EVERY]
+    assert len(due) <= 1
+    # Once 28 days have passed without an answer it is due whatever its rotation.
+    assert _due(checked + dt.timedelta(days=AGED_EVERY), listed_long_ago, checked, url)
+
+
+def test_a_page_younger_than_a_year_and_an_undated_one_keep_the_weekly_rotation() -> None:
+    url = "http://example.gov.cn/art/2026/3/1/art_9_2.html"
+    checked = dt.date(2026, 11, 1)
+    week = [checked + dt.timedelta(days=k) for k in range(1, EVERY)]
+    for listed in (dt.date(2026, 3, 1), None):
+        due = [d for d in week if _due(d, listed, checked, url)]
+        assert due == [d for d in week if rotation_day(url, EVERY) == d.toordinal() % EVERY]
+        assert _due(checked + dt.timedelta(days=EVERY), listed, checked, url)
+
+
+def test_the_aged_rotation_is_never_shorter_than_revisit_days_and_revisit_days_1_wins() -> None:
+    url = "http://example.gov.cn/art/2020/1/1/art_9_3.html"
+    checked = dt.date(2026, 11, 1)
+    old = dt.date(2020, 1, 1)
+    later = checked + dt.timedelta(days=20)
+    # revisit_days 30 > revisit_aged_days 28: the aged page is not due after 28 days...
+    assert _due(later + dt.timedelta(days=8), old, checked, url, revisit_days=30) == (
+        rotation_day(url, 30) == (later + dt.timedelta(days=8)).toordinal() % 30)
+    # ...and revisit_days 1 (revalidate all) takes every page, aged or not.
+    assert _due(checked + dt.timedelta(days=1), old, checked, url, revisit_days=1)
+
+
+def test_recently_listed_beats_every_rotation() -> None:
+    today = dt.date(2026, 12, 5)
+    assert _due(today, today - dt.timedelta(days=30), today)  # checked today, still due
+
+
+def test_on_a_real_site_aged_articles_follow_the_longer_rotation(archived: Archived) -> None:
+    # Put the aged line at the median age so both tiers hold articles, and test the nights
+    # on which the tiered policy and a weekly-only one would ask for different articles.
+    first = archived.first_day + dt.timedelta(days=1)
+    ages = sorted((first - a.publish_date).days for a in archived.articles)
+    aged_after = ages[len(ages) // 2]
+    assert ages[0] <= aged_after < ages[-1]
+    nights = [night for k in range(1, AGED_EVERY)
+              if due_on(archived, night := archived.first_day + dt.timedelta(days=k),
+                        recent_days=0, aged_after=aged_after)
+              != due_on(archived, night, recent_days=0, aged_after=10**6)][:3]
+    assert nights
+    for night in nights:
+        result, asked = run_on(archived, night, f"tiers{night}", revisit_recent_days=0,
+                               revisit_aged_after_days=aged_after)
+        assert asked == due_on(archived, night, recent_days=0, aged_after=aged_after)
+        assert result.counts["deferred"] >= len(archived.articles) - len(asked)
