@@ -8,9 +8,9 @@ On a demo site of at least 2,000 documents (--quick: 200), measured in one proce
    on the same data directory with the default revisit policy: every new document is
    found; a revision of an old page only when tonight is its rotation night (the rest
    within `revisit_days`, or `revisit_aged_days` for a page list-dated over
-   `revisit_aged_after_days` ago), and the figures say how many were caught. The same night also
-   runs as plain functions on a copy of the data directory taken just before it, which
-   gives Prefect's overhead on a small night. Target: incremental wall time <= 10% of the
+   `revisit_aged_after_days` ago), and the figures say how many were caught. The same
+   night also runs as plain functions on a copy of the data directory taken just before
+   it, which gives Prefect's overhead on a small night. Target: incremental wall time <= 10% of the
    full run. Each run's HTTP requests (from the warehouse's run_log) are printed too: a
    night's fetch cost follows them, and the revisit rotation sets most of them.
 2a. where an incremental night goes: the site churns as much again and the same pipeline
