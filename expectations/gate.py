@@ -72,14 +72,22 @@ def gate_documents(
     run_id: str,
     gx_dir: Path,
     config: QualityConfig | None = None,
+    sites: Sequence[str] | None = None,
 ) -> GateResult:
-    """Validate `docs` with the documents suite; keep those that fail nothing blocking."""
+    """Validate `docs` with the documents suite; keep those that fail nothing blocking.
+
+    `sites` names the harvested site of each document (default: its source site, the
+    host); results are reported per site, and gate quarantine rows carry it as `source`."""
     config = config or load_config()
     if not docs:
         return GateResult([], pl.DataFrame(schema=QUARANTINE_SCHEMA),
                           pl.DataFrame(schema=DQ_SCHEMA))
+    if sites is not None and len(sites) != len(docs):
+        raise ValueError(f"{len(sites)} site names for {len(docs)} documents")
     run_at = utc_now()
     features = document_features(docs)
+    if sites is not None:
+        features["site"] = list(sites)
     outcomes = run_suite(
         get_context(gx_dir), documents_suite.build_suite(), features, run_id=run_id,
         parameters=documents_suite.parameters(latest_publish_date()),

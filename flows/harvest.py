@@ -14,6 +14,7 @@ from prefect.utilities.annotations import quote
 from flows import tasks
 from flows.config import resolve_paths
 from flows.pipeline import (
+    PARSE_CHUNK,
     SiteBatch,
     SiteRequest,
     completed_runs,
@@ -53,6 +54,15 @@ def _outcome(batch: SiteBatch) -> SiteOutcome:
     return SiteOutcome(site=batch.site, counts=batch.counts, dq_passed=passed, dq_failed=failed)
 
 
+def _new_documents(batch: SiteBatch) -> list[dict[str, str]]:
+    return batch.frames.document.select(
+        pl.lit(batch.site).alias("site"),
+        pl.col("title").fill_null(""),
+        pl.col("url").fill_null(""),
+        pl.col("publish_date").dt.to_string("%Y-%m-%d").fill_null(""),
+    ).to_dicts()
+
+
 def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) -> dict:
     logger = get_run_logger()
     paths = resolve_paths(Path(data_dir))
@@ -61,7 +71,10 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
 
     # Fan out fetch+parse per site; load serially in this process (one warehouse writer).
     # A parse is submitted only once its fetch is done: a task waiting on an upstream future
-    # would hold a worker thread and keep the next site's fetch queued behind it.
+    # would hold a worker thread and keep the next site's fetch queued behind it. A site
+    # with more than a chunk of articles is gated in its worker and loaded when ready; the
+    # small ones (most sites on most nights) wait for each other, up to a chunk, and share
+    # one validation and one warehouse session: both cost the same for 1 document as for 100.
     done = completed_runs(paths)  # read before any writer opens the warehouse
     fetches: dict[PrefectFuture, SiteRequest] = {
         tasks.fetch_site.submit(req, paths, run_id): req for req in requests}
@@ -69,33 +82,49 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
     for fetched in as_completed(list(fetches)):
         req = fetches[fetched]
         parses[tasks.parse_and_gate.submit(
-            req, fetched, paths, run_id, done.get(req.site, frozenset()))] = req
+            req, fetched, paths, run_id, done.get(req.site, frozenset()), share_gate=True)] = req
 
     outcomes: dict[str, SiteOutcome] = {}
     new_docs: list[dict[str, str]] = []
+    waiting: list[SiteBatch] = []  # small sites, gated and loaded together
+
+    def fail(site: str, exc: Exception) -> None:
+        logger.error("site %s failed: %s", site, exc)
+        record_failed_site(site, run_id, f"{type(exc).__name__}: {exc}", paths)
+        outcomes[site] = SiteOutcome(site=site, error=f"{type(exc).__name__}: {exc}")
+
+    def load(batches: list[SiteBatch]) -> None:
+        if any(b.ungated is not None for b in batches):
+            try:
+                batches = tasks.gate_together(quote(batches), paths, run_id)  # type: ignore[call-overload]
+            except Exception as exc:  # a failed shared gate fails its sites, not the run
+                for batch in batches:
+                    fail(batch.site, exc)
+                return
+        # quote(): a batch holds thousands of nested records; Prefect would otherwise walk
+        # (and copy) all of them looking for futures before the task starts.
+        loads = tasks.load_batches(quote(batches), paths)  # type: ignore[call-overload]
+        for batch, summary in zip(batches, loads, strict=True):
+            outcomes[batch.site] = _outcome(batch)
+            outcomes[batch.site].load = summary
+            new_docs.extend(_new_documents(batch))
+
     for future in as_completed(list(parses)):  # load whichever site is ready first
         req = parses[future]
         try:
             batch: SiteBatch = future.result()
         except Exception as exc:  # a failed site must not fail the others
-            logger.error("site %s failed: %s", req.site, exc)
-            record_failed_site(req.site, run_id, f"{type(exc).__name__}: {exc}", paths)
-            outcomes[req.site] = SiteOutcome(site=req.site,
-                                             error=f"{type(exc).__name__}: {exc}")
+            fail(req.site, exc)
             continue
-        outcome = _outcome(batch)
-        # quote(): a batch holds thousands of nested records; Prefect would otherwise walk
-        # (and copy) all of them looking for futures before the task starts.
-        outcome.load = tasks.load_batch(quote(batch), paths)  # type: ignore[call-overload]
-        outcomes[req.site] = outcome
-        new_docs += (
-            batch.frames.document.select(
-                pl.lit(batch.site).alias("site"),
-                pl.col("title").fill_null(""),
-                pl.col("url").fill_null(""),
-                pl.col("publish_date").dt.to_string("%Y-%m-%d").fill_null(""),
-            ).to_dicts()
-        )
+        if batch.ungated is None:
+            load([batch])
+            continue
+        waiting.append(batch)
+        if sum(len(b.ungated or ()) for b in waiting) >= PARSE_CHUNK:
+            load(waiting)
+            waiting = []
+    if waiting:
+        load(waiting)
     outcomes = {req.site: outcomes[req.site] for req in requests}  # report in request order
     new_docs.sort(key=lambda d: (d["site"], d["url"]))
 

@@ -50,9 +50,16 @@ def fetch_site(request: pipeline.SiteRequest, paths: DataPaths, run_id: str):  #
       task_run_name="parse-{request.site}")
 def parse_and_gate(
     request: pipeline.SiteRequest, harvest_result, paths: DataPaths, run_id: str,  # type: ignore[no-untyped-def]
-    done_runs: frozenset[str] = frozenset(),
+    done_runs: frozenset[str] = frozenset(), share_gate: bool = False,
 ) -> pipeline.SiteBatch:
-    return pipeline.parse_and_gate(request, harvest_result, paths, run_id, done_runs)
+    return pipeline.parse_and_gate(request, harvest_result, paths, run_id, done_runs,
+                                   share_gate=share_gate)
+
+
+@task(name="gate-together", retries=0, timeout_seconds=PARSE_TIMEOUT_S, cache_policy=NO_CACHE)
+def gate_together(batches: list[pipeline.SiteBatch], paths: DataPaths,
+                  run_id: str) -> list[pipeline.SiteBatch]:
+    return pipeline.gate_together(batches, run_id=run_id, paths=paths)
 
 
 @task(name="reprocess-site", retries=0, cache_policy=NO_CACHE, task_run_name="reprocess-{site}")
@@ -63,6 +70,12 @@ def reprocess_site(site: str, paths: DataPaths, run_id: str) -> pipeline.SiteBat
 @task(name="load-batch", retries=0, cache_policy=NO_CACHE, task_run_name="load-{batch.site}")
 def load_batch(batch: pipeline.SiteBatch, paths: DataPaths) -> pipeline.LoadSummary:
     return pipeline.load_batch(batch, paths)
+
+
+@task(name="load-batches", retries=0, cache_policy=NO_CACHE)
+def load_batches(batches: list[pipeline.SiteBatch],
+                 paths: DataPaths) -> list[pipeline.LoadSummary]:
+    return pipeline.load_batches(batches, paths)
 
 
 @task(name="finish-outputs", retries=0, cache_policy=NO_CACHE)

@@ -36,6 +36,17 @@ def test_nightly_loads_demo_site_and_second_run_adds_nothing(
     assert (data / "parquet").is_dir()
     assert Path(first["outputs"]["report"]).exists()
     assert Path(first["outputs"]["dashboard"]).exists()
+    # the three sites are small: their documents shared one validation, and the results
+    # are still reported per site
+    from expectations.context import get_context
+
+    keys = get_context(data / "gx").validation_results_store.list_keys()
+    assert [k.expectation_suite_identifier.name for k in keys
+            if k.run_id.run_name == first["run_id"]].count("documents") == 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        batches = {r[0] for r in con.execute(
+            "SELECT DISTINCT table_or_batch FROM dq_result WHERE suite = 'documents'").fetchall()}
+    assert batches == {f"documents:{site}" for site in DEMO_SITES}
     # the broken cases of the demo site are quarantined or logged, not loaded
     assert _scalar(db, "SELECT count(*) FROM quarantine") >= 1
     assert "| site |" in first["markdown"]

@@ -217,3 +217,73 @@ def test_the_loader_compacts_a_sites_manifests_and_the_warehouse_keeps_every_row
     pipeline.load_batch(pipeline.reprocess_site("demo-trs", paths, pipeline.new_run_id()), paths)
     assert _count(paths.warehouse, "SELECT count(*) FROM dim_document") == documents > 0
     assert _count(paths.warehouse, "SELECT count(*) FROM archive_index") == index.height
+
+
+def _gated_apart_and_together(demo_site, paths: DataPaths):  # type: ignore[no-untyped-def]
+    """Two sites' pages gated each in its own validation, and again sharing one."""
+    run_id = pipeline.new_run_id()
+    fetched = {}
+    for site in ("demo-trs", "demo-hanweb"):
+        request = pipeline.SiteRequest(site=site, base_url=demo_site.base_url, delay=0)
+        fetched[site] = (request, pipeline.fetch_site(request, paths, run_id))
+    apart = [pipeline.parse_and_gate(req, res, paths, run_id) for req, res in fetched.values()]
+    waiting = [pipeline.parse_and_gate(req, res, paths, run_id, share_gate=True)
+               for req, res in fetched.values()]
+    return apart, waiting, run_id
+
+
+def test_small_sites_share_one_gate_with_the_same_outcome_per_site(demo_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = DataPaths(tmp_path / "data")
+    apart, waiting, run_id = _gated_apart_and_together(demo_site, paths)
+    assert all(b.ungated for b in waiting) and all(b.frames.document.is_empty() for b in waiting)
+    assert all(b.ungated is None for b in apart)
+    from expectations.context import get_context
+
+    store = get_context(paths.gx).validation_results_store
+    before = len(store.list_keys())
+    together = pipeline.gate_together(waiting, run_id=run_id, paths=paths)
+    assert len(store.list_keys()) == before + 1  # one validation for both sites
+
+    same = ["expectation", "table_or_batch", "success", "element_count", "unexpected_count"]
+    for alone, shared in zip(apart, together, strict=True):
+        assert shared.ungated is None and shared.site == alone.site
+        for name, frame in alone.frames.as_dict().items():
+            assert shared.frames.as_dict()[name].sort(frame.columns).equals(
+                frame.sort(frame.columns)), (alone.site, name)
+        assert shared.quarantined.sort("url", "reason").equals(
+            alone.quarantined.sort("url", "reason"))
+        assert shared.dq_results is not None and alone.dq_results is not None
+        # results are reported per harvested site, whichever validation judged them
+        assert set(shared.dq_results["table_or_batch"]) == {f"documents:{alone.site}"}
+        assert shared.dq_results.select(same).sort(same).equals(
+            alone.dq_results.select(same).sort(same))
+
+
+def test_ungated_batches_are_refused_by_the_loader(demo_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = DataPaths(tmp_path / "data")
+    _, waiting, run_id = _gated_apart_and_together(demo_site, paths)
+    with pytest.raises(ValueError, match="not gated"):
+        pipeline.load_batches(waiting, paths)
+    summaries = pipeline.load_batches(pipeline.gate_together(waiting, run_id=run_id,
+                                                             paths=paths), paths)
+    assert [s.site for s in summaries] == ["demo-trs", "demo-hanweb"]
+    assert _count(paths.warehouse, "SELECT count(*) FROM dim_document") == sum(
+        s.new for s in summaries) > 5
+    assert _count(paths.warehouse, "SELECT count(DISTINCT site) FROM run_log "
+                                   "WHERE status = 'ok'") == 2
+
+
+def test_a_site_bigger_than_a_chunk_is_gated_in_its_worker(demo_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = DataPaths(tmp_path / "data")
+    request = pipeline.SiteRequest(site="demo-trs", base_url=demo_site.base_url, delay=0)
+    run_id = pipeline.new_run_id()
+    pages = pipeline.fetch_site(request, paths, run_id).pages
+    articles = [p for p in pages if p.kind == "article"]
+
+    def run(chunk: int) -> pipeline.Gated:
+        return pipeline.parse_and_gate_pages(pages, run_id=run_id, paths=paths, chunk=chunk,
+                                             site="demo-trs", share_gate=True)
+
+    small, big = run(len(articles) + 1), run(len(articles) // 2)
+    assert small.ungated is not None and len(small.ungated) > 5
+    assert big.ungated is None and big.frames.document.height > 5
