@@ -8,11 +8,14 @@ Layout under `archive_dir` (DataPaths.archive):
 - `links/{run_id}-{site}.parquet`: the attachment links found in each article fetched with a
   body (LINKS_SCHEMA), the crawler's link database: an article answered by 304 next night
   revalidates its attachments from here instead of re-reading and re-parsing its record.
+- `listings/{run_id}-{site}.parquet`: every article link a run read on a list page, with
+  its column, list date and list page (LISTINGS_SCHEMA): a night that stops paging a column
+  at known territory revisits the articles listed deeper from here.
 
 Records are written as responses arrive, before anything parses them; manifests are written
 when the run's writer closes. Reprocessing reads pages back from here with no network.
 
-A nightly deployment adds three manifests per site and night, and every night reads its
+A nightly deployment adds four manifests per site and night, and every night reads its
 sites' manifests several times, so `compact_manifests` folds a site's older manifests into
 one file once enough have piled up (the loader calls it: it is the one process that knows
 which manifests the warehouse has read, and no worker reads that site's files then).
@@ -70,8 +73,19 @@ LINKS_SCHEMA: dict[str, pl.DataType] = {
     "url": pl.String(),
     "links": pl.List(pl.String()),
 }
+LISTINGS_SCHEMA: dict[str, pl.DataType] = {
+    "run_id": pl.String(),
+    "site": pl.String(),
+    "column": pl.String(),  # the start URL whose pages listed it
+    "url": pl.String(),
+    "list_date": pl.Date(),
+    "referer": pl.String(),  # the list page
+    "seen_on": pl.Date(),  # the run's date
+    "complete": pl.Boolean(),  # the run walked the column to its last page
+}
 MANIFEST_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "index": INDEX_SCHEMA, "fetchlog": FETCHLOG_SCHEMA, "links": LINKS_SCHEMA,
+    "listings": LISTINGS_SCHEMA,
 }
 # A site's manifests in one folder are merged once this many have accumulated: reads then
 # cost at most this many small files plus one merged file, and the merged file is
@@ -100,12 +114,13 @@ class ArchiveWriter:
         self.run_id = run_id
         self.site = site
         stem = f"{_safe(run_id)}-{_safe(site)}"
-        for sub in ("warc", "index", "fetchlog", "links"):
+        for sub in ("warc", *MANIFEST_SCHEMAS):
             (self.archive_dir / sub).mkdir(parents=True, exist_ok=True)
         self.warc_rel = f"warc/{stem}.warc.gz"
         self._index_path = self.archive_dir / "index" / f"{stem}.parquet"
         self._fetchlog_path = self.archive_dir / "fetchlog" / f"{stem}.parquet"
         self._links_path = self.archive_dir / "links" / f"{stem}.parquet"
+        self._listings_path = self.archive_dir / "listings" / f"{stem}.parquet"
         # Append: a re-used run id for a site adds records rather than destroying them.
         self._file = open(self.archive_dir / self.warc_rel, "ab")  # noqa: SIM115
         self._writer = WARCWriter(self._file, gzip=True)
@@ -113,6 +128,7 @@ class ArchiveWriter:
         self._index: list[dict[str, object]] = []
         self._log: list[dict[str, object]] = []
         self._links: list[dict[str, object]] = []
+        self._listings: list[dict[str, object]] = []
         self._closed = False
 
     def record(self, exchange: Exchange) -> None:
@@ -186,6 +202,17 @@ class ArchiveWriter:
             self._links.append({"run_id": self.run_id, "site": self.site, "url": url,
                                 "links": list(links)})
 
+    def record_listing(self, column: str, entries: Iterable[tuple[str, dt.date | None, str]],
+                       *, seen_on: dt.date, complete: bool) -> None:
+        """The (url, list date, list page) entries this run read in `column`; `complete`
+        when it walked the column to its last page."""
+        with self._lock:
+            self._listings.extend(
+                {"run_id": self.run_id, "site": self.site, "column": column, "url": url,
+                 "list_date": date, "referer": referer, "seen_on": seen_on,
+                 "complete": complete}
+                for url, date, referer in entries)
+
     def close(self) -> None:
         with self._lock:
             if self._closed:
@@ -195,6 +222,7 @@ class ArchiveWriter:
             _write_parquet(self._index, INDEX_SCHEMA, self._index_path)
             _write_parquet(self._log, FETCHLOG_SCHEMA, self._fetchlog_path)
             _write_parquet(self._links, LINKS_SCHEMA, self._links_path)
+            _write_parquet(self._listings, LISTINGS_SCHEMA, self._listings_path)
 
     def __enter__(self) -> ArchiveWriter:
         return self
@@ -264,7 +292,7 @@ def _scan_manifests(files: list[Path], schema: dict[str, pl.DataType],
 class Compaction:
     """Manifests of one site and folder merged into one file (names relative to the archive)."""
 
-    folder: str  # "index", "fetchlog" or "links"
+    folder: str  # a MANIFEST_SCHEMAS folder: "index", "fetchlog", "links" or "listings"
     merged: str  # e.g. "index/<run>-<site>.parquet": the newest merged manifest's name
     size_bytes: int  # the merged file's size now
     removed: tuple[str, ...]  # the other merged manifests, now deleted
@@ -344,6 +372,11 @@ def read_links(archive_dir: Path, site: str) -> dict[str, tuple[str, ...]]:
     )
     return {url: tuple(found) for url, found in zip(latest["url"].to_list(),
                                                       latest["links"].to_list(), strict=True)}
+
+
+def read_listings(archive_dir: Path, site: str) -> pl.DataFrame:
+    """Every list sighting of `site`'s runs, in LISTINGS_SCHEMA (none in older archives)."""
+    return _read_manifests(Path(archive_dir) / "listings", LISTINGS_SCHEMA, site)
 
 
 def page_records(

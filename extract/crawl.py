@@ -7,6 +7,12 @@ politeness is the fetcher's job). Known URLs are fetched conditionally, and only
 revisit policy says they are due (recently listed, or their turn in a rotation that
 revalidates every page within `revisit_days`); a 304 or an unchanged digest yields no page.
 Anti-bot interstitials and empty article bodies are `blocked`, never pages.
+
+Paging: lists run newest first, so a column's paging stops at the first list page whose
+entries are all known, except on the nights that walk it to its end (at least once in
+`list_walk_days`, on a rotation). The articles listed deeper are still revisit candidates:
+every list sighting is kept in the listings manifest, and those seen within
+`list_walk_days` come back from there with their list date and list page.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import hashlib
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -72,6 +78,31 @@ class ListEntry:
     title: str
     date: dt.date | None
     referer: str  # the list page it came from
+
+
+class _Stop:
+    """Where one column's paging ends early: at a list page whose dated entries all precede
+    `since`, or (when `known` is given: a night that does not walk the column to its end)
+    at one whose entries are all known. `hit` says whether it did."""
+
+    def __init__(self, since: dt.date | None, known: Callable[[str], bool] | None) -> None:
+        self.since, self.known = since, known
+        self.hit = False
+
+    @property
+    def sequential(self) -> bool:
+        """Pages must be read in order to know where to stop."""
+        return self.since is not None or self.known is not None
+
+    def __call__(self, entries: Sequence[ListEntry]) -> bool:
+        dated = [e.date for e in entries if e.date is not None]
+        since = self.since
+        if since is not None and dated and all(d < since for d in dated):
+            self.hit = True
+        known = self.known
+        if known is not None and entries and all(known(e.url) for e in entries):
+            self.hit = True
+        return self.hit
 
 
 def _compile(patterns: Iterable[str]) -> list[re.Pattern[str]]:
@@ -146,6 +177,7 @@ class _Walker:
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._seen_attachments: set[str] = set()
+        self.walked_to_end: set[str] = set()  # columns walked to their last page tonight
         self._task: Any = None
         self._list_task: Any = None
         if progress is not None:
@@ -183,6 +215,46 @@ class _Walker:
 
     # -- list pages --------------------------------------------------------------------
     def walk_column(self, start_url: str) -> list[ListEntry]:
+        """The column's entries, newest first, as far as tonight's paging goes; every one
+        is noted in the listings manifest."""
+        to_end = self.walks_to_end(start_url)
+        stop = _Stop(self.since, None if to_end else self.state.known)
+        entries = self._walk(start_url, stop)
+        if entries:
+            complete = not stop.hit
+            self.writer.record_listing(start_url, [(e.url, e.date, e.referer) for e in entries],
+                                       seen_on=self.today, complete=complete)
+            if complete:
+                with self._lock:
+                    self.walked_to_end.add(start_url)
+        return entries
+
+    def walks_to_end(self, column: str) -> bool:
+        """Whether tonight pages `column` to its end: when it has not been in
+        `list_walk_days` (or ever), on its rotation day (a stable hash of its URL), and
+        always when the revisit or walk interval is 1."""
+        every = self.settings.list_walk_days
+        if every <= 1 or self.settings.revisit_days <= 1:
+            return True
+        last = self.state.walked.get(column)
+        if last is None or (self.today - last).days >= every:
+            return True
+        return rotation_day(column, every) == self.today.toordinal() % every
+
+    def remembered(self, tonight: Iterable[Sequence[ListEntry]]) -> list[ListEntry]:
+        """Articles listed within `list_walk_days` that tonight's walks did not reach
+        because paging stopped at known territory. A column walked to its end tonight
+        vouches for itself: what it no longer lists is not brought back."""
+        seen = {entry.url for column in tonight for entry in column}
+        window = self.settings.list_walk_days
+        return [
+            ListEntry(url, "", sighting.list_date, sighting.referer)
+            for url, sighting in self.state.listed.items()
+            if url not in seen and sighting.column not in self.walked_to_end
+            and (self.today - sighting.seen_on).days < window
+        ]
+
+    def _walk(self, start_url: str, stop: _Stop) -> list[ListEntry]:
         style = self.lists.pagination
         entries: list[ListEntry] = []
         first = self.fetcher.fetch(start_url, kind="list")
@@ -192,23 +264,16 @@ class _Walker:
         doc = parse_text(text)
         page_entries = self.entries_from(doc, first.final_url, text)
         entries += page_entries
-        if style == "none" or self._past_since(page_entries):
+        if style == "none" or stop(page_entries):
             return entries
         if style == "trs":
             pages = self._trs_pages(text, first.final_url)[: self.settings.max_list_pages - 1]
-            entries += self._known_pages([(url, "GET", None) for url in pages])
+            entries += self._known_pages([(url, "GET", None) for url in pages], stop)
         elif style == "hanweb":
-            entries += self._hanweb_rest(first, text, len(page_entries))
+            entries += self._hanweb_rest(first, text, len(page_entries), stop)
         else:
-            entries += self._follow_links(doc, first.final_url)
+            entries += self._follow_links(doc, first.final_url, stop)
         return entries
-
-    def _past_since(self, entries: Sequence[ListEntry]) -> bool:
-        """Lists run newest first: a page whose dated entries all precede `since` ends it."""
-        if self.since is None:
-            return False
-        dated = [e.date for e in entries if e.date is not None]
-        return bool(dated) and all(d < self.since for d in dated)
 
     def _list_page(self, url: str, *, method: str = "GET",
                    data: dict[str, str] | None = None) -> list[ListEntry]:
@@ -225,14 +290,15 @@ class _Walker:
         count, prefix, suffix = int(match.group(1)), match.group(3), match.group(4)
         return [urljoin(url, f"{prefix}_{i}.{suffix}") for i in range(1, count)]
 
-    def _follow_links(self, doc: lxml.html.HtmlElement, url: str) -> list[ListEntry]:
+    def _follow_links(self, doc: lxml.html.HtmlElement, url: str,
+                      stop: _Stop) -> list[ListEntry]:
         """Numbered and next-page links within the column's directory, level by level: the
-        pages one page links to are fetched together (one by one when `since` may stop us)."""
+        pages one page links to are fetched together (one by one when `stop` may end it)."""
         column_dir = urljoin(url, ".")
         seen = {urldefrag(url)[0]}
         level = self._page_links(doc, url, column_dir)
         entries: list[ListEntry] = []
-        parallel = self.since is None and self.settings.concurrency_per_host > 1
+        parallel = not stop.sequential and self.settings.concurrency_per_host > 1
         while level:
             budget = self.settings.max_list_pages - len(seen)
             batch = [u for u in dict.fromkeys(level) if u not in seen][: max(budget, 0)]
@@ -247,7 +313,7 @@ class _Walker:
                 pages = []
                 for page_url in batch:
                     pages.append(self._links_page(page_url, column_dir))
-                    if self._past_since(pages[-1][0]):
+                    if stop(pages[-1][0]):
                         return entries + [e for got, _ in pages for e in got]
             level = []
             for got, links in pages:
@@ -279,7 +345,8 @@ class _Walker:
                 out.append(absolute)
         return out
 
-    def _hanweb_rest(self, first: FetchResult, text: str, already: int) -> list[ListEntry]:
+    def _hanweb_rest(self, first: FetchResult, text: str, already: int,
+                     stop: _Stop) -> list[ListEntry]:
         group = HANWEB_NEXTGROUP.search(text)
         total_match = HANWEB_TOTAL.search(text)
         if not group or not total_match:
@@ -296,14 +363,14 @@ class _Walker:
             end = min(total, start + step - 1)
             query = urlencode({"startrecord": start, "endrecord": end, "perpage": per})
             pages.append((f"{endpoint}?{query}", "POST", form))
-        return self._known_pages(pages[: self.settings.max_list_pages - 1])
+        return self._known_pages(pages[: self.settings.max_list_pages - 1], stop)
 
-    def _known_pages(self, pages: list[tuple[str, str, dict[str, str] | None]]
-                     ) -> list[ListEntry]:
-        """List pages whose URLs are all known up front (TRS, Hanweb). Without a `since`
-        cut-off they are fetched side by side (the host gate still bounds concurrency);
-        with one, in order, stopping at the first page older than it."""
-        if self.since is None and self.settings.concurrency_per_host > 1 and len(pages) > 1:
+    def _known_pages(self, pages: list[tuple[str, str, dict[str, str] | None]],
+                     stop: _Stop) -> list[ListEntry]:
+        """List pages whose URLs are all known up front (TRS, Hanweb). When nothing can
+        stop the walk early they are fetched side by side (the host gate still bounds
+        concurrency); otherwise in order, up to the page `stop` ends it at."""
+        if not stop.sequential and self.settings.concurrency_per_host > 1 and len(pages) > 1:
             workers = min(self.settings.concurrency_per_host, len(pages))
             with ThreadPoolExecutor(workers, thread_name_prefix="lists") as pool:
                 found = pool.map(lambda p: self._list_page(p[0], method=p[1], data=p[2]), pages)
@@ -312,7 +379,7 @@ class _Walker:
         for url, method, data in pages:
             got = self._list_page(url, method=method, data=data)
             entries += got
-            if not got or self._past_since(got):
+            if not got or stop(got):
                 break
         return entries
 
@@ -565,7 +632,8 @@ def harvest(
     Loopback/private hosts are reachable only when named literally (127.0.0.1, localhost)
     in the profile's hosts or in `allow_hosts`. Known pages are revalidated when the revisit
     policy (settings `revisit_recent_days`, `revisit_days`) says they are due on `today`
-    (default: the UTC date); the others count as `deferred`.
+    (default: the UTC date); the others count as `deferred`. Paging a column stops at known
+    territory except when it is due a walk to its end (setting `list_walk_days`).
     Setting precedence: defaults < family < profile < `settings` < the explicit arguments.
     """
     site = _resolve_profile(profile, start_url, allow_hosts, base_url)
@@ -590,7 +658,7 @@ def harvest(
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest")
         try:
             columns = list(pool.map(walker.walk_column, site.absolute_start_urls()))
-            considered = _select(columns, since)
+            considered = _select([*columns, walker.remembered(columns)], since)
             entries = [entry for entry in considered if walker.due(entry)]
             walker.counts["deferred"] = len(considered) - len(entries)
             if resolved.max_pages is not None:

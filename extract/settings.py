@@ -70,6 +70,15 @@ class HarvestSettings(BaseModel):
     revisit_aged_days: int = Field(
         28, ge=1, description="rotation of aged pages (never shorter than `revisit_days`); "
                               "revisit_days 1 still revalidates every page on every run")
+    # Paging policy. Lists run newest first, so a night learns nothing new past the first
+    # list page whose entries are all known; the articles listed deeper are revisited from
+    # the listings manifest instead. A walk to the end now and then catches what that
+    # would miss: an old article newly listed deep down, or one removed from the list.
+    list_walk_days: int = Field(
+        7, ge=1, description="each column is walked to its last list page at least once in "
+                             "this many days, spread evenly over them; other runs stop paging "
+                             "at the first page whose entries are all known; 1 = always to the "
+                             "end (so does revisit_days 1)")
 
 
 def resolve_settings(*layers: Mapping[str, Any] | None) -> HarvestSettings:

@@ -4,7 +4,8 @@ Per URL: the digest, ETag and Last-Modified of its latest usable version, so a n
 sends conditional GETs and recognises unchanged bodies; per article the attachment links it
 last had, so a 304 still revalidates them; per URL the date it last answered (200 or 304),
 for the revisit policy. Per site: a cursor (the newest list date among articles fetched
-successfully) and the set of seen URLs.
+successfully) and the set of seen URLs; per article its latest list sighting and per
+column (start URL) the last night it was walked to its end, for the paging policy.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from urllib.parse import urljoin
 
 import polars as pl
 
-from extract.archive import latest_pages, read_fetchlog, read_index, read_links, read_record
+from extract.archive import (
+    latest_pages,
+    read_fetchlog,
+    read_index,
+    read_links,
+    read_listings,
+    read_record,
+)
 from extract.http import REDIRECT_STATUSES
 
 LIST_DATE_DETAIL = re.compile(r"list_date=(\d{4}-\d{2}-\d{2})")
@@ -34,6 +42,16 @@ class UrlState:
     offset: int
 
 
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """Where and when an article was last seen on a list."""
+
+    column: str  # start URL
+    list_date: dt.date | None
+    referer: str  # the list page
+    seen_on: dt.date
+
+
 @dataclass(slots=True)
 class SiteState:
     site: str
@@ -45,6 +63,13 @@ class SiteState:
     # URLs whose latest answer was judged too large or out of scope: the same bytes would be
     # judged the same, so they are retried on the revisit rotation, not every night.
     settled: set[str] = field(default_factory=set)
+    listed: dict[str, Sighting] = field(default_factory=dict)  # article URL -> last sighting
+    walked: dict[str, dt.date] = field(default_factory=dict)  # column -> last walked to its end
+
+    def known(self, url: str) -> bool:
+        """Seen before: fetched, judged, redirected or listed."""
+        return (url in self.urls or url in self.settled or url in self.redirects
+                or url in self.listed)
 
     def get(self, url: str) -> UrlState | None:
         """State of `url`, or of where it last redirected to."""
@@ -83,7 +108,22 @@ def load_state(archive_dir: Path, site: str) -> SiteState:
     state.settled = set(judged["url"].to_list())
     state.checked.update(zip(judged["url"].to_list(),
                              judged["attempted_at"].dt.date().to_list(), strict=True))
+    state.listed, state.walked = _listings(archive_dir, site)
     return state
+
+
+def _listings(archive_dir: Path, site: str) -> tuple[dict[str, Sighting], dict[str, dt.date]]:
+    """Each article's latest list sighting, and each column's last complete walk."""
+    rows = read_listings(archive_dir, site)
+    latest = (rows.with_row_index("_order").sort("seen_on", "run_id", "_order")
+              .group_by("url", maintain_order=True).last())
+    listed = {
+        url: Sighting(column, date, referer, seen)
+        for url, column, date, referer, seen in latest.select(
+            "url", "column", "list_date", "referer", "seen_on").iter_rows()
+    }
+    complete = rows.filter(pl.col("complete")).group_by("column").agg(pl.col("seen_on").max())
+    return listed, dict(complete.iter_rows())
 
 
 def _redirects(archive_dir: Path, index: pl.DataFrame) -> dict[str, str]:

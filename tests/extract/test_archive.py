@@ -161,6 +161,9 @@ def _nightly_manifests(archive: Path, site: str, runs: int) -> None:
             writer.record(exchange(url, minutes=night))
             writer.log(attempt(url, "ok"))
             writer.record_links(url, [f"http://h/{site}-{night}.pdf"])
+            writer.record_listing("http://h/list.html", [(url, dt.date(2026, 1, night + 1),
+                                                          "http://h/list.html")],
+                                  seen_on=dt.date(2026, 2, night + 1), complete=night % 2 == 0)
 
 
 LEDGERED = ("index", "fetchlog")  # the folders the warehouse loads
@@ -179,7 +182,8 @@ def _compact(archive: Path, site: str, loaded: dict[str, int], *, at: int) -> li
 def _site_view(archive: Path, site: str) -> tuple[object, ...]:
     state = load_state(archive, site)
     return (read_index(archive, site).rows(), read_fetchlog(archive, site).rows(),
-            read_links(archive, site), state.cursor, sorted(state.links.items()))
+            read_links(archive, site), state.cursor, sorted(state.links.items()),
+            sorted(state.listed.items()), state.walked)
 
 
 def test_compaction_merges_a_sites_manifests_into_its_newest_and_reads_the_same(
@@ -192,11 +196,11 @@ def test_compaction_merges_a_sites_manifests_into_its_newest_and_reads_the_same(
 
     assert [(c.folder, c.merged) for c in done] == [
         ("index", "index/r4-hunan.parquet"), ("fetchlog", "fetchlog/r4-hunan.parquet"),
-        ("links", "links/r4-hunan.parquet")]
+        ("links", "links/r4-hunan.parquet"), ("listings", "listings/r4-hunan.parquet")]
     assert done[0].removed == tuple(f"index/r{n}-hunan.parquet" for n in range(4))
     assert done[0].size_bytes == (tmp_path / done[0].merged).stat().st_size
     assert (_site_view(tmp_path, "hunan"), _site_view(tmp_path, "demo-hunan")) == before
-    for folder in ("index", "fetchlog", "links"):
+    for folder in ("index", "fetchlog", "links", "listings"):
         names = sorted(f.name for f in (tmp_path / folder).glob("*.parquet"))
         assert names == [f"r{n}-demo-hunan.parquet" for n in range(5)] + ["r4-hunan.parquet"]
     assert _compact(tmp_path, "hunan", _ledger(tmp_path), at=3) == []

@@ -232,7 +232,8 @@ def _gated_apart_and_together(demo_site, paths: DataPaths):  # type: ignore[no-u
     return apart, waiting, run_id
 
 
-def test_small_sites_share_one_gate_with_the_same_outcome_per_site(demo_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_small_sites_share_one_gate_with_the_same_outcome_per_site(  # type: ignore[no-untyped-def]
+        demo_site, tmp_path: Path) -> None:
     paths = DataPaths(tmp_path / "data")
     apart, waiting, run_id = _gated_apart_and_together(demo_site, paths)
     assert all(b.ungated for b in waiting) and all(b.frames.document.is_empty() for b in waiting)
