@@ -12,6 +12,8 @@ from the warehouse (site names, observed values) is HTML-escaped by Jinja's auto
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -37,6 +39,7 @@ RUNS_SHOWN = 30
 KEEP_RUNS = 7
 JINJA_CACHE_DIR = "uncommitted/jinja_bytecode"  # inside gx/: compiled Data Docs templates
 TOP_FAILING = 3
+SUITE_STAMPS = ".suite-stamps.json"  # under data_docs/expectations/: suite -> rendered digest
 
 # CDN reference (prefix of the URL) -> vendored file, relative to VENDOR_TARGET.
 CDN_ASSETS: dict[str, str] = {
@@ -110,15 +113,18 @@ def build_data_docs(gx_dir: Path, docs_dir: Path, *, keep_runs: int = KEEP_RUNS)
         ctx.add_data_docs_site(site_name=SITE_NAME, site_config=config)  # type: ignore[arg-type]
     elif sites[SITE_NAME] != config:
         ctx.update_data_docs_site(site_name=SITE_NAME, site_config=config)  # type: ignore[arg-type]
-    # Incremental once the site exists: the suite pages, the index, and the pages of stored
-    # results not rendered yet (whichever process or worker wrote them). A full render grows
-    # with history (~40 ms per stored result here).
+    # Incremental once the site exists: the pages of suites changed since they were
+    # rendered, the index, and the pages of stored results not rendered yet (whichever
+    # process or worker wrote them). A full render grows with history (~40 ms per stored
+    # result here), and re-rendering ten unchanged suite pages cost ~60 ms a night.
     before = _page_stamps(docs_dir)
+    suites = {suite.name: _suite_stamp(suite) for suite in ctx.suites.all()}
     if (docs_dir / "index.html").exists() and sites.get(SITE_NAME) == config:
         ctx.build_data_docs(site_names=[SITE_NAME],
-                            resource_identifiers=_unrendered(ctx, docs_dir, kept))
+                            resource_identifiers=_unrendered(docs_dir, suites, kept))
     else:
         ctx.build_data_docs(site_names=[SITE_NAME])
+    _write_suite_stamps(docs_dir, suites)
     after = _page_stamps(docs_dir)
     localize_data_docs(docs_dir, pages=[p for p, stamp in after.items() if before.get(p) != stamp])
     remove_empty_dirs(docs_dir / "validations")  # GX drops pruned pages, not their folders
@@ -163,17 +169,44 @@ def _page_stamps(docs_dir: Path) -> dict[Path, tuple[int, int]]:
     return stamps
 
 
-def _unrendered(ctx: Any, docs_dir: Path, stored: list[Any]) -> list[Any]:
-    """The suites (their pages show the latest suite) and the `stored` results with no page."""
+def _suite_stamp(suite: Any) -> str:
+    """A digest of the suite as stored: its page is current while this is unchanged."""
+    text = json.dumps(suite.to_json_dict(), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _suite_stamps_path(docs_dir: Path) -> Path:
+    return docs_dir / "expectations" / SUITE_STAMPS
+
+
+def _write_suite_stamps(docs_dir: Path, stamps: dict[str, str]) -> None:
+    path = _suite_stamps_path(docs_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(stamps, sort_keys=True), encoding="utf-8")
+
+
+def _unrendered(docs_dir: Path, suites: dict[str, str], stored: list[Any]) -> list[Any]:
+    """The suites (name -> stamp) whose page is missing or older than the suite, and the
+    `stored` results with no page. Never empty: GX reads an empty list as "every page", so
+    with nothing else to do it re-renders one suite page (and the index, as always)."""
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
     )
 
-    pending: list[Any] = [ExpectationSuiteIdentifier(name=s.name) for s in ctx.suites.all()]
+    try:
+        rendered = json.loads(_suite_stamps_path(docs_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        rendered = {}
+    pending: list[Any] = [
+        ExpectationSuiteIdentifier(name=name) for name, stamp in sorted(suites.items())
+        if rendered.get(name) != stamp
+        or not (docs_dir / "expectations" / f"{name}.html").exists()]
     for key in stored:
         page = docs_dir.joinpath("validations", *map(str, key.to_tuple())).with_suffix(".html")
         if not page.exists():
             pending.append(key)
+    if not pending and suites:
+        pending.append(ExpectationSuiteIdentifier(name=min(suites)))
     return pending
 
 

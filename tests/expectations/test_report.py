@@ -217,3 +217,31 @@ def test_a_later_process_renders_data_docs_from_compiled_templates(tmp_path: Pat
     assert compiles == 0  # every template came from the bytecode cache
     assert any(p.startswith("validations/documents/night-2/") for p in pages)
     assert first_page.stat().st_mtime_ns == stamp  # incremental: the site config round-trips
+
+
+def test_suite_pages_are_rendered_again_only_when_their_suite_changes(tmp_path: Path) -> None:
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    gx_dir, docs = tmp_path / "gx", tmp_path / "data_docs"
+    gate_documents([seed_document(SEEDS[1])], run_id="night-1", gx_dir=gx_dir)
+    build_data_docs(gx_dir, docs)
+    page = docs / "expectations" / "documents.html"
+    rendered = page.stat().st_mtime_ns
+
+    ctx = get_context(gx_dir)
+    ctx.suites.add(gx.ExpectationSuite(name="extra", expectations=[
+        gxe.ExpectColumnToExist(column="url")]))
+    gate_documents([seed_document(SEEDS[1])], run_id="night-2", gx_dir=gx_dir)
+    build_data_docs(gx_dir, docs)
+    assert page.stat().st_mtime_ns == rendered  # unchanged suite: its page is left alone
+    assert list((docs / "validations/documents/night-2").rglob("*.html"))  # new results are not
+    extra = docs / "expectations" / "extra.html"
+    assert "url" in extra.read_text("utf-8")
+
+    changed = ctx.suites.get("extra")
+    changed.add_expectation(gxe.ExpectColumnToExist(column="title"))
+    changed.save()
+    build_data_docs(gx_dir, docs)
+    assert "title" in extra.read_text("utf-8")  # a changed suite's page follows it
+    assert page.stat().st_mtime_ns == rendered
