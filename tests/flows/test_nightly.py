@@ -103,6 +103,27 @@ def test_nothing_loaded_fails_the_run(prefect_harness: None, tmp_path: Path) -> 
         nightly(sites=["no-such-profile"], data_dir=str(tmp_path / "data"))
 
 
+def test_a_failed_shared_gate_fails_its_sites_and_says_why(
+    prefect_harness: None, demo_site, tmp_path: Path, monkeypatch  # type: ignore[no-untyped-def]
+) -> None:
+    from flows import pipeline
+    from flows.harvest import NothingLoaded, nightly
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("suite store unreadable")
+
+    monkeypatch.setattr(pipeline, "gate_together", broken)
+    data = tmp_path / "data"
+    with pytest.raises(NothingLoaded, match="suite store unreadable"):
+        nightly(sites=["demo-trs", "demo-hanweb"], data_dir=str(data),
+                base_url=demo_site.base_url)
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute("SELECT site, status FROM run_log ORDER BY site").fetchall()
+        assert con.execute("SELECT count(*) FROM dim_document").fetchone() == (0,)
+    assert [site for site, _ in rows] == ["demo-hanweb", "demo-trs"]
+    assert all("suite store unreadable" in status for _, status in rows)
+
+
 def test_reprocess_rebuilds_the_same_warehouse_from_the_archive(
     prefect_harness: None, demo_site, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
