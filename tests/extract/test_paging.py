@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -74,7 +74,7 @@ def test_a_night_stops_paging_at_the_first_page_of_known_entries(
     assert second.counts["new"] == 0
     # Paging stopped, yet every known article was considered: due or deferred.
     state = load_state(tmp_path, profile)
-    articles = {u for u in state.listed}
+    articles = set(state.listed)
     considered = second.counts["deferred"] + second.counts["not_modified"] + sum(
         second.counts[k] for k in ("failed", "blocked", "changed", "too_large", "out_of_scope"))
     assert considered >= len(articles) - len(state.settled)
@@ -115,7 +115,7 @@ def test_a_column_due_its_walk_reads_every_page(small_pages: DemoSite, tmp_path:
     assert sorted(list_requests(site)) == walked
 
 
-def _walker(state: SiteState, today: dt.date, walked_tonight: set[str] = frozenset(),  # type: ignore[assignment]
+def _walker(state: SiteState, today: dt.date, walked_tonight: Iterable[str] = (),
             **settings: int) -> SimpleNamespace:
     return SimpleNamespace(settings=HarvestSettings(**settings), state=state, today=today,
                            walked_to_end=set(walked_tonight))
