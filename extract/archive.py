@@ -363,15 +363,16 @@ def read_fetchlog(archive_dir: Path, site: str | None = None) -> pl.DataFrame:
 def read_links(archive_dir: Path, site: str) -> dict[str, tuple[str, ...]]:
     """Article URL -> its attachment links as last parsed (archives older than the links
     manifests have none: callers fall back to the archived record)."""
-    links = _read_manifests(Path(archive_dir) / "links", LINKS_SCHEMA, site)
-    latest = (
-        links.with_row_index("_order")
-        .sort("run_id", "_order")  # run ids sort by start time; within a run, by write order
-        .group_by("url", maintain_order=True)
-        .last()
-    )
+    latest = latest_per_url(_read_manifests(Path(archive_dir) / "links", LINKS_SCHEMA, site))
     return {url: tuple(found) for url, found in zip(latest["url"].to_list(),
                                                       latest["links"].to_list(), strict=True)}
+
+
+def latest_per_url(rows: pl.DataFrame, *order: str) -> pl.DataFrame:
+    """Each URL's last row of manifest `rows`, by `order` (default: run id, which sorts by
+    start time) and within that by write order."""
+    return (rows.with_row_index("_order").sort(*(order or ("run_id",)), "_order")
+            .group_by("url", maintain_order=True).last().drop("_order"))
 
 
 def read_listings(archive_dir: Path, site: str) -> pl.DataFrame:

@@ -20,6 +20,7 @@ import polars as pl
 
 from extract.archive import (
     latest_pages,
+    latest_per_url,
     read_fetchlog,
     read_index,
     read_links,
@@ -115,8 +116,7 @@ def load_state(archive_dir: Path, site: str) -> SiteState:
 def _listings(archive_dir: Path, site: str) -> tuple[dict[str, Sighting], dict[str, dt.date]]:
     """Each article's latest list sighting, and each column's last complete walk."""
     rows = read_listings(archive_dir, site)
-    latest = (rows.with_row_index("_order").sort("seen_on", "run_id", "_order")
-              .group_by("url", maintain_order=True).last())
+    latest = latest_per_url(rows, "seen_on", "run_id")
     listed = {
         url: Sighting(column, date, referer, seen)
         for url, column, date, referer, seen in latest.select(

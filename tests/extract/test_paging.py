@@ -31,10 +31,11 @@ def _paths(site: DemoSite, urls: set[str]) -> set[str]:
 
 
 def list_requests(site: DemoSite) -> list[str]:
-    """Paths of the list pages (and Hanweb dataproxy calls) requested since the last clear."""
+    """Paths of the list pages (and Hanweb dataproxy calls) requested since the last clear,
+    each once: a retried request (a slow answer on a loaded machine) reads the same page."""
     articles = _paths(site, {site.article_url(a) for a in site.articles()})
-    return [r.path for r in site.requests
-            if r.path not in articles and not NOT_LISTS.search(r.path)]
+    return list(dict.fromkeys(r.path for r in site.requests
+                              if r.path not in articles and not NOT_LISTS.search(r.path)))
 
 
 def quiet_day(site: DemoSite, first_day: dt.date, profile: str) -> dt.date:

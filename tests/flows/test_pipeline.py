@@ -11,6 +11,7 @@ import pytest
 
 from flows import pipeline
 from flows.config import DataPaths
+from transform.records import RawPage
 
 
 def _count(db: Path, sql: str) -> int:
@@ -110,11 +111,16 @@ def test_run_ids_sort_by_start_time_even_within_one_second() -> None:
     assert len(set(ids)) == 50
 
 
-def test_chunked_parse_and_gate_equals_one_batch(demo_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _trs_fetched(demo_site, tmp_path: Path) -> tuple[DataPaths, str, list[RawPage]]:  # type: ignore[no-untyped-def]
+    """A data directory, a run id and the pages that run fetched from the demo TRS site."""
     paths = DataPaths(tmp_path / "data")
     request = pipeline.SiteRequest(site="demo-trs", base_url=demo_site.base_url, delay=0)
     run_id = pipeline.new_run_id()
-    pages = pipeline.fetch_site(request, paths, run_id).pages
+    return paths, run_id, pipeline.fetch_site(request, paths, run_id).pages
+
+
+def test_chunked_parse_and_gate_equals_one_batch(demo_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths, run_id, pages = _trs_fetched(demo_site, tmp_path)
     attachments = [p for p in pages if p.kind == "attachment"]
     assert attachments and len(pages) > 10
     first = next(p for p in pages if p.kind == "article")
@@ -275,10 +281,7 @@ def test_ungated_batches_are_refused_by_the_loader(demo_site, tmp_path: Path) ->
 
 
 def test_a_site_bigger_than_a_chunk_is_gated_in_its_worker(demo_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    paths = DataPaths(tmp_path / "data")
-    request = pipeline.SiteRequest(site="demo-trs", base_url=demo_site.base_url, delay=0)
-    run_id = pipeline.new_run_id()
-    pages = pipeline.fetch_site(request, paths, run_id).pages
+    paths, run_id, pages = _trs_fetched(demo_site, tmp_path)
     articles = [p for p in pages if p.kind == "article"]
 
     def run(chunk: int) -> pipeline.Gated:
