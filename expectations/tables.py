@@ -1,11 +1,11 @@
 """Warehouse table suites after load: keys, relationships, SCD2 versions, row-count band.
 
-Approach (decided for issue 7): DuckDB computes every check as one aggregate per table
-(null and duplicate key rows, anti-join orphan counts per foreign key, URLs without exactly
-one current version, rows with valid_from >= valid_to, the row count) and GX validates the
-resulting one-row pandas frame per table through that table's suite and validation
-definition. Nothing row-sized ever leaves DuckDB, so cost is the SQL aggregates plus a
-fixed GX overhead per table, independent of table size.
+Approach (decided for issue 7): DuckDB computes every check as an aggregate (null and
+duplicate key rows, anti-join orphan counts per foreign key, URLs without exactly one
+current version, rows with valid_from >= valid_to, the row count), all tables in one query,
+and GX judges the checks in one validation of a frame with a row per check (see
+`expectations.suites.tables`). Nothing row-sized ever leaves DuckDB, so cost is the SQL
+aggregates plus GX's fixed cost of one validation, independent of table size.
 
 Why not GX's SQL data source over duckdb-engine: every metric, even `table.row_count`, fails
 with `MetricResolutionError: list index out of range`. Root cause (reproduced in a scratch
@@ -31,7 +31,9 @@ run in `dq_result` (no history: any count passes).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +42,14 @@ import pandas as pd
 import polars as pl
 
 from expectations.config import QualityConfig, load_config
-from expectations.context import get_context
+from expectations.context import context_file_lock, get_context
 from expectations.gate import DQ_SCHEMA, utc_now
 from expectations.suites import tables as table_suites
 from expectations.suites.tables import TableSpec
 from expectations.validate import run_suite
 
 UNBOUNDED = 2**62
+_RETIRED: set[int] = set()  # contexts already rid of the per-table suites (id of context)
 
 
 def _q(name: str) -> str:
@@ -63,32 +66,40 @@ def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     return out
 
 
-def metrics_sql(spec: TableSpec) -> str:
-    """One SELECT returning every metric of `spec` as one row."""
+def metric_columns(spec: TableSpec) -> list[tuple[str, str]]:
+    """`spec`'s metrics as (name, scalar subquery) pairs."""
     t = _q(spec.name)
     pk = ", ".join(_q(c) for c in spec.primary_key)
     any_null = " OR ".join(f"{_q(c)} IS NULL" for c in spec.primary_key)
     counted = f" WHERE {spec.count_filter}" if spec.count_filter else ""
     parts = [
-        f"(SELECT count(*) FROM {t}{counted}) AS row_count",
-        f"(SELECT count(*) FROM {t}) AS all_rows",
-        f"(SELECT count(*) FROM {t} WHERE {any_null}) AS pk_null_rows",
-        f"(SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {t} "
-        f"WHERE NOT ({any_null}) GROUP BY {pk} HAVING count(*) > 1)) AS pk_duplicate_rows",
+        ("row_count", f"SELECT count(*) FROM {t}{counted}"),
+        ("all_rows", f"SELECT count(*) FROM {t}"),
+        ("pk_null_rows", f"SELECT count(*) FROM {t} WHERE {any_null}"),
+        ("pk_duplicate_rows", f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {t} "
+                              f"WHERE NOT ({any_null}) GROUP BY {pk} HAVING count(*) > 1)"),
     ]
     for fk in spec.foreign_keys:
-        parts.append(
-            f"(SELECT count(*) FROM {t} AS c WHERE c.{_q(fk.column)} IS NOT NULL AND NOT EXISTS "
+        parts.append((
+            f"fk_orphans__{fk.column}",
+            f"SELECT count(*) FROM {t} AS c WHERE c.{_q(fk.column)} IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {_q(fk.ref_table)} AS p WHERE p.{_q(fk.ref_column)} = "
-            f"c.{_q(fk.column)})) AS {_q('fk_orphans__' + fk.column)}")
+            f"c.{_q(fk.column)})"))
     if spec.versioned:
-        parts.append(
-            f"(SELECT count(*) FROM (SELECT url FROM {t} GROUP BY url "
-            f"HAVING count(*) FILTER (WHERE is_current) <> 1)) AS urls_without_one_current")
-        parts.append(
-            f"(SELECT count(*) FROM {t} WHERE valid_to IS NOT NULL AND valid_from >= valid_to)"
-            " AS invalid_validity_rows")
-    return "SELECT " + ",\n  ".join(parts)
+        parts.append(("urls_without_one_current",
+                      f"SELECT count(*) FROM (SELECT url FROM {t} GROUP BY url "
+                      f"HAVING count(*) FILTER (WHERE is_current) <> 1)"))
+        parts.append(("invalid_validity_rows",
+                      f"SELECT count(*) FROM {t} WHERE valid_to IS NOT NULL "
+                      f"AND valid_from >= valid_to"))
+    return parts
+
+
+def metrics_sql(specs: Sequence[TableSpec]) -> str:
+    """One SELECT returning every metric of every spec as one row, named "<table>.<metric>"."""
+    return "SELECT " + ",\n  ".join(
+        f"({query}) AS {_q(f'{spec.name}.{name}')}"
+        for spec in specs for name, query in metric_columns(spec))
 
 
 def _required_columns(spec: TableSpec) -> set[str]:
@@ -136,44 +147,102 @@ def validate_warehouse(
     config: QualityConfig | None = None,
     tables: tuple[str, ...] | None = None,
 ) -> pl.DataFrame:
-    """Run the table suites (all, or those named in `tables`); return dq_result rows."""
+    """Run the table checks (all tables, or those named in `tables`); return dq_result rows:
+    per table, `table_exists` and then one row per check, `suite` being the table's name."""
     config = config or load_config()
     run_at = utc_now()
     specs = [s for s in table_suites.TABLES if tables is None or s.name in tables]
-    ctx = get_context(gx_dir)
-    rows: list[dict[str, Any]] = []
+    missing_rows: dict[str, dict[str, Any]] = {}
     with duckdb.connect(str(db_path), read_only=True) as con:
         present = _columns(con)
-        previous = previous_row_counts(con, run_id)
         for spec in specs:
             missing = _required_columns(spec) - present.get(spec.name, set())
             if spec.name not in present or missing:
                 observed = "table missing" if spec.name not in present else (
                     "missing columns: " + ", ".join(sorted(missing)))
-                rows.append(_row(run_id, run_at, spec.name, "table_exists", False, observed,
-                                 0, 1))
-                continue
-            frame = con.execute(metrics_sql(spec)).df()
-            metrics = {k: int(v) for k, v in frame.iloc[0].items()}
-            prev = previous.get(spec.name)
-            bounds = {
-                table_suites.ROW_COUNT_MIN: 0.0 if prev is None
-                else prev * config.row_count_min_ratio,
-                table_suites.ROW_COUNT_MAX: float(UNBOUNDED) if prev is None
-                else prev * config.row_count_max_ratio,
-            }
-            outcomes = run_suite(ctx, table_suites.build_suite(spec),
-                                 pd.DataFrame([metrics]), run_id=run_id, parameters=bounds)
-            rows.append(_row(run_id, run_at, spec.name, "table_exists", True, "present",
-                             metrics["all_rows"], 0))
-            by_name = {o.name: o for o in outcomes}
-            for check in table_suites.checks(spec):
-                outcome, value = by_name[check.name], metrics[check.metric]
-                # The band judges the count itself; other metrics count offending rows.
-                unexpected = int(not outcome.success) if check.bounded_by_parameters else value
-                rows.append(_row(run_id, run_at, spec.name, outcome.name, outcome.success,
-                                 value, metrics["all_rows"], unexpected))
+                missing_rows[spec.name] = _row(run_id, run_at, spec.name, "table_exists", False,
+                                               observed, 0, 1)
+        measured = [s for s in specs if s.name not in missing_rows]
+        metrics = _metrics(con, measured)
+        previous = previous_row_counts(con, run_id)
+    frame = checks_frame(measured, metrics, previous, config)
+    ctx = get_context(gx_dir)
+    retire_table_suites(ctx)
+    failed: set[int] = set()
+    if len(frame):
+        for outcome in run_suite(ctx, table_suites.build_suite(), frame,
+                                 run_id=run_id, index_column=table_suites.CHECK_NO):
+            failed.update(outcome.failed_rows)
+    checked = iter(frame.itertuples(index=False))
+    rows: list[dict[str, Any]] = []
+    for spec in specs:
+        if spec.name in missing_rows:
+            rows.append(missing_rows[spec.name])
+            continue
+        all_rows = metrics[spec.name]["all_rows"]
+        rows.append(_row(run_id, run_at, spec.name, "table_exists", True, "present",
+                         all_rows, 0))
+        for check in table_suites.checks(spec):
+            row = next(checked)
+            ok = row.check_no not in failed
+            # The band judges the count itself; other metrics count offending rows.
+            unexpected = int(not ok) if check.bounded_by_parameters else int(row.observed)
+            rows.append(_row(run_id, run_at, spec.name, check.name, ok, int(row.observed),
+                             all_rows, unexpected))
     return pl.DataFrame(rows, schema=DQ_SCHEMA)
+
+
+def retire_table_suites(ctx: Any) -> None:
+    """Delete the per-table suites and validation definitions of earlier versions (one per
+    table until 2026-12-06), once per context, so Data Docs stop listing them; their stored
+    results age out with the other runs' (expectations.report.KEEP_RUNS)."""
+    from great_expectations.exceptions import DataContextError
+
+    if id(ctx) in _RETIRED:
+        return
+    with context_file_lock(ctx):
+        for name in table_suites.TABLE_NAMES:
+            for store in (ctx.validation_definitions, ctx.suites):
+                with contextlib.suppress(DataContextError):  # not there: a newer context
+                    store.delete(name)
+    _RETIRED.add(id(ctx))
+
+
+def _metrics(con: duckdb.DuckDBPyConnection,
+             specs: Sequence[TableSpec]) -> dict[str, dict[str, int]]:
+    """{table: {metric: value}} for `specs`, in one query."""
+    if not specs:
+        return {}
+    values = con.execute(metrics_sql(specs)).fetchone()
+    names = [d[0] for d in con.description or ()]
+    out: dict[str, dict[str, int]] = {}
+    for name, value in zip(names, values or (), strict=True):
+        table, metric = name.split(".", 1)
+        out.setdefault(table, {})[metric] = int(value)
+    return out
+
+
+def checks_frame(specs: Sequence[TableSpec], metrics: dict[str, dict[str, int]],
+                 previous: dict[str, int], config: QualityConfig) -> pd.DataFrame:
+    """One row per check of `specs`, in order: its observed value and allowed band.
+
+    A count of offending rows must be 0; a row count must lie within
+    [min_ratio, max_ratio] x the previous run's count (any count without history)."""
+    rows: list[dict[str, Any]] = []
+    for spec in specs:
+        prev = previous.get(spec.name)
+        for check in table_suites.checks(spec):
+            low, high = 0.0, 0.0
+            if check.bounded_by_parameters:
+                low = 0.0 if prev is None else prev * config.row_count_min_ratio
+                high = float(UNBOUNDED) if prev is None else prev * config.row_count_max_ratio
+            rows.append({table_suites.CHECK_NO: len(rows), "table": spec.name,
+                         "check": check.name,
+                         table_suites.OBSERVED: metrics[spec.name][check.metric],
+                         table_suites.ALLOWED_MIN: low, table_suites.ALLOWED_MAX: high})
+    columns = [table_suites.CHECK_NO, "table", "check", table_suites.OBSERVED,
+               table_suites.ALLOWED_MIN, table_suites.ALLOWED_MAX]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def blocking_failures(results: pl.DataFrame, config: QualityConfig | None = None) -> pl.DataFrame:

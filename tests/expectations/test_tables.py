@@ -8,9 +8,16 @@ import duckdb
 import polars as pl
 import pytest
 
-from expectations.suites.tables import TABLE_NAMES
+from expectations.context import get_context
+from expectations.suites.tables import SUITE_NAME, TABLE_NAMES, TABLES, checks
 from expectations.tables import blocking_failures, validate_warehouse
 from tests.expectations.warehouse_fixture import build_warehouse
+
+
+def _checks(gx_dir: Path) -> int:
+    """Stored validation results of the table checks."""
+    store = get_context(gx_dir).validation_results_store
+    return sum(key.expectation_suite_identifier.name == SUITE_NAME for key in store.list_keys())
 
 
 def failures(results: pl.DataFrame) -> set[tuple[str, str, str | None, int]]:
@@ -29,6 +36,36 @@ def test_a_consistent_warehouse_passes_every_table_suite(tmp_path: Path, gx_dir:
     assert set(results.columns) == {"run_id", "run_at", "suite", "expectation",
                                     "table_or_batch", "success", "observed", "element_count",
                                     "unexpected_count"}
+
+
+def test_every_table_is_checked_in_one_validation(tmp_path: Path) -> None:
+    gx_dir = tmp_path / "gx"
+    db = build_warehouse(tmp_path / "w.duckdb")
+    results = validate_warehouse(db, run_id="r1", gx_dir=gx_dir)
+    assert _checks(gx_dir) == 1
+    assert results.height == sum(1 + len(checks(spec)) for spec in TABLES)  # + table_exists
+    assert [s.name for s in get_context(gx_dir).suites.all()] == [SUITE_NAME]
+
+
+def test_per_table_suites_of_earlier_versions_are_retired(tmp_path: Path) -> None:
+    import great_expectations as gx
+
+    gx_dir = tmp_path / "gx"
+    ctx = get_context(gx_dir)
+    for name in ("fact_task", "dim_document"):  # as stored before 2026-12-06
+        ctx.suites.add(gx.ExpectationSuite(name=name))
+    validate_warehouse(build_warehouse(tmp_path / "w.duckdb"), run_id="r1", gx_dir=gx_dir)
+    assert [s.name for s in ctx.suites.all()] == [SUITE_NAME]
+
+
+def test_checking_some_tables_keeps_the_one_suite(tmp_path: Path) -> None:
+    gx_dir = tmp_path / "gx"
+    db = build_warehouse(tmp_path / "w.duckdb")
+    validate_warehouse(db, run_id="r1", gx_dir=gx_dir)
+    some = validate_warehouse(db, run_id="r2", gx_dir=gx_dir, tables=("fact_task",))
+    assert set(some["suite"]) == {"fact_task"}
+    assert failures(some) == set()
+    assert _checks(gx_dir) == 2
 
 
 @pytest.mark.parametrize(("breakage", "expected"), [
