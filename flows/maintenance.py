@@ -29,12 +29,13 @@ def reprocess(data_dir: str = "data") -> dict:
 
 
 @flow(name="export", log_prints=True)
-def export(data_dir: str = "data") -> str:
-    """Write every warehouse table as Parquet under the data directory."""
+def export(data_dir: str = "data", full: bool = False) -> str:
+    """Write the warehouse tables as Parquet under the data directory: those whose content
+    changed since the last export, or every one with `full`."""
     from warehouse.export import export_parquet
 
     paths = resolve_paths(Path(data_dir))
-    export_parquet(paths.warehouse, paths.parquet)
+    export_parquet(paths.warehouse, paths.parquet, full=full)
     return str(paths.parquet)
 
 

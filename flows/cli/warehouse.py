@@ -92,12 +92,17 @@ def sql_command(
 
 
 @export_app.command("parquet")
-def export_parquet_command(data_dir: DataDirOption = None) -> None:
+def export_parquet_command(
+    data_dir: DataDirOption = None,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Rewrite every table and partition, not only those whose content "
+                       "changed since the last export.")] = False,
+) -> None:
     """Write every warehouse table as Parquet (facts by year) plus manifest.json."""
     paths = resolve_paths(data_dir)
     console = Console(highlight=False)
     try:
-        manifest = export_parquet(paths.warehouse, paths.parquet)
+        manifest = export_parquet(paths.warehouse, paths.parquet, full=full)
     except WarehouseError as exc:
         Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
