@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -417,35 +418,49 @@ def load_batch(batch: SiteBatch, paths: DataPaths) -> LoadSummary:
 
 
 def load_batches(batches: Sequence[SiteBatch], paths: DataPaths) -> list[LoadSummary]:
-    """The single writer: per batch its documents, quarantine, quality results and run log,
-    plus the archive manifests, all on one connection (opening and checkpointing the
-    warehouse costs ~0.1 s, so a night's small sites load in one session)."""
+    """The single writer: the batches' documents merged together (one merge costs ~0.06 s
+    whether it holds 1 document or 1,000, so a night's small sites share one), then per
+    batch its quarantine, quality results and run log, plus the archive manifests, all on
+    one connection (opening and checkpointing the warehouse costs ~0.1 s more)."""
     from extract.archive import compact_manifests
     from warehouse.db import writer
+    from warehouse.frames import split_frames
     from warehouse.load import (
         DEFAULT_BATCH_SIZE,
         MANIFEST_FOLDERS,
+        document_statuses,
         load_archive_manifests,
-        load_frames,
         manifest_ledger,
         record_compactions,
         record_dq_results,
         record_quarantine,
         record_run,
     )
+    from warehouse.load import (
+        load_batch as merge_batch,
+    )
 
     if ungated := [b.site for b in batches if b.ungated is not None]:
         raise ValueError(f"batches not gated yet: {', '.join(ungated)} (gate_together first)")
+    runs: dict[str, list[SiteBatch]] = {}
+    for batch in batches:
+        runs.setdefault(batch.run_id, []).append(batch)
     summaries: list[LoadSummary] = []
     with writer(paths.warehouse) as con:
+        statuses: dict[str, str] = {}  # url -> new/changed/unchanged, to count per site
+        for run_id, group in runs.items():
+            combined = concat_frames([b.frames for b in group])
+            for part in split_frames(combined, DEFAULT_BATCH_SIZE):
+                if part.document.height:
+                    merge_batch(con, part, run_id=run_id)
+                    statuses.update(document_statuses(con))
         for batch in batches:
-            stats = load_frames(con, batch.frames, run_id=batch.run_id,
-                                batch_size=DEFAULT_BATCH_SIZE)
             record_quarantine(con, batch.quarantined)
             if batch.dq_results is not None:
                 record_dq_results(con, batch.dq_results)
-            summaries.append(LoadSummary(batch.site, stats.new, stats.changed,
-                                         stats.unchanged, batch.quarantined.height))
+            counted = Counter(statuses.get(url) for url in batch.frames.document["url"])
+            summaries.append(LoadSummary(batch.site, counted["new"], counted["changed"],
+                                         counted["unchanged"], batch.quarantined.height))
         load_archive_manifests(con, paths.archive)
         for batch, summary in zip(batches, summaries, strict=True):
             # The site's worker is done with its manifests: merge the loaded ones if many.

@@ -150,6 +150,11 @@ def load_batch(
     return stats
 
 
+def document_statuses(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """url -> "new" | "changed" | "unchanged" for the batch `load_batch` last merged on `con`."""
+    return dict(run(con, "SELECT url, status FROM _doc_changes"))  # type: ignore[arg-type]
+
+
 def _stats(con: duckdb.DuckDBPyConnection) -> LoadStats:
     counts: dict[str, int] = dict(
         run(con, "SELECT status, count(*) FROM _doc_changes GROUP BY status"))  # type: ignore[arg-type]

@@ -266,6 +266,29 @@ def test_small_sites_share_one_gate_with_the_same_outcome_per_site(  # type: ign
             alone.dq_results.select(same).sort(same))
 
 
+def test_small_sites_load_in_one_merge_with_the_same_counts_per_site(  # type: ignore[no-untyped-def]
+        demo_site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import warehouse.load
+
+    apart, _, _ = _gated_apart_and_together(demo_site, DataPaths(tmp_path / "data"))
+    merges = []
+    merge = warehouse.load.load_batch
+    monkeypatch.setattr(warehouse.load, "load_batch",
+                        lambda *a, **k: merges.append(1) or merge(*a, **k))
+    together, alone = DataPaths(tmp_path / "together"), DataPaths(tmp_path / "alone")
+
+    summaries = pipeline.load_batches(apart, together)
+    assert len(merges) == 1
+    assert summaries == [pipeline.load_batches([b], alone)[0] for b in apart]
+    assert all(s.new > 0 and not s.changed and not s.unchanged for s in summaries)
+    for table in ("dim_document", "fact_task", "bridge_task_agency", "run_log"):
+        sql = f"SELECT count(*) FROM {table}"
+        assert _count(together.warehouse, sql) == _count(alone.warehouse, sql), table
+    again = pipeline.load_batches(apart, together)  # the same pages once more: nothing new
+    assert [(s.site, s.new, s.changed, s.unchanged) for s in again] == [
+        (s.site, 0, 0, s.new) for s in summaries]
+
+
 def test_ungated_batches_are_refused_by_the_loader(demo_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     paths = DataPaths(tmp_path / "data")
     _, waiting, run_id = _gated_apart_and_together(demo_site, paths)
