@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import plotly.io as pio
@@ -54,3 +55,58 @@ def test_scraped_names_cannot_close_the_inline_script() -> None:
     text = charts.figure_json(charts.documents_per_region(rows))
     assert "</script>" not in text and "<" not in text
     assert json.loads(text)["data"][0]["y"] == ["</script><script>alert(1)</script>"]
+
+
+ALL_FIGURES: dict[str, Callable[..., Any]] = {
+    "documents_per_year": lambda rows: charts.documents_per_year(rows),
+    "documents_per_region": lambda rows: charts.documents_per_region(rows),
+    "run_timeline": lambda rows: charts.run_timeline(rows),
+    "quarantine_reasons": lambda rows: charts.quarantine_reasons(rows),
+    "theme_trend": lambda rows: charts.theme_trend(rows),
+    "lead_agencies_by_year": lambda rows: charts.lead_agencies_by_year(rows),
+    "lead_agencies_by_region": lambda rows: charts.lead_agencies_by_region(rows),
+    "targets_by_year": lambda rows: charts.targets_by_year(rows, 2026),
+    "dq_pass_rate": lambda rows: charts.dq_pass_rate(rows),
+    "dq_top_failures": lambda rows: charts.dq_top_failures(rows),
+}
+SAMPLE: dict[str, list[dict[str, Any]]] = {
+    "documents_per_year": ROWS["year"],
+    "documents_per_region": ROWS["region"],
+    "run_timeline": ROWS["run"],
+    "quarantine_reasons": [{"reason": "empty_body", "urls": 2}],
+    "theme_trend": [{"year": 2023, "theme": "枫桥经验", "tasks": 4}],
+    "lead_agencies_by_year": [{"agency": "市司法局", "year": 2023, "tasks": 5, "total": 5}],
+    "lead_agencies_by_region": [{"agency": "市司法局", "region": "湘潭市", "tasks": 5,
+                                 "total": 5}],
+    "targets_by_year": [{"year": 2026, "kind": "deadline", "targets": 3}],
+    "dq_pass_rate": [{"suite": "documents", "run_at": dt.datetime(2026, 12, 1, 2),
+                      "pass_rate": Decimal("97.5"), "run_id": "r1", "passed": 39,
+                      "expectations": 40}],
+    "dq_top_failures": [{"suite": "documents", "expectation": "title_present", "failures": 2}],
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALL_FIGURES))
+@pytest.mark.parametrize("data", ["empty", "rows"])
+def test_every_figure_is_valid_plotly_and_serialises_as_plotly_would(name: str,
+                                                                     data: str) -> None:
+    """Figures are plain dicts; plotly.py's validator must accept every property, and the
+    JSON the page embeds must be what plotly.py itself would write for the figure."""
+    import plotly.graph_objects as go
+
+    figure = ALL_FIGURES[name](SAMPLE[name] if data == "rows" else [])
+    validated = go.Figure(figure)  # raises on an unknown property or an invalid value
+    ours = json.loads(charts.figure_json(figure))
+    theirs = json.loads(validated.to_json())
+    assert ours["data"] == theirs["data"]
+    del ours["layout"]["template"], theirs["layout"]["template"]
+    assert ours["layout"] == theirs["layout"]
+
+
+def test_an_unknown_property_would_be_caught_by_that_validation() -> None:
+    import plotly.graph_objects as go
+
+    figure = charts.documents_per_region(ROWS["region"])
+    figure["data"][0]["marker_colour"] = "red"
+    with pytest.raises(ValueError, match="marker_colour"):
+        go.Figure(figure)
