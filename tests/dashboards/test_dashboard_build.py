@@ -139,6 +139,8 @@ def test_unsafe_document_keys_are_hashed() -> None:
     (" https://a.gov.cn/ ", "https://a.gov.cn/"),
     ("javascript:alert(1)", None), ("JaVaScRiPt:alert(1)", None),
     ("data:text/html,<b>", None), ("", None), (None, None),
+    ("HTTPS://A.GOV.CN/", "HTTPS://A.GOV.CN/"), ("ht\ttp://a.gov.cn/", None),
+    ("java\nscript:alert(1)", None), ("//a.gov.cn/x.html", None),
 ])
 def test_only_http_urls_become_links(url: str | None, href: str | None) -> None:
     assert safe_href(url) == href
