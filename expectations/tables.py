@@ -42,7 +42,7 @@ import pandas as pd
 import polars as pl
 
 from expectations.config import QualityConfig, load_config
-from expectations.context import context_file_lock, get_context
+from expectations.context import PANDAS_SOURCE, context_file_lock, get_context
 from expectations.gate import DQ_SCHEMA, utc_now
 from expectations.suites import tables as table_suites
 from expectations.suites.tables import TableSpec
@@ -193,18 +193,25 @@ def validate_warehouse(
 
 
 def retire_table_suites(ctx: Any) -> None:
-    """Delete the per-table suites and validation definitions of earlier versions (one per
-    table until 2026-12-06), once per context, so Data Docs stop listing them; their stored
-    results age out with the other runs' (expectations.report.KEEP_RUNS)."""
+    """Delete the per-table suites, validation definitions and data assets of earlier
+    versions (one per table until 2026-12-06), once per context, so Data Docs stop listing
+    them; their stored results age out with the other runs' (expectations.report.KEEP_RUNS)."""
     from great_expectations.exceptions import DataContextError
 
     if id(ctx) in _RETIRED:
         return
     with context_file_lock(ctx):
+        try:
+            assets = ctx.data_sources.get(PANDAS_SOURCE)
+        except (KeyError, ValueError):  # no data source yet: nothing was ever registered
+            assets = None
         for name in table_suites.TABLE_NAMES:
             for store in (ctx.validation_definitions, ctx.suites):
                 with contextlib.suppress(DataContextError):  # not there: a newer context
                     store.delete(name)
+            if assets is not None:
+                with contextlib.suppress(LookupError):
+                    assets.delete_asset(name)
     _RETIRED.add(id(ctx))
 
 

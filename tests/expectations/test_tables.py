@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import polars as pl
 import pytest
 
@@ -50,12 +51,19 @@ def test_every_table_is_checked_in_one_validation(tmp_path: Path) -> None:
 def test_per_table_suites_of_earlier_versions_are_retired(tmp_path: Path) -> None:
     import great_expectations as gx
 
+    from expectations.context import PANDAS_SOURCE
+    from expectations.validate import run_suite
+
     gx_dir = tmp_path / "gx"
     ctx = get_context(gx_dir)
-    for name in ("fact_task", "dim_document"):  # as stored before 2026-12-06
-        ctx.suites.add(gx.ExpectationSuite(name=name))
+    for name in ("fact_task", "dim_document"):  # as registered before 2026-12-06
+        run_suite(ctx, gx.ExpectationSuite(name=name, expectations=[
+            gx.expectations.ExpectColumnMaxToBeBetween(column="n", min_value=0, max_value=0)]),
+            pd.DataFrame({"n": [0]}), run_id="r0")
     validate_warehouse(build_warehouse(tmp_path / "w.duckdb"), run_id="r1", gx_dir=gx_dir)
     assert [s.name for s in ctx.suites.all()] == [SUITE_NAME]
+    assert [v.name for v in ctx.validation_definitions.all()] == [SUITE_NAME]
+    assert [a.name for a in ctx.data_sources.get(PANDAS_SOURCE).assets] == [SUITE_NAME]
 
 
 def test_checking_some_tables_keeps_the_one_suite(tmp_path: Path) -> None:
