@@ -5,9 +5,11 @@ task rows, --quick 50,000) loaded by the project's load path into a fresh DuckDB
 Measured side by side in one run:
 
 - load (baseline): `warehouse.load.load_frames` of the frames;
-- table suites: `expectations.tables.validate_warehouse` over every table: DuckDB computes
-  the key / relationship / version / band aggregates, GX judges one-row frames through one
-  checkpoint per table. Timed cold (fresh GX context, suites registered) and warm;
+- table checks: `expectations.tables.validate_warehouse` over every table: DuckDB computes
+  the key / relationship / version / band aggregates in one query, GX judges them in one
+  validation of a frame with a row per check (one suite per table until 2026-12-06; the
+  JSON keys keep their `table_suites_*` names so runs stay comparable). Timed cold (fresh
+  GX context, suite registered) and warm;
 - for scale, the rejected alternative on one table: pulling fact_task's keys into a pandas
   batch and running GX's not-null + unique expectations on it;
 - documents suite over the current documents read back from the warehouse (what
