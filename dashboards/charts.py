@@ -110,8 +110,9 @@ def documents_per_year(data: Sequence[Row]) -> Figure:
     xs, by = _pivot(data, "year", "site", "documents")
     labels = [_year_label(x) for x in xs]
     for i, (site, counts) in enumerate(sorted(by.items())):
-        _trace(fig, "bar", name=site, x=labels, y=[counts.get(x, 0) for x in xs],
-                    marker={"color": PALETTE[i % len(PALETTE)]})
+        _trace(fig, "bar",
+               name=site, x=labels, y=[counts.get(x, 0) for x in xs],
+               marker={"color": PALETTE[i % len(PALETTE)]})
     fig["layout"]["barmode"] = "stack"
     _axis(fig, "xaxis", type="category")
     _layout(fig, "Documents per year and site", "Document year", "Documents (count)")
@@ -122,8 +123,9 @@ def documents_per_region(data: Sequence[Row]) -> Figure:
     ordered = list(reversed(data))  # largest on top in a horizontal bar chart
     fig = _figure()
     if data:
-        _trace(fig, "bar", x=[r["documents"] for r in ordered], y=[r["region"] for r in ordered],
-                    orientation="h", marker={"color": PALETTE[0]}, name="documents")
+        _trace(fig, "bar",
+               x=[r["documents"] for r in ordered], y=[r["region"] for r in ordered],
+               orientation="h", marker={"color": PALETTE[0]}, name="documents")
     _layout(fig, "Documents per region", "Documents (count)", "Region",
             height=max(320, 60 + 26 * len(data)))
     return _no_data_if_empty(fig, not data)
@@ -133,9 +135,10 @@ def run_timeline(data: Sequence[Row]) -> Figure:
     fig = _figure()
     xs = [r["started_at"] for r in data]
     for key, label, color in RUN_SERIES:
-        _trace(fig, "bar", name=label, x=xs, y=[r[key] or 0 for r in data], marker={"color": color},
-                    customdata=[r["run_id"] for r in data],
-                    hovertemplate="run %{customdata}<br>%{x}<br>" + label + ": %{y}<extra></extra>")
+        _trace(fig, "bar",
+               name=label, x=xs, y=[r[key] or 0 for r in data], marker={"color": color},
+               customdata=[r["run_id"] for r in data],
+               hovertemplate="run %{customdata}<br>%{x}<br>" + label + ": %{y}<extra></extra>")
     fig["layout"]["barmode"] = "group"
     _layout(fig, "Harvest runs over time", "Run start (UTC)", "Documents / pages (count)")
     return _no_data_if_empty(fig, not data)
@@ -144,8 +147,9 @@ def run_timeline(data: Sequence[Row]) -> Figure:
 def quarantine_reasons(data: Sequence[Row]) -> Figure:
     fig = _figure()
     if data:
-        _trace(fig, "bar", x=[r["reason"] for r in data], y=[r["urls"] for r in data],
-                    marker={"color": "#9467bd"}, name="quarantined")
+        _trace(fig, "bar",
+               x=[r["reason"] for r in data], y=[r["urls"] for r in data],
+               marker={"color": "#9467bd"}, name="quarantined")
     _layout(fig, "Quarantined pages by reason", "Reason", "Pages (count)")
     return _no_data_if_empty(fig, not data)
 
@@ -154,8 +158,9 @@ def theme_trend(data: Sequence[Row]) -> Figure:
     fig = _figure()
     xs, by = _pivot(data, "year", "theme", "tasks")
     for i, (theme, counts) in enumerate(sorted(by.items())):
-        _trace(fig, "bar", name=theme, x=[str(x) for x in xs], y=[counts.get(x, 0) for x in xs],
-                    marker={"color": PALETTE[i % len(PALETTE)]})
+        _trace(fig, "bar",
+               name=theme, x=[str(x) for x in xs], y=[counts.get(x, 0) for x in xs],
+               marker={"color": PALETTE[i % len(PALETTE)]})
     fig["layout"]["barmode"] = "stack"
     _axis(fig, "xaxis", type="category")
     _layout(fig, "Themes over years (the ten most frequent)", "Document year", "Tasks (count)",
@@ -170,10 +175,10 @@ def _heatmap(data: Sequence[Row], col: str, title: str, x_title: str) -> Figure:
     fig = _figure()
     if data:
         _trace(fig, "heatmap",
-            x=[str(c) for c in cols], y=list(reversed(agencies)),
-            z=[[z.get((a, c), 0) for c in cols] for a in reversed(agencies)],
-            colorscale=BLUES, colorbar={"title": {"text": "tasks"}},
-            hovertemplate="%{y}<br>" + x_title + ": %{x}<br>lead tasks: %{z}<extra></extra>",
+               x=[str(c) for c in cols], y=list(reversed(agencies)),
+               z=[[z.get((a, c), 0) for c in cols] for a in reversed(agencies)],
+               colorscale=BLUES, colorbar={"title": {"text": "tasks"}},
+               hovertemplate="%{y}<br>" + x_title + ": %{x}<br>lead tasks: %{z}<extra></extra>",
         )
     _axis(fig, "xaxis", type="category")
     _layout(fig, title, x_title, "Lead agency", height=max(360, 120 + 28 * len(agencies)))
@@ -194,10 +199,10 @@ def targets_by_year(data: Sequence[Row], this_year: int) -> Figure:
     xs, by = _pivot(data, "year", "kind", "targets")
     for i, (kind, counts) in enumerate(sorted(by.items())):
         _trace(fig, "bar",
-            name=kind, x=xs, y=[counts.get(x, 0) for x in xs],
-            marker={"color": PALETTE[i % len(PALETTE)],
-                    "line": {"color": [HIGHLIGHT if x == this_year else "rgba(0,0,0,0)"
-                                       for x in xs], "width": 3}},
+               name=kind, x=xs, y=[counts.get(x, 0) for x in xs],
+               marker={"color": PALETTE[i % len(PALETTE)],
+                       "line": {"color": [HIGHLIGHT if x == this_year else "rgba(0,0,0,0)"
+                                          for x in xs], "width": 3}},
         )
     fig["layout"]["barmode"] = "stack"
     if this_year in xs:
@@ -222,11 +227,11 @@ def dq_pass_rate(data: Sequence[Row]) -> Figure:
         by[r["suite"]].append(r)
     for i, (suite, rs) in enumerate(sorted(by.items())):
         _trace(fig, "scatter",
-            name=suite, x=[r["run_at"] for r in rs], y=[r["pass_rate"] for r in rs],
-            mode="lines+markers", line={"color": PALETTE[i % len(PALETTE)]},
-            customdata=[[r["run_id"], r["passed"], r["expectations"]] for r in rs],
-            hovertemplate=(suite + "<br>run %{customdata[0]}: %{customdata[1]}/%{customdata[2]}"
-                           " passed (%{y}%)<extra></extra>"),
+               name=suite, x=[r["run_at"] for r in rs], y=[r["pass_rate"] for r in rs],
+               mode="lines+markers", line={"color": PALETTE[i % len(PALETTE)]},
+               customdata=[[r["run_id"], r["passed"], r["expectations"]] for r in rs],
+               hovertemplate=(suite + "<br>run %{customdata[0]}: %{customdata[1]}/%{customdata[2]}"
+                              " passed (%{y}%)<extra></extra>"),
         )
     _axis(fig, "yaxis", range=[0, 105])
     _layout(fig, "Expectation pass rate per run and suite", "Run time (UTC)", "Pass rate (%)")
@@ -237,9 +242,10 @@ def dq_top_failures(data: Sequence[Row]) -> Figure:
     ordered = list(reversed(data))
     fig = _figure()
     if data:
-        _trace(fig, "bar", x=[r["failures"] for r in ordered],
-                    y=[f"{r['suite']}: {r['expectation']}" for r in ordered],
-                    orientation="h", marker={"color": HIGHLIGHT}, name="failed runs")
+        _trace(fig, "bar",
+               x=[r["failures"] for r in ordered],
+               y=[f"{r['suite']}: {r['expectation']}" for r in ordered], orientation="h",
+               marker={"color": HIGHLIGHT}, name="failed runs")
     _layout(fig, "Most often failing expectations", "Failed checks (count)", "Suite: expectation",
             height=max(320, 80 + 26 * len(data)))
     return _no_data_if_empty(fig, not data)
