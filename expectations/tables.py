@@ -170,8 +170,9 @@ def validate_warehouse(
     retire_table_suites(ctx)
     failed: set[int] = set()
     if len(frame):
-        for outcome in run_suite(ctx, table_suites.build_suite(), frame,
-                                 run_id=run_id, index_column=table_suites.CHECK_NO):
+        for outcome in run_suite(ctx, table_suites.build_suite(), frame, run_id=run_id,
+                                 index_column=table_suites.CHECK_NO,
+                                 label_columns=(table_suites.TABLE, table_suites.CHECK)):
             failed.update(outcome.failed_rows)
     checked = iter(frame.itertuples(index=False))
     rows: list[dict[str, Any]] = []
@@ -243,11 +244,11 @@ def checks_frame(specs: Sequence[TableSpec], metrics: dict[str, dict[str, int]],
             if check.bounded_by_parameters:
                 low = 0.0 if prev is None else prev * config.row_count_min_ratio
                 high = float(UNBOUNDED) if prev is None else prev * config.row_count_max_ratio
-            rows.append({table_suites.CHECK_NO: len(rows), "table": spec.name,
-                         "check": check.name,
+            rows.append({table_suites.CHECK_NO: len(rows), table_suites.TABLE: spec.name,
+                         table_suites.CHECK: check.name,
                          table_suites.OBSERVED: metrics[spec.name][check.metric],
                          table_suites.ALLOWED_MIN: low, table_suites.ALLOWED_MAX: high})
-    columns = [table_suites.CHECK_NO, "table", "check", table_suites.OBSERVED,
+    columns = [table_suites.CHECK_NO, table_suites.TABLE, table_suites.CHECK, table_suites.OBSERVED,
                table_suites.ALLOWED_MIN, table_suites.ALLOWED_MAX]
     return pd.DataFrame(rows, columns=columns)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -122,13 +123,18 @@ def _failed_rows(index_list: Any, index_column: str = INDEX_COLUMN) -> list[int]
     return sorted(set(rows))
 
 
-def result_format(frame: pd.DataFrame, index_column: str = INDEX_COLUMN) -> dict[str, Any]:
-    """GX's result format for `frame`: failing rows by `index_column` when it has one."""
+def result_format(frame: pd.DataFrame, index_column: str = INDEX_COLUMN,
+                  label_columns: Sequence[str] = ()) -> dict[str, Any]:
+    """GX's result format for `frame`: failing rows by `index_column` when it has one.
+
+    With `label_columns`, Data Docs list each failing row with those columns and its values
+    (meant for small frames, such as the table checks); otherwise values are left out of
+    the stored result (a document batch's texts would bloat it)."""
     indexed = index_column in frame.columns
     fmt: dict[str, Any] = {"result_format": "COMPLETE" if indexed else "SUMMARY",
-                           "exclude_unexpected_values": indexed}
+                           "exclude_unexpected_values": indexed and not label_columns}
     if indexed:
-        fmt["unexpected_index_column_names"] = [index_column]
+        fmt["unexpected_index_column_names"] = [index_column, *label_columns]
     return fmt
 
 
@@ -141,9 +147,10 @@ def run_suite(
     run_time: dt.datetime | None = None,
     parameters: dict[str, Any] | None = None,
     index_column: str = INDEX_COLUMN,
+    label_columns: Sequence[str] = (),
 ) -> list[Outcome]:
     """Validate `frame` against `suite`; failures are located by the frame's `index_column`
-    (an integer column)."""
+    (an integer column) and shown in Data Docs with its `label_columns` (see result_format)."""
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.exceptions import ResourceFreshnessAggregateError
 
@@ -158,7 +165,7 @@ def run_suite(
                 result = definition.run(
                     batch_parameters={"dataframe": frame},
                     expectation_parameters=parameters or {},
-                    result_format=result_format(frame, index_column),
+                    result_format=result_format(frame, index_column, label_columns),
                     run_id=identifier,
                 )
                 break

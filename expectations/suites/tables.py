@@ -65,6 +65,8 @@ TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in TABLES)
 SUITE_NAME = "warehouse_tables"
 # The columns of the frame the suite judges, one row per check.
 CHECK_NO = "check_no"  # the row's number: GX reports failing rows by it
+TABLE = "table"  # with CHECK, what Data Docs list for a failing row
+CHECK = "check"
 OBSERVED = "observed"
 ALLOWED_MIN = "allowed_min"
 ALLOWED_MAX = "allowed_max"

@@ -130,3 +130,18 @@ def test_row_count_band_follows_the_previous_run_and_only_warns(
         ("dim_theme", "row_count_within_band", "7", 1),
     }
     assert blocking_failures(results).is_empty()
+
+
+def test_data_docs_name_the_table_and_check_that_failed(tmp_path: Path) -> None:
+    from expectations.report import build_data_docs
+
+    gx_dir = tmp_path / "gx"
+    duplicate = "INSERT INTO bridge_task_agency VALUES (1001, 1, 10, 'lead', 'x', 1)"
+    db = build_warehouse(tmp_path / "w.duckdb", breakage=duplicate)
+    validate_warehouse(db, run_id="broken", gx_dir=gx_dir)
+    docs = build_data_docs(gx_dir, tmp_path / "docs").parent
+    [page] = (docs / "validations" / SUITE_NAME / "broken").rglob("*.html")
+    html = page.read_text("utf-8")
+    failing = html[html.index("Unexpected Value"):]  # the table of failing checks
+    assert "bridge_task_agency" in failing and "primary_key_unique" in failing
+    assert "fact_task" not in failing  # only the check that failed is listed
