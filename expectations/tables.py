@@ -187,7 +187,7 @@ def validate_warehouse(
             row = next(checked)
             ok = row.check_no not in failed
             # The band judges the count itself; other metrics count offending rows.
-            unexpected = int(not ok) if check.bounded_by_parameters else int(row.observed)
+            unexpected = int(not ok) if check.band_from_history else int(row.observed)
             rows.append(_row(run_id, run_at, spec.name, check.name, ok, int(row.observed),
                              all_rows, unexpected))
     return pl.DataFrame(rows, schema=DQ_SCHEMA)
@@ -241,7 +241,7 @@ def checks_frame(specs: Sequence[TableSpec], metrics: dict[str, dict[str, int]],
         prev = previous.get(spec.name)
         for check in table_suites.checks(spec):
             low, high = 0.0, 0.0
-            if check.bounded_by_parameters:
+            if check.band_from_history:
                 low = 0.0 if prev is None else prev * config.row_count_min_ratio
                 high = float(UNBOUNDED) if prev is None else prev * config.row_count_max_ratio
             rows.append({table_suites.CHECK_NO: len(rows), table_suites.TABLE: spec.name,

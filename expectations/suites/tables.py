@@ -78,7 +78,7 @@ class Check:
 
     name: str
     metric: str
-    bounded_by_parameters: bool = False  # the row-count band, set per run; else 0..0
+    band_from_history: bool = False  # the row-count band from the previous run; else 0..0
 
 
 def checks(spec: TableSpec) -> list[Check]:
@@ -89,7 +89,7 @@ def checks(spec: TableSpec) -> list[Check]:
     if spec.versioned:
         out += [Check("one_current_version", "urls_without_one_current"),
                 Check("valid_from_before_valid_to", "invalid_validity_rows")]
-    out.append(Check("row_count_within_band", "row_count", bounded_by_parameters=True))
+    out.append(Check("row_count_within_band", "row_count", band_from_history=True))
     return out
 
 
