@@ -22,7 +22,7 @@ import shutil
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from warehouse.db import connect, run
 from warehouse.schema import PARTITIONED_TABLES, SCHEMA_VERSION, TABLES
@@ -75,7 +75,7 @@ def _select(table: str) -> str:
 class _Plan:
     """What a table's export writes: nothing, the whole table, or some year partitions."""
 
-    mode: str  # "skip" | "whole" | "partitions"
+    mode: Literal["skip", "whole", "partitions"]
     years: tuple[str, ...] = ()  # partitions written (mode "partitions"), e.g. "year=2023"
     gone: tuple[str, ...] = ()  # partitions on disk whose rows are no longer in the table
 
