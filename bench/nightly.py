@@ -123,10 +123,7 @@ def staged_nightly(base_url: str, data_dir: Path) -> dict[str, float]:
         batches.append(stage("parse", partial(
             pipeline.parse_and_gate, req, fetched, paths, run_id, done.get(site, frozenset()),
             share_gate=True)))
-    small = [b for b in batches if b.ungated is not None]
-    gated = [b for b in batches if b.ungated is None]
-    if small:
-        gated += stage("gate", partial(pipeline.gate_together, small, run_id=run_id, paths=paths))
+    gated = stage("gate", partial(pipeline.gate_together, batches, run_id=run_id, paths=paths))
     stage("load", pipeline.load_batches, gated, paths)
     stage("outputs_wall", pipeline.finish_outputs, paths, run_id, stages)
     return {name: round(seconds, 3) for name, seconds in stages.items()}

@@ -112,6 +112,11 @@ def gate_documents(
     )
 
 
+def site_batch(site: str) -> str:
+    """`table_or_batch` of a site's documents-suite rows in dq_result: documents:<site>."""
+    return f"{documents_suite.SUITE}:{site}"
+
+
 def _per_site_results(outcomes: list[Outcome], features: pd.DataFrame, *, run_id: str,
                       run_at: dt.datetime) -> pl.DataFrame:
     """One dq_result row per (expectation, site): `table_or_batch` = documents:<site>."""
@@ -127,7 +132,7 @@ def _per_site_results(outcomes: list[Outcome], features: pd.DataFrame, *, run_id
             key = (outcome.name, str(site))
             entry = merged.setdefault(key, {
                 "run_id": run_id, "run_at": run_at, "suite": documents_suite.SUITE,
-                "expectation": outcome.name, "table_or_batch": f"documents:{site}",
+                "expectation": outcome.name, "table_or_batch": site_batch(str(site)),
                 "success": True, "observed": [], "element_count": int(size),
                 "unexpected_count": 0, "_rows": set(),
             })

@@ -117,18 +117,13 @@ class ArchiveWriter:
         for sub in ("warc", *MANIFEST_SCHEMAS):
             (self.archive_dir / sub).mkdir(parents=True, exist_ok=True)
         self.warc_rel = f"warc/{stem}.warc.gz"
-        self._index_path = self.archive_dir / "index" / f"{stem}.parquet"
-        self._fetchlog_path = self.archive_dir / "fetchlog" / f"{stem}.parquet"
-        self._links_path = self.archive_dir / "links" / f"{stem}.parquet"
-        self._listings_path = self.archive_dir / "listings" / f"{stem}.parquet"
+        self._stem = stem
         # Append: a re-used run id for a site adds records rather than destroying them.
         self._file = open(self.archive_dir / self.warc_rel, "ab")  # noqa: SIM115
         self._writer = WARCWriter(self._file, gzip=True)
         self._lock = threading.Lock()
-        self._index: list[dict[str, object]] = []
-        self._log: list[dict[str, object]] = []
-        self._links: list[dict[str, object]] = []
-        self._listings: list[dict[str, object]] = []
+        # Manifest rows by folder (MANIFEST_SCHEMAS), written when the writer closes.
+        self._rows: dict[str, list[dict[str, object]]] = {f: [] for f in MANIFEST_SCHEMAS}
         self._closed = False
 
     def record(self, exchange: Exchange) -> None:
@@ -159,7 +154,7 @@ class ArchiveWriter:
             self._writer.write_record(rec)
             self._file.flush()
             length = self._file.tell() - offset
-            self._index.append({
+            self._rows["index"].append({
                 "url": exchange.url,
                 "site": self.site,
                 "kind": exchange.kind,
@@ -176,7 +171,7 @@ class ArchiveWriter:
 
     def log(self, attempt: Attempt) -> None:
         with self._lock:
-            self._log.append({
+            self._rows["fetchlog"].append({
                 "run_id": self.run_id,
                 "site": self.site,
                 "url": attempt.url,
@@ -191,7 +186,7 @@ class ArchiveWriter:
     def amend_outcome(self, url: str, outcome: str, detail: str) -> None:
         """Re-label the latest attempt on `url` once content checks (e.g. empty body) judge it."""
         with self._lock:
-            for row in reversed(self._log):
+            for row in reversed(self._rows["fetchlog"]):
                 if row["url"] == url:
                     row["outcome"], row["detail"] = outcome, detail
                     return
@@ -199,15 +194,15 @@ class ArchiveWriter:
     def record_links(self, url: str, links: Iterable[str]) -> None:
         """The attachment links of the article at `url` as this run parsed them."""
         with self._lock:
-            self._links.append({"run_id": self.run_id, "site": self.site, "url": url,
-                                "links": list(links)})
+            self._rows["links"].append({"run_id": self.run_id, "site": self.site, "url": url,
+                                        "links": list(links)})
 
     def record_listing(self, column: str, entries: Iterable[tuple[str, dt.date | None, str]],
                        *, seen_on: dt.date, complete: bool) -> None:
         """The (url, list date, list page) entries this run read in `column`; `complete`
         when it walked the column to its last page."""
         with self._lock:
-            self._listings.extend(
+            self._rows["listings"].extend(
                 {"run_id": self.run_id, "site": self.site, "column": column, "url": url,
                  "list_date": date, "referer": referer, "seen_on": seen_on,
                  "complete": complete}
@@ -219,10 +214,9 @@ class ArchiveWriter:
                 return
             self._closed = True
             self._file.close()
-            _write_parquet(self._index, INDEX_SCHEMA, self._index_path)
-            _write_parquet(self._log, FETCHLOG_SCHEMA, self._fetchlog_path)
-            _write_parquet(self._links, LINKS_SCHEMA, self._links_path)
-            _write_parquet(self._listings, LISTINGS_SCHEMA, self._listings_path)
+            for folder, schema in MANIFEST_SCHEMAS.items():
+                _write_parquet(self._rows[folder], schema,
+                               self.archive_dir / folder / f"{self._stem}.parquet")
 
     def __enter__(self) -> ArchiveWriter:
         return self

@@ -308,19 +308,22 @@ def parse_and_gate_pages(
 
 def gate_together(batches: Sequence[SiteBatch], *, run_id: str,
                   paths: DataPaths) -> list[SiteBatch]:
-    """Gate the documents several sites left `ungated` in one validation; each batch gets
-    its accepted load frames, its quarantine rows and its own per-site dq_result rows."""
-    waiting = [b for b in batches if b.ungated]
+    """Gate the documents several sites left `ungated` in one validation; each such batch
+    gets its accepted load frames, its quarantine rows and its own per-site dq_result rows
+    (batches already gated pass through as they are)."""
+    from expectations.gate import site_batch
+
+    waiting = [b for b in batches if b.ungated is not None]
     docs = [doc for b in waiting for doc in b.ungated or ()]
     gated = gate(docs, run_id=run_id, paths=paths,
                  sites=[b.site for b in waiting for _ in b.ungated or ()])
     accepted = {id(doc) for doc in gated.accepted}
-    for batch in batches:
+    for batch in waiting:
         mine = gated.quarantined.filter(pl.col("source") == batch.site)
         batch.frames = documents_to_frames([d for d in batch.ungated or () if id(d) in accepted])
         batch.quarantined = pl.concat([batch.quarantined, mine.select(QUARANTINE_COLUMNS)])
         batch.dq_results = gated.results.filter(
-            pl.col("table_or_batch") == f"documents:{batch.site}")
+            pl.col("table_or_batch") == site_batch(batch.site))
         batch.ungated = None
     return list(batches)
 
