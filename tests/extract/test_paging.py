@@ -32,8 +32,11 @@ def _paths(site: DemoSite, urls: set[str]) -> set[str]:
 
 def list_requests(site: DemoSite) -> list[str]:
     """Paths of the list pages (and Hanweb dataproxy calls) requested since the last clear,
-    each once: a retried request (a slow answer on a loaded machine) reads the same page."""
+    each once: a retried request (a slow answer on a loaded machine) reads the same page.
+    Articles and the targets of moved articles' redirects are not list pages: a revisit of
+    a moved article, due on some days of its rotation, follows its 301."""
     articles = _paths(site, {site.article_url(a) for a in site.articles()})
+    articles |= {a.removesuffix(".html") + "_moved.html" for a in articles}  # 301 targets
     return list(dict.fromkeys(r.path for r in site.requests
                               if r.path not in articles and not NOT_LISTS.search(r.path)))
 
