@@ -7,6 +7,12 @@ Each corpus size runs in its own subprocess so peak RSS (ru_maxrss) is comparabl
 sizes; inside each run every document is converted by OpenCC `t2s` alone (the baseline) and
 parsed, timing only those two calls.
 
+It also times a floor: the whole-text passes that any parse meeting the issue makes, done
+by C code with no rules around them (NFC check, script sample, OpenCC for a traditional
+document, line split and join, UTF-8 encoding and SHA-256 content hash, theme scan), plus
+creating the parse's record objects bare. What the floor leaves of the 3x budget is what
+all the Python rules (numbering, clauses, targets, chrome, metadata) may spend.
+
     .venv/bin/python bench/transform.py [--quick]      # ~5 MB quick, >=50 MB full
 
 Ends with one JSON line: {"bench": "transform", "figures", "baseline", "ratio", ...}.
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import random
 import re
@@ -23,15 +30,24 @@ import resource
 import subprocess
 import sys
 import time
+import unicodedata
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, this file's folder heads sys.path, and bench/html.py or this very file
 # would shadow the stdlib `html` and the `transform` package; import from the repo root.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
+
+from transform.facts import theme_hits_utf8  # noqa: E402
+from transform.patterns import TRADITIONAL_OR_RARE_WIDTH  # noqa: E402
+from transform.records import Document, Node, Target, Unit  # noqa: E402
+
+if TYPE_CHECKING:
+    from opencc import OpenCC
 
 SEEDS = ROOT / "extract" / "demosite" / "seeds"
 REGIONS = ROOT / "transform" / "data" / "regions.csv"
@@ -81,6 +97,23 @@ def iter_corpus(total_bytes: int, seed: int = 7) -> Iterator[str]:
         yield doc
 
 
+def floor_passes(doc: str, parsed: Document, converter: OpenCC) -> None:
+    """The C-level passes and bare records of a parse of `doc` (see the module docstring)."""
+    unicodedata.is_normalized("NFC", doc)
+    TRADITIONAL_OR_RARE_WIDTH.findall(doc, 0, 8000)
+    if parsed.original_script == "traditional":
+        converter.convert(doc)
+    body = "\n".join(doc.split("\n")).encode("utf-8")
+    hashlib.sha256(body).hexdigest()
+    theme_hits_utf8(body)
+    for node in parsed.nodes:
+        Node(node.id, node.parent_id, node.level, node.label, node.number, node.heading, "")
+        for u in node.units:
+            Unit(u.role, u.name, u.canonical, u.is_generic, u.clause_no)
+        for t in (*node.targets, *node.deadlines):
+            Target(t.kind, t.text, t.value, t.unit, t.deadline_year)
+
+
 def worker(megabytes: float) -> dict[str, float]:
     import opencc
 
@@ -89,7 +122,7 @@ def worker(megabytes: float) -> dict[str, float]:
     converter = opencc.OpenCC("t2s")
     parse_document("一、热身\n(一)导入模块。")  # imports and caches outside the timing
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    parse_s = opencc_s = 0.0
+    parse_s = opencc_s = floor_s = 0.0
     nbytes = docs = units = 0
     for doc in iter_corpus(int(megabytes * 1_000_000)):
         t0 = time.perf_counter()
@@ -97,14 +130,18 @@ def worker(megabytes: float) -> dict[str, float]:
         t1 = time.perf_counter()
         parsed = parse_document(doc)
         t2 = time.perf_counter()
+        floor_passes(doc, parsed, converter)
+        t3 = time.perf_counter()
         opencc_s += t1 - t0
         parse_s += t2 - t1
+        floor_s += t3 - t2
         nbytes += len(doc.encode("utf-8"))
         docs += 1
         units += sum(len(n.units) for n in parsed.nodes)
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"mb": nbytes / 1e6, "docs": docs, "units": units, "parse_s": parse_s,
-            "opencc_s": opencc_s, "rss_start_mb": rss_start / 1024, "rss_peak_mb": rss_peak / 1024}
+            "opencc_s": opencc_s, "floor_s": floor_s,
+            "rss_start_mb": rss_start / 1024, "rss_peak_mb": rss_peak / 1024}
 
 
 def run_size(megabytes: float) -> dict[str, float]:
@@ -131,6 +168,7 @@ def main() -> None:
         print(f"corpus {result['mb']:7.1f} MB  {result['docs']:6d} docs  "
               f"parse {result['mb'] / result['parse_s']:6.1f} MB/s  "
               f"opencc t2s {result['mb'] / result['opencc_s']:6.1f} MB/s  "
+              f"floor {result['floor_s'] / result['opencc_s']:4.2f}x  "
               f"peak RSS {result['rss_peak_mb']:6.1f} MB", file=sys.stderr)
     big = runs[-1]
     ratio = big["parse_s"] / big["opencc_s"]
@@ -146,6 +184,7 @@ def main() -> None:
                 str(round(r["mb"], 1)): round(r["rss_peak_mb"], 1) for r in runs
             },
             "memory_flat": memory_flat,
+            "floor_ratio": round(big["floor_s"] / big["opencc_s"], 2),
         },
         "baseline": {
             "name": "opencc t2s alone over the same documents",
