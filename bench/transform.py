@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 from transform.facts import theme_hits_utf8  # noqa: E402
 from transform.patterns import TRADITIONAL_OR_RARE_WIDTH  # noqa: E402
 from transform.records import Document, Node, Target, Unit  # noqa: E402
+from transform.text import SCRIPT_SAMPLE  # noqa: E402
 
 if TYPE_CHECKING:
     from opencc import OpenCC
@@ -100,7 +101,7 @@ def iter_corpus(total_bytes: int, seed: int = 7) -> Iterator[str]:
 def floor_passes(doc: str, parsed: Document, converter: OpenCC) -> None:
     """The C-level passes and bare records of a parse of `doc` (see the module docstring)."""
     unicodedata.is_normalized("NFC", doc)
-    TRADITIONAL_OR_RARE_WIDTH.findall(doc, 0, 8000)
+    TRADITIONAL_OR_RARE_WIDTH.findall(doc, 0, SCRIPT_SAMPLE)
     if parsed.original_script == "traditional":
         converter.convert(doc)
     body = "\n".join(doc.split("\n")).encode("utf-8")

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 # Below this many script-exclusive characters a text is too short to call traditional.
 _MIN_TRADITIONAL_HITS = 3
-_SCRIPT_SAMPLE = 8_000  # characters inspected for script detection
+SCRIPT_SAMPLE = 8_000  # characters inspected for script detection
 _DAMAGE_CONTEXT = 4
 _ASCII_BYTES = bytes(range(128))
 _MOJIBAKE_MIN = 4  # same as the run length in patterns.DAMAGE_LATIN1
@@ -80,13 +80,13 @@ def opencc_config_for(host: str | None) -> str:
 
 def detect_script(text: str) -> str:
     """'traditional' if traditional-only characters outnumber simplified-only ones."""
-    return _script(len(P.TRADITIONAL_ONLY.findall(text, 0, _SCRIPT_SAMPLE)), text)
+    return _script(len(P.TRADITIONAL_ONLY.findall(text, 0, SCRIPT_SAMPLE)), text)
 
 
 def _script(traditional_hits: int, text: str) -> str:
     if traditional_hits < _MIN_TRADITIONAL_HITS:
         return "simplified"
-    simplified_hits = len(P.SIMPLIFIED_ONLY.findall(text, 0, _SCRIPT_SAMPLE))
+    simplified_hits = len(P.SIMPLIFIED_ONLY.findall(text, 0, SCRIPT_SAMPLE))
     return "traditional" if traditional_hits > simplified_hits else "simplified"
 
 
@@ -124,9 +124,9 @@ def _canonical(text: str) -> tuple[str, int]:
             text = text.replace(wide, narrow)
     # One scan of the sample finds both the rare width characters and the traditional-only
     # ones; translating widths keeps every other character where it was.
-    head = "".join(P.TRADITIONAL_OR_RARE_WIDTH.findall(text, 0, _SCRIPT_SAMPLE))
+    head = "".join(P.TRADITIONAL_OR_RARE_WIDTH.findall(text, 0, SCRIPT_SAMPLE))
     rare = len(P.RARE_WIDTH.findall(head)) if head else 0
-    if rare or P.RARE_WIDTH.search(text, _SCRIPT_SAMPLE) is not None:
+    if rare or P.RARE_WIDTH.search(text, SCRIPT_SAMPLE) is not None:
         text = text.translate(P.FULLWIDTH_TABLE)
     return text, len(head) - rare
 

@@ -4,6 +4,6 @@
 the three families live in `extract.demosite.families`.
 """
 
-from extract.demosite.server import DemoSite, LoggedRequest
+from extract.demosite.server import DemoSite, LoggedRequest, moved_path
 
-__all__ = ["DemoSite", "LoggedRequest"]
+__all__ = ["DemoSite", "LoggedRequest", "moved_path"]

@@ -44,6 +44,12 @@ _HANWEB_LIST = re.compile(r"^/col/col(\d+)/index\.html$")
 DATAPROXY = "/module/web/jpage/dataproxy.jsp"
 _UNIT_BASE = 5000  # hanweb unitid = _UNIT_BASE + column id
 ATTACHMENT_LAST_MODIFIED = "Thu, 11 May 2023 08:40:00 GMT"
+_MOVED_SUFFIX = "_moved.html"
+
+
+def moved_path(path: str) -> str:
+    """Where a "moved" article's path (or URL) redirects to with a 301."""
+    return path.removesuffix(".html") + _MOVED_SUFFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,8 +485,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_validated(attachment.body, attachment.content_type, etag,
                                  ATTACHMENT_LAST_MODIFIED)
             return
-        if path.endswith("_moved.html"):
-            target = site._by_path.get(path.removesuffix("_moved.html") + ".html")
+        if path.endswith(_MOVED_SUFFIX):
+            target = site._by_path.get(path.removesuffix(_MOVED_SUFFIX) + ".html")
             if target is not None:
                 self._article(target, moved_target=True)
                 return
@@ -527,7 +533,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._redirect(302, "file:///etc/passwd")
             return
         if behaviour == "moved":
-            self._redirect(301, article.path.removesuffix(".html") + "_moved.html")
+            self._redirect(301, moved_path(article.path))
             return
         if behaviour == "oversized":
             self._stream_oversized()

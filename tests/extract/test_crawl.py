@@ -22,7 +22,7 @@ from extract.crawl import (
     parse_html,
     rotation_day,
 )
-from extract.demosite import DemoSite, LoggedRequest
+from extract.demosite import DemoSite, LoggedRequest, moved_path
 from extract.demosite.site import REVISION_NOTE, Article
 from extract.profile import generic_profile
 from extract.state import load_state
@@ -86,7 +86,7 @@ def expected_page_urls(site: DemoSite, family: str) -> set[str]:
     for a in family_articles(site, family):
         if a.behaviour in OK_BEHAVIOURS:
             url = site.article_url(a)
-            urls.add(url.removesuffix(".html") + "_moved.html" if a.behaviour == "moved" else url)
+            urls.add(moved_path(url) if a.behaviour == "moved" else url)
     return urls
 
 

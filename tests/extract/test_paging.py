@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 
 from extract.crawl import ListEntry, _Walker, harvest, rotation_day
-from extract.demosite import DemoSite
+from extract.demosite import DemoSite, moved_path
 from extract.settings import HarvestSettings
 from extract.state import Sighting, SiteState, load_state
 
@@ -36,7 +36,7 @@ def list_requests(site: DemoSite) -> list[str]:
     Articles and the targets of moved articles' redirects are not list pages: a revisit of
     a moved article, due on some days of its rotation, follows its 301."""
     articles = _paths(site, {site.article_url(a) for a in site.articles()})
-    articles |= {a.removesuffix(".html") + "_moved.html" for a in articles}  # 301 targets
+    articles |= {moved_path(a) for a in articles}  # 301 targets
     return list(dict.fromkeys(r.path for r in site.requests
                               if r.path not in articles and not NOT_LISTS.search(r.path)))
 
