@@ -24,6 +24,9 @@ from extract.settings import HarvestSettings
 SITES_DIR = Path(__file__).resolve().parent.parent / "sites"
 FAMILIES_SUBDIR = "families"
 _SUFFIXES = (".yaml", ".yml", ".toml")
+# libyaml's parser where PyYAML was built with it: a profile is read by every fetch and
+# parse task of every night, and the pure-Python parser takes ~1.6 ms a file to its 0.2.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BASE_URL_PLACEHOLDER = "{base_url}"
 
 
@@ -135,7 +138,7 @@ def _read(path: Path) -> dict[str, Any]:
         if path.suffix == ".toml":
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         else:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError, tomllib.TOMLDecodeError) as exc:
         raise ProfileError(f"cannot read profile {path}: {exc}") from exc
     if not isinstance(data, dict):

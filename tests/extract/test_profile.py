@@ -77,6 +77,9 @@ def test_profile_by_path_yaml_or_toml(tmp_path: Path) -> None:
          "list: {pagination: infinite}\n", "pagination"),
         ("extends: nosuchfamily\nbase_url: http://x.gov.cn\nhosts: [x]\nstart_urls: [/]\n",
          "nosuchfamily"),
+        ("extends: hunan\nhosts: [x\nstart_urls: [/]\n", "cannot read profile"),  # bad YAML
+        ("- just\n- a list\n", "not a mapping"),
+        ("extends: hunan\nbase_url: !!python/object:os.system ls\n", "cannot read profile"),
     ],
 )
 def test_invalid_profiles_fail_at_load(tmp_path: Path, body: str, message: str) -> None:
