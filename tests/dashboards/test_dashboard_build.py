@@ -49,6 +49,18 @@ def test_writes_every_page_and_one_shared_plotly_bundle(site: Path) -> None:
     assert 'src="../assets/plotly.min.js"' not in (site / "doc" / "101.html").read_text()
 
 
+def test_a_rebuild_restores_a_damaged_plotly_bundle(fixture_db: Path, tmp_path: Path) -> None:
+    import plotly.offline
+
+    out = tmp_path / "dashboard"
+    build_dashboard(fixture_db, out, today=TODAY)
+    bundle = out / "assets" / "plotly.min.js"
+    assert bundle.read_text(encoding="utf-8") == plotly.offline.get_plotlyjs()
+    bundle.write_text("truncated", encoding="utf-8")
+    build_dashboard(fixture_db, out, today=TODAY)
+    assert bundle.read_text(encoding="utf-8") == plotly.offline.get_plotlyjs()
+
+
 def test_scraped_text_is_escaped_in_pages_and_inline_json(site: Path) -> None:
     page = (site / "doc" / "106.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page
