@@ -2,18 +2,21 @@
 
 On a demo site of at least 2,000 documents (--quick: 200), measured in one process:
 
-1. full: the `nightly` flow on an empty data directory;
+1. full: the `nightly` flow on an empty data directory (once here and once in 3; the
+   ratios divide by the faster of the two);
 2. incremental: the site then publishes 0.5% new and revises 0.5% of its documents
    (`DemoSite.churn`, revisions spread over the whole archive), and `nightly` runs again
    on the same data directory with the default revisit policy: every new document is
    found; a revision of an old page only when tonight is its rotation night (the rest
    within `revisit_days`, or `revisit_aged_days` for a page list-dated over
-   `revisit_aged_after_days` ago), and the figures say how many were caught. It runs twice
-   more on copies of the state it started from, and the median of the three counts. The same
-   night also runs as plain functions on a copy of the data directory taken just before
-   it, which gives Prefect's overhead on a small night. Target: incremental wall time <= 10% of the
-   full run. Each run's HTTP requests (from the warehouse's run_log) are printed too: a
-   night's fetch cost follows them, and the revisit rotation sets most of them.
+   `revisit_aged_after_days` ago), and the figures say how many were caught. The night runs
+   INCREMENTAL_REPEATS times, each from the same state (the data directory put back in
+   place from a snapshot, so every run sees the paths its GX context and Data Docs were
+   configured with), and the median counts. The same night also runs once as plain
+   functions from that state, which gives Prefect's overhead on a small night. Target:
+   incremental wall time <= 10% of the full run. Each run's HTTP requests (from the
+   warehouse's run_log) are printed too: a night's fetch cost follows them, and the
+   revisit rotation sets most of them.
 2a. where an incremental night goes: the site churns as much again and the same pipeline
    runs once more as plain functions, serially, each stage timed (fetch and parse summed
    over the sites; the gate the small sites share, with any big site's gate inside its
@@ -59,11 +62,11 @@ from functools import partial  # noqa: E402
 SITES = ["demo-hunan", "demo-trs", "demo-hanweb"]
 # The stages of the split that follow one another (the output steps are inside outputs_wall).
 WALL_STAGES = ("fetch", "parse", "gate", "load", "outputs_wall")
-# The incremental flow runs this many times (once on the bench's data directory, then on
-# copies of the same state) and counts by its median: a Prefect 3.8 flow run ends by
-# joining its heartbeat thread, which sleeps in whole seconds, so a run's wall time rounds
-# up to the next second of that thread's clock (a 2.0 s night takes 2.1 or 3.1 s).
-INCREMENTAL_REPEATS = 3
+# The incremental flow runs this many times from the same state and counts by its median:
+# a Prefect 3.8 flow run ends by joining its heartbeat thread, which sleeps in whole
+# seconds, so a run's wall time rounds up to the next second of that thread's clock (a
+# night whose work takes 1.9 s ends at 2.1 s, one of 2.05 s at 3.1 s).
+INCREMENTAL_REPEATS = 5
 
 
 def plain_nightly(base_url: str, data_dir: Path) -> int:
@@ -129,12 +132,11 @@ def staged_nightly(base_url: str, data_dir: Path) -> dict[str, float]:
     return {name: round(seconds, 3) for name, seconds in stages.items()}
 
 
-def warm_context(data_dir: Path) -> None:
-    """Open the copy's GX context before timing, as the original's is already open."""
-    from expectations.context import get_context
-    from flows.config import DataPaths
-
-    get_context(DataPaths(data_dir).gx)
+def restore(snapshot: Path, data_dir: Path) -> None:
+    """Put the data directory back as `snapshot` holds it, at the same path (GX's context
+    and Data Docs site record absolute paths: a copy elsewhere would re-render its pages)."""
+    shutil.rmtree(data_dir)
+    shutil.copytree(snapshot, data_dir)
 
 
 def timed(fn, *args):  # type: ignore[no-untyped-def]
@@ -172,28 +174,35 @@ def main() -> None:
             full_s, (full_new, _) = timed(flow_nightly, site.base_url, root / "nightly")
             n_churn = max(1, round(docs * 0.005))
             added, revised = site.churn(new=n_churn, changed=n_churn)
-            # The same night again on copies of the state: as a flow (its duration is
-            # quantised, see INCREMENTAL_REPEATS) and as plain functions.
-            copies = [root / f"nightly-{i}" for i in range(1, INCREMENTAL_REPEATS)]
-            for copy in [*copies, root / "nightly-plain"]:
-                shutil.copytree(root / "nightly", copy)
-                warm_context(copy)
-            first_s, (inc_new, inc_changed) = timed(flow_nightly, site.base_url, root / "nightly")
-            inc_runs = [first_s] + [timed(flow_nightly, site.base_url, c)[0] for c in copies]
+            # The same night from the same state, once as plain functions, then as a flow
+            # (its duration is quantised, see INCREMENTAL_REPEATS); the last flow run's
+            # state is what the revalidate-all night starts from.
+            night = root / "nightly"
+            shutil.copytree(night, root / "snapshot")
+            inc_plain_s, _ = timed(plain_nightly, site.base_url, night)
+            inc_runs = []
+            for _ in range(INCREMENTAL_REPEATS):
+                restore(root / "snapshot", night)
+                run_s, (inc_new, inc_changed) = timed(flow_nightly, site.base_url, night)
+                inc_runs.append(run_s)
             inc_s = statistics.median(inc_runs)
-            inc_plain_s, _ = timed(plain_nightly, site.base_url, root / "nightly-plain")
-            all_s, (_, all_changed) = timed(flow_nightly, site.base_url, root / "nightly", True)
+            all_s, (_, all_changed) = timed(flow_nightly, site.base_url, night, True)
             site.churn(new=n_churn, changed=n_churn)
             split = staged_nightly(site.base_url, root / "nightly")
             full_req, inc_req, all_req, _ = requests_per_run(root / "nightly")
             plain_s, plain_new = timed(plain_nightly, site.base_url, root / "plain")
             flow_s, (flow_new, _) = timed(flow_nightly, site.base_url, root / "flow")
 
-    inc_ratio = inc_s / full_s
+    # Two full flow runs from an empty data directory are timed (the first, and the one of
+    # the overhead comparison); the ratios divide by the faster, so one slow full run on
+    # this shared machine cannot flatter the incremental night.
+    full_best = min(full_s, flow_s)
+    inc_ratio = inc_s / full_best
     overhead = flow_s / plain_s - 1
     figures = {
         "site_documents": docs,
         "full_seconds": round(full_s, 2),
+        "full_best_seconds": round(full_best, 2),
         "full_new_documents": full_new,
         "incremental_seconds": round(inc_s, 2),
         "incremental_runs_seconds": [round(t, 2) for t in inc_runs],
@@ -210,14 +219,15 @@ def main() -> None:
         "revalidate_all_requests": all_req,
         "revalidate_all_seconds": round(all_s, 2),
         "revalidate_all_changed_documents": all_changed,
-        "revalidate_all_ratio": round(all_s / full_s, 3),
+        "revalidate_all_ratio": round(all_s / full_best, 3),
         "flow_seconds": round(flow_s, 2),
         "plain_seconds": round(plain_s, 2),
         "prefect_overhead": round(overhead, 3),
         "plain_new_documents": plain_new,
         "flow_new_documents": flow_new,
     }
-    print(f"full nightly:        {full_s:7.1f} s  ({full_new} new documents of {docs})")
+    print(f"full nightly:        {full_s:7.1f} s  ({full_new} new documents of {docs}; "
+          f"the faster of two full runs {full_best:.1f} s divides the ratios)")
     print(f"incremental nightly: {inc_s:7.1f} s  (median of "
           + ", ".join(f"{t:.1f}" for t in inc_runs) + f"; {inc_new} of {len(added)} new, "
           f"{inc_changed} of "
@@ -229,13 +239,13 @@ def main() -> None:
           + ", ".join(f"{k} {v:.2f} s" for k, v in split.items())
           + f" (wall {sum(split.get(k, 0.0) for k in WALL_STAGES):.1f} s)")
     print(f"revalidate all:      {all_s:7.1f} s  ({all_changed} more revisions)"
-          f"  ratio {all_s / full_s:.3f}")
+          f"  ratio {all_s / full_best:.3f}")
     print(f"plain functions:     {plain_s:7.1f} s   as Prefect flow: {flow_s:7.1f} s"
           f"  overhead {overhead:+.1%}")
     print(json.dumps({
         "bench": "nightly",
         "figures": figures,
-        "baseline": {"full_seconds": round(full_s, 2), "plain_seconds": round(plain_s, 2)},
+        "baseline": {"full_seconds": round(full_best, 2), "plain_seconds": round(plain_s, 2)},
         "ratio": round(inc_ratio, 3),
         "target": "incremental <= 10% of full; Prefect overhead <= 20%",
         "meets_target": bool(inc_ratio <= 0.10 and overhead <= 0.20),
