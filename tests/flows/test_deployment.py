@@ -10,7 +10,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import httpx
@@ -115,8 +117,7 @@ def test_nightly_deployment_runs_on_a_real_worker(
         assert schedules[0]["schedule"]["cron"] == "0 2 * * *"
         assert schedules[0]["schedule"]["timezone"] == "Asia/Shanghai"
         for name in ("harvest-site/harvest-site", "reprocess/reprocess", "export/export"):
-            assert _retrying(lambda n=name: client.get(f"/deployments/name/{n}")
-                             ).status_code == 200
+            assert _retrying(partial(client.get, f"/deployments/name/{name}")).status_code == 200
 
         data = tmp_path / "data"
         params = {"sites": ["demo-hunan", "demo-trs", "demo-hanweb"], "data_dir": str(data),
@@ -141,3 +142,82 @@ def test_nightly_deployment_runs_on_a_real_worker(
         tasks = con.execute("SELECT count(*) FROM fact_task").fetchone()
     assert docs is not None and docs[0] >= 10
     assert tasks is not None and tasks[0] > 100
+
+
+def _flow_run_process(flow_run_id: str) -> int | None:
+    """PID of the process running `flow_run_id` (the process worker names it in the child's
+    environment), or None."""
+    marker = f"PREFECT__FLOW_RUN_ID={flow_run_id}".encode()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if marker in (proc / "environ").read_bytes().split(b"\0"):
+                return int(proc.name)
+        except OSError:
+            continue
+    return None
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
+def test_a_run_whose_machine_dies_is_marked_crashed_by_the_automation(
+    prefect_env: dict[str, str], demo_site, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """Worker and flow-run process killed mid-run, as a lost machine would be: nobody is left
+    to report the run, so only flows/automations.yaml, missing its heartbeats, can end it."""
+    import signal
+
+    import yaml
+    from prefect.events.schemas.automations import AutomationCore
+
+    for cmd in (["deploy", "--all"],
+                ["automation", "create", "--from-file", "flows/automations.yaml"]):
+        done = subprocess.run([PREFECT, "--no-prompt", *cmd], env=prefect_env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+    # The shipped automation waits 5 minutes for beats sent every 60 s; the same automation
+    # with a 40 s window and this run beating every 30 s (Prefect's minimum) is the test.
+    data = yaml.safe_load((ROOT / "flows" / "automations.yaml").read_text(encoding="utf-8"))
+    quick = AutomationCore.model_validate(
+        {**data["automations"][0], "name": "quick", "trigger": {
+            **data["automations"][0]["trigger"], "within": 40}})
+    api = prefect_env["PREFECT_API_URL"]
+    with httpx.Client(base_url=api, timeout=30) as client:
+        listed = _retrying(lambda: client.post("/automations/filter", json={})).json()
+        assert "govharvest-crash-silent-runs" in {a["name"] for a in listed}
+        assert _retrying(lambda: client.post(
+            "/automations/", json=quick.model_dump(mode="json"))).status_code == 201
+        deployment = _retrying(lambda: client.get("/deployments/name/nightly/nightly")).json()
+        assert deployment["job_variables"]["env"]["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] == "60"
+        params = {"sites": ["demo-hunan", "demo-trs", "demo-hanweb"],
+                  "data_dir": str(tmp_path / "data"), "base_url": demo_site.base_url,
+                  "delay": 1.0}  # a run of minutes, to be killed in its first one
+        created = _retrying(lambda: client.post(
+            f"/deployments/{deployment['id']}/create_flow_run",
+            json={"parameters": params,
+                  "job_variables": {"env": {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}}}))
+        assert created.status_code == 201, created.text
+        run_id = created.json()["id"]
+
+        def state() -> dict[str, Any]:
+            return _retrying(lambda: client.get(f"/flow_runs/{run_id}")).json()["state"]
+
+        deadline = time.monotonic() + 180
+        pid = None
+        while time.monotonic() < deadline and pid is None:
+            if state()["type"] == "RUNNING":
+                pid = _flow_run_process(run_id)
+            time.sleep(1)
+        assert pid is not None, json.dumps(state())
+        time.sleep(5)  # past the run's first heartbeat, sent as its body starts
+        worker = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        os.kill(worker, signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
+
+        deadline = time.monotonic() + 150
+        final = state()
+        while time.monotonic() < deadline and final["type"] == "RUNNING":
+            time.sleep(2)
+            final = state()
+    assert final["type"] == "CRASHED", json.dumps(final) + _server_log(prefect_env)
+    assert "No heartbeat" in (final.get("message") or "")
