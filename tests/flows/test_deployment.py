@@ -211,6 +211,8 @@ def test_a_run_whose_machine_dies_is_marked_crashed_by_the_automation(
         assert pid is not None, json.dumps(state())
         time.sleep(5)  # past the run's first heartbeat, sent as its body starts
         worker = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        command = Path(f"/proc/{worker}/cmdline").read_bytes().split(b"\0")
+        assert b"worker" in command and worker != 1, command  # never signal anything else
         os.kill(worker, signal.SIGKILL)
         os.kill(pid, signal.SIGKILL)
 
