@@ -99,10 +99,10 @@ def export_parquet(db_path: str | Path, out_dir: str | Path, *, full: bool = Fal
     con = connect(db_path, read_only=True)
     try:
         for table in TABLES:
-            rows = int(run(con, f"select count(*) from {table}")[0][0])  # type: ignore[call-overload]
             schema = [{"name": str(r[0]), "type": str(r[1])}
                       for r in run(con, f"describe {table}")]
-            state[table] = digests = _digests(con, table, schema)
+            digests, rows = _digests(con, table, schema)
+            state[table] = digests
             plan = _plan(table, digests, previous.get(table), out_dir)
             plans[table] = plan
             if table in PARTITIONED_TABLES:
@@ -143,15 +143,18 @@ def export_parquet(db_path: str | Path, out_dir: str | Path, *, full: bool = Fal
     return manifest
 
 
-def _digests(con: Any, table: str, schema: list[dict[str, str]]) -> dict[str, str]:
-    """{partition: digest}: one per year partition ("year=2023"), or "" for a whole table."""
+def _digests(con: Any, table: str,
+             schema: list[dict[str, str]]) -> tuple[dict[str, str], int]:
+    """({partition: digest}, row count) from one scan: a digest per year partition
+    ("year=2023"), or under "" for a whole table."""
     shape = hashlib.sha256(json.dumps(schema).encode()).hexdigest()[:16]
     if table in PARTITIONED_TABLES:
-        rows = run(con, f"select year, count(*), sum(hash(x))::varchar "
-                        f"from ({_select(table)}) as x group by year")
-        return {f"year={year}": f"{n}:{total}:{shape}" for year, n, total in rows}
+        parts = run(con, f"select year, count(*), sum(hash(x))::varchar "
+                         f"from ({_select(table)}) as x group by year")
+        return ({f"year={year}": f"{n}:{total}:{shape}" for year, n, total in parts},
+                sum(int(n) for _, n, _ in parts))  # type: ignore[call-overload]
     [(n, total)] = run(con, f"select count(*), sum(hash(x))::varchar from {table} as x")
-    return {"": f"{n}:{total}:{shape}"}
+    return {"": f"{n}:{total}:{shape}"}, int(n)  # type: ignore[call-overload]
 
 
 def _plan(table: str, digests: dict[str, str], before: dict[str, str] | None,

@@ -1,10 +1,14 @@
-"""Helpers for flow tests: compare two warehouses by content."""
+"""Helpers for flow tests: compare two warehouses by content; read the shipped automation."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import yaml
+
+AUTOMATIONS = Path(__file__).resolve().parents[2] / "flows" / "automations.yaml"
 
 # Tables whose rows describe content (not when or how often it was fetched): two runs that
 # saw the same pages must agree on all of them, column by column.
@@ -29,3 +33,10 @@ def content_fingerprint(db_path: Path) -> dict[str, tuple[int, str]]:
             ).fetchone() or (0, "")
             out[table] = (int(count), str(digest))
     return out
+
+
+def shipped_automation() -> dict[str, Any]:
+    """The one automation flows/automations.yaml declares, as `prefect automation create`
+    reads it."""
+    (only,) = yaml.safe_load(AUTOMATIONS.read_text(encoding="utf-8"))["automations"]
+    return dict(only)

@@ -17,14 +17,10 @@ from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
 
+from tests.flows.helpers import shipped_automation
+
 ROOT = Path(__file__).resolve().parents[2]
 TERMINAL = {"Completed", "Failed", "Cancelled", "Crashed"}
-
-
-def _automation() -> AutomationCore:
-    data = yaml.safe_load((ROOT / "flows" / "automations.yaml").read_text(encoding="utf-8"))
-    (only,) = data["automations"]
-    return AutomationCore.model_validate(only)
 
 
 def _prefect_yaml() -> dict[str, Any]:
@@ -32,20 +28,25 @@ def _prefect_yaml() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def trigger() -> EventTrigger:
-    automation = _automation()
+def automation() -> AutomationCore:
+    return AutomationCore.model_validate(shipped_automation())
+
+
+@pytest.fixture(scope="module")
+def trigger(automation: AutomationCore) -> EventTrigger:
     assert isinstance(automation.trigger, EventTrigger)
     return automation.trigger
 
 
-def test_a_run_that_stops_beating_is_marked_crashed(trigger: EventTrigger) -> None:
+def test_a_run_that_stops_beating_is_marked_crashed(automation: AutomationCore,
+                                                     trigger: EventTrigger) -> None:
     assert trigger.posture == Posture.Proactive
     assert trigger.after == {"prefect.flow-run.heartbeat"}
     # Any later heartbeat or a final state closes the window; only silence fires it.
     assert trigger.expect == {"prefect.flow-run.heartbeat"} | {
         f"prefect.flow-run.{state}" for state in TERMINAL}
     assert trigger.for_each == {"prefect.resource.id"}  # one window per flow run
-    (action,) = _automation().actions
+    (action,) = automation.actions
     assert isinstance(action, ChangeFlowRunState) and action.state == StateType.CRASHED
 
 

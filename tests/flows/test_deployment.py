@@ -167,8 +167,9 @@ def test_a_run_whose_machine_dies_is_marked_crashed_by_the_automation(
     to report the run, so only flows/automations.yaml, missing its heartbeats, can end it."""
     import signal
 
-    import yaml
     from prefect.events.schemas.automations import AutomationCore
+
+    from tests.flows.helpers import shipped_automation
 
     for cmd in (["deploy", "--all"],
                 ["automation", "create", "--from-file", "flows/automations.yaml"]):
@@ -177,10 +178,9 @@ def test_a_run_whose_machine_dies_is_marked_crashed_by_the_automation(
         assert done.returncode == 0, done.stdout + done.stderr
     # The shipped automation waits 5 minutes for beats sent every 60 s; the same automation
     # with a 40 s window and this run beating every 30 s (Prefect's minimum) is the test.
-    data = yaml.safe_load((ROOT / "flows" / "automations.yaml").read_text(encoding="utf-8"))
+    shipped = shipped_automation()
     quick = AutomationCore.model_validate(
-        {**data["automations"][0], "name": "quick", "trigger": {
-            **data["automations"][0]["trigger"], "within": 40}})
+        {**shipped, "name": "quick", "trigger": {**shipped["trigger"], "within": 40}})
     api = prefect_env["PREFECT_API_URL"]
     with httpx.Client(base_url=api, timeout=30) as client:
         listed = _retrying(lambda: client.post("/automations/filter", json={})).json()
