@@ -75,11 +75,13 @@ def _locked_message(path: Path, exc: Exception) -> str:
             f"readers wait for the writer to finish): {exc}")
 
 
-def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: str | Path, *, read_only: bool = False,
+            config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; a write connection creates/migrates it, a read-only one never writes.
 
+    `config` adds DuckDB settings fixed at open (warehouse.query confines user queries).
     Raises WarehouseLocked if another process holds the file, WarehouseError if a read-only
-    open finds no warehouse.
+    open finds no warehouse or the file is not a DuckDB database.
     """
     path = Path(path)
     if read_only and not path.exists():
@@ -88,13 +90,18 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         if read_only:
-            con = duckdb.connect(str(path), read_only=True)
+            con = duckdb.connect(str(path), read_only=True, config=config or {})
         else:
             con = duckdb.connect(
-                str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+                str(path),
+                config={"storage_compatibility_version": STORAGE_VERSION, **(config or {})})
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseLocked(_locked_message(path, exc)) from exc
+        if "not a valid DuckDB database" in str(exc):
+            raise WarehouseError(
+                f"{path} is not a DuckDB database; move it away and run `govharvest "
+                "reprocess` to rebuild the warehouse from the archive") from exc
         raise
     except duckdb.ConnectionException as exc:  # same file already open here, other mode
         raise WarehouseLocked(

@@ -1,4 +1,12 @@
-"""Read-only queries over the warehouse and writing their results in the CLI's formats."""
+"""Confined queries over the warehouse and writing their results in the CLI's formats.
+
+A user's SQL runs on a connection that cannot leave the warehouse: read-only, DuckDB's
+external access off (no file, network or extension access: COPY ... TO, EXPORT DATABASE,
+ATTACH, INSTALL/LOAD, read_text, read_csv, glob all fail) and the configuration locked so a
+query cannot turn it back on. Before it runs, the statement's type is checked against an
+allow-list, so a write or a settings change is refused by name rather than by whichever
+DuckDB error it would meet. Results are written to files by the CLI, never by the SQL.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +15,81 @@ import json
 from pathlib import Path
 from typing import Literal
 
+import duckdb
 import polars as pl
 
-from warehouse.db import connect
+from warehouse.db import WarehouseError, connect, run
 
 OutputFormat = Literal["table", "csv", "json", "parquet"]
 FORMATS: tuple[str, ...] = ("table", "csv", "json", "parquet")
 
 
+# Statement types a query may have: reads (SELECT also covers DESCRIBE, SHOW, SUMMARIZE,
+# FROM-first), their plans, and PRAGMA/CALL for the catalog functions (table_info,
+# pragma_version). A PRAGMA that changes a setting meets the locked configuration.
+ALLOWED_STATEMENTS: frozenset[duckdb.StatementType] = frozenset({
+    duckdb.StatementType.SELECT,
+    duckdb.StatementType.EXPLAIN,
+    duckdb.StatementType.PRAGMA,
+    duckdb.StatementType.CALL,
+})
+# Fixed when the connection opens, before any user SQL: no file, network or extension access.
+CONFINED_CONFIG: dict[str, object] = {"enable_external_access": False}
+REFUSAL_HINT = ("`govharvest sql` runs one read-only query (SELECT, DESCRIBE, SHOW, EXPLAIN); "
+                "save a result with --output FILE")
+
+
+class QueryRefused(WarehouseError):
+    """A query tried to write, change settings or reach outside the warehouse."""
+
+
+def check_statement(sql: str) -> None:
+    """Refuse anything but one statement of an allowed type (a syntax error propagates)."""
+    statements = duckdb.extract_statements(sql)
+    if len(statements) != 1:
+        raise QueryRefused(f"expected one SQL statement, got {len(statements)}; "
+                           + REFUSAL_HINT)
+    kind = statements[0].type
+    if kind not in ALLOWED_STATEMENTS:
+        raise QueryRefused(f"{kind.name} statements are not allowed: {REFUSAL_HINT}")
+
+
+def confined_connection(db_path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only warehouse connection with external access off and settings locked."""
+    con = connect(db_path, read_only=True, config=CONFINED_CONFIG)
+    try:
+        # connect() has set the session's time zone; from here on nothing can be changed.
+        run(con, "SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def run_query(db_path: str | Path, sql: str, params: list[object] | None = None) -> pl.DataFrame:
-    """Run one statement on a read-only connection (writes fail inside DuckDB)."""
-    con = connect(db_path, read_only=True)
+    """Run one user statement confined to the warehouse and return its rows.
+
+    QueryRefused for a statement of another kind, or one that DuckDB stops at the
+    confinement (a file or extension access, a locked setting); other DuckDB errors (syntax,
+    unknown column) propagate as they are.
+    """
+    check_statement(sql)
+    con = confined_connection(db_path)
     try:
         relation = con.sql(sql, params=params)
-        # A statement without a result (e.g. SET) yields None: an empty frame.
         return pl.DataFrame() if relation is None else relation.pl()
+    except duckdb.PermissionException as exc:
+        raise QueryRefused(f"{_first_line(exc)}: {REFUSAL_HINT}") from exc
+    except duckdb.InvalidInputException as exc:
+        if "configuration has been locked" not in str(exc):
+            raise
+        raise QueryRefused(f"settings cannot be changed: {REFUSAL_HINT}") from exc
     finally:
         con.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _jsonable(value: object) -> object:

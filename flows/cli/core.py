@@ -42,6 +42,11 @@ def _root(
         typer.Option("--version", callback=_version_callback, is_eager=True,
                      help="Print the version and exit."),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Show the full traceback of any error (user errors are "
+                     "otherwise one or two lines, exit code 2)."),
+    ] = False,
 ) -> None:
     """Harvest, parse, validate and warehouse local-government rule-of-law plans."""
 

@@ -9,6 +9,7 @@ import typer
 
 from flows.cli.app import DataDirOption, app
 from flows.config import resolve_paths
+from flows.datadir import require_warehouse
 
 
 @app.command()
@@ -28,6 +29,7 @@ def dashboard(
     from dashboards.build import build_dashboard  # plotly/jinja load only for this command
 
     paths = resolve_paths(data_dir)
+    require_warehouse(paths)
     try:
         index = build_dashboard(paths.warehouse, output or paths.dashboard,
                                 reports_dir=paths.reports, max_document_pages=max_document_pages)

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from flows.cli.app import DataDirOption, app
 from flows.config import resolve_paths
+from flows.datadir import require_warehouse
 
 
 @app.command()
@@ -38,9 +39,7 @@ def validate(
 
     console = Console(highlight=False, soft_wrap=True)
     paths = resolve_paths(data_dir)
-    if not paths.warehouse.exists():
-        console.print(f"[red]no warehouse at {paths.warehouse}[/red]")
-        raise typer.Exit(2)
+    require_warehouse(paths)
     config = load_config()
     run_id = "validate-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     try:

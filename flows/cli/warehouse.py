@@ -1,4 +1,9 @@
-"""`govharvest sql` (read-only queries) and `govharvest export parquet`."""
+"""`govharvest sql` (confined read-only queries) and `govharvest export parquet`.
+
+A query that tries to write or reach outside the warehouse is refused (QueryRefused, a
+user error: one line, exit 2); a query DuckDB rejects (syntax, unknown column) prints its
+first line and exits 1.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,14 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from flows.cli.app import DataDirOption, app
 from flows.config import resolve_paths
-from warehouse.db import WarehouseError
+from flows.datadir import require_warehouse
 from warehouse.export import export_parquet
 from warehouse.query import (
     FORMATS,
@@ -41,7 +47,9 @@ def _render_table(frame_columns: list[str], rows: list[tuple[object, ...]]) -> T
 
 @app.command("sql")
 def sql_command(
-    query: Annotated[str, typer.Argument(help="One SQL statement, run read-only.")],
+    query: Annotated[str, typer.Argument(
+        help="One read-only SQL statement (SELECT, DESCRIBE, SHOW, EXPLAIN); writes, COPY, "
+             "ATTACH, SET and file access are refused.")],
     data_dir: DataDirOption = None,
     fmt: Annotated[
         str,
@@ -64,14 +72,13 @@ def sql_command(
     if chosen == "parquet" and output is None:
         raise typer.BadParameter("--format parquet needs --output FILE")
     paths = resolve_paths(data_dir)
+    require_warehouse(paths)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         frame = run_query(paths.warehouse, query)
-    except WarehouseError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True)
-        raise typer.Exit(2) from exc
-    except Exception as exc:  # DuckDB parser/binder/read-only errors: message, no traceback
-        err.print(f"[red]query failed:[/red] {type(exc).__name__}: {exc}", markup=True)
+    except duckdb.Error as exc:  # parser/binder errors: the message's first line, no traceback
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        err.print(f"query failed: {first}", markup=False)
         raise typer.Exit(1) from exc
 
     table_text = ""
@@ -100,12 +107,9 @@ def export_parquet_command(
 ) -> None:
     """Write every warehouse table as Parquet (facts by year) plus manifest.json."""
     paths = resolve_paths(data_dir)
+    require_warehouse(paths)
     console = Console(highlight=False)
-    try:
-        manifest = export_parquet(paths.warehouse, paths.parquet, full=full)
-    except WarehouseError as exc:
-        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    manifest = export_parquet(paths.warehouse, paths.parquet, full=full)
     for name, table in manifest.tables.items():
         console.print(f"  {name:<22} {table.rows:>10} rows  {table.path}", markup=False)
     console.print(f"wrote {len(manifest.tables)} tables to {paths.parquet} "

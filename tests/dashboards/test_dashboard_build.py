@@ -172,7 +172,7 @@ def test_cli_writes_the_site_from_the_data_dir(fixture_db: Path, tmp_path: Path)
 
 def test_cli_reports_a_missing_warehouse(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["dashboard", "--data-dir", str(tmp_path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a user error
     assert "no warehouse" in result.output
 
 

@@ -66,6 +66,8 @@ def test_doctor_fails_clearly_on_unusable_data_dir(tmp_path: Path) -> None:
 
 def test_data_dir_comes_from_environment_and_the_flag_wins(tmp_path: Path) -> None:
     env = {"GOVHARVEST_DATA_DIR": str(tmp_path / "envdata")}
+    for name in ("envdata", "flagdata"):  # data directories without a warehouse
+        (tmp_path / name).mkdir()
     out = run("sql", "SELECT 1", env=env)
     assert f"{tmp_path / 'envdata'}/warehouse.duckdb" in out.stdout + out.stderr
     out = run("sql", "SELECT 1", "--data-dir", str(tmp_path / "flagdata"), env=env)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -70,9 +72,89 @@ def test_output_writes_a_file_in_the_suffix_format(data_dir: Path, tmp_path: Pat
 def test_sql_refuses_writes(data_dir: Path) -> None:
     before = scalar(data_dir / "warehouse.duckdb", "SELECT count(*) FROM dim_document")
     result = runner.invoke(app, ["sql", "DELETE FROM dim_document", "--data-dir", str(data_dir)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "read-only" in result.stderr
     assert scalar(data_dir / "warehouse.duckdb", "SELECT count(*) FROM dim_document") == before
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# Each escapes a read-only connection unless DuckDB's external access is off and the
+# statement type is checked: {db} is the warehouse file, {out} a path outside it.
+ESCAPES = [
+    "COPY (SELECT 1 AS x) TO '{db}' (FORMAT csv)",
+    "COPY dim_document TO '{out}/doc.csv'",
+    "EXPORT DATABASE '{out}/export'",
+    "EXPLAIN ANALYZE COPY (SELECT 1 AS x) TO '{out}/plan.csv'",
+    "SELECT * FROM read_text('/etc/passwd')",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM glob('/root/*')",
+    "SELECT * FROM read_blob('/etc/passwd')",
+    "SELECT * FROM read_parquet('{out}/x.parquet')",
+    "ATTACH '{out}/other.duckdb' AS other",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+    "SET enable_external_access = true",
+    "SET lock_configuration = false",
+    "RESET enable_external_access",
+    "PRAGMA threads = 1",
+    "CREATE TABLE t AS SELECT 1 AS x",
+    "INSERT INTO run_log (run_id) VALUES ('x')",
+    "UPDATE dim_document SET title = 'x'",
+    "DROP TABLE dim_document",
+    "SELECT 1; DELETE FROM dim_document",
+]
+
+
+@pytest.mark.parametrize("statement", ESCAPES)
+def test_sql_refuses_statements_that_leave_the_warehouse(data_dir: Path, tmp_path: Path,
+                                                         statement: str) -> None:
+    own = tmp_path / "data"  # a copy per statement: one escape must not hide the next
+    own.mkdir()
+    shutil.copy(data_dir / "warehouse.duckdb", own / "warehouse.duckdb")
+    out = tmp_path / "out"
+    out.mkdir()
+    db = own / "warehouse.duckdb"
+    before = _sha256(db)
+    result = runner.invoke(app, ["sql", statement.format(db=db, out=out), "--data-dir", str(own)])
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.output
+    assert _sha256(db) == before
+    assert scalar(db, "SELECT count(*) FROM dim_document") == 3
+    assert list(out.iterdir()) == []  # nothing written anywhere else either
+
+
+def test_sql_reads_tables_and_views_on_the_confined_connection(data_dir: Path) -> None:
+    result = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM v_theme_trend",
+                                 "--data-dir", str(data_dir), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "n"
+    for sql in ("DESCRIBE dim_document", "SHOW TABLES", "PRAGMA table_info('dim_document')",
+                "EXPLAIN SELECT * FROM dim_document",
+                "SELECT current_setting('TimeZone') AS tz"):
+        result = runner.invoke(app, ["sql", sql, "--data-dir", str(data_dir), "-f", "csv"])
+        assert result.exit_code == 0, (sql, result.output)
+    assert result.stdout.splitlines() == ["tz", "UTC"]
+
+
+def test_sql_error_in_a_query_is_one_line_and_exit_1(data_dir: Path) -> None:
+    for sql in ("SELEC 1", "SELECT no_such_column FROM dim_document"):
+        result = runner.invoke(app, ["sql", sql, "--data-dir", str(data_dir)])
+        assert result.exit_code == 1, (sql, result.output)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert result.stderr.startswith("query failed: ")
+
+
+def test_sql_output_is_written_by_the_cli_under_confinement(data_dir: Path,
+                                                            tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "result.csv"
+    result = runner.invoke(app, ["sql", QUERY, "--data-dir", str(data_dir), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(out).height == 3
 
 
 def test_sql_without_a_warehouse_says_so(tmp_path: Path) -> None:
