@@ -9,6 +9,10 @@ U+FFFD: a replacement character is *introduced by decoding* unless the source it
 it. transform records source damage as the `encoding_damage` quality flag and may put the
 number of replacement characters the source had in `flag_details["source_fffd_count"]`;
 without that count, a flagged document's U+FFFDs are all attributed to the source.
+
+Two parse-time defects block on their own flag: `html_truncated` (the parsed tree lost part of
+the page's text; `flag_details` holds both weights) and `mojibake` (no decoding of the bytes
+reads as Chinese; `flag_details` holds the codec and its common-character share).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "traditional_sample", "fffd_count", "fffd_source", "fffd_introduced", "encoding_damage",
     "redaction_count", "publish_date", "level1_count", "node_count", "unit_roles",
     "unattached_clauses", "orphan_nodes", "numbering_gaps", "numbering_sample",
-    "numbering_repaired",
+    "numbering_repaired", "html_truncated", "html_text_kept", "mojibake", "mojibake_evidence",
 )
 NO_SITE = "(no site)"
 
@@ -54,6 +58,22 @@ def _numbering_gaps(nodes: Sequence[Node]) -> list[str]:
 def _orphans(nodes: Sequence[Node]) -> set[str]:
     ids = {n.id for n in nodes}
     return {n.id for n in nodes if n.parent_id is not None and n.parent_id not in ids}
+
+
+def _html_text_kept(doc: Document) -> str | None:
+    """"kept/page" text weights of a truncated page, e.g. "812/10000"."""
+    found = doc.flag_details.get("html_truncated")
+    if not isinstance(found, dict):
+        return None
+    return f"{found.get('tree_weight')}/{found.get('page_weight')}"
+
+
+def _mojibake_evidence(doc: Document) -> str | None:
+    """The codec kept and the lowest share of common characters in any stretch of its text."""
+    found = doc.flag_details.get("mojibake")
+    if not isinstance(found, dict):
+        return None
+    return f"{found.get('encoding')} common_share={found.get('common_share')}"
 
 
 def document_row(index: int, doc: Document) -> dict[str, object]:
@@ -101,6 +121,10 @@ def document_row(index: int, doc: Document) -> dict[str, object]:
         "numbering_gaps": len(gaps),
         "numbering_sample": "; ".join(gaps[:SAMPLE_ITEMS]),
         "numbering_repaired": "numbering_repaired" in doc.quality_flags,
+        "html_truncated": "html_truncated" in doc.quality_flags,
+        "html_text_kept": _html_text_kept(doc),
+        "mojibake": "mojibake" in doc.quality_flags,
+        "mojibake_evidence": _mojibake_evidence(doc),
     }
 
 

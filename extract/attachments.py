@@ -126,7 +126,10 @@ def extract_text(body: bytes, content_type: str | None = None, url: str = "") ->
     elif kind == "html":
         from lxml import html as lxml_html
 
-        text = lxml_html.fromstring(decode_bytes(body, content_type).text).text_content()
+        from transform.htmltree import document_parser
+
+        text = lxml_html.fromstring(decode_bytes(body, content_type).text,
+                                    parser=document_parser()).text_content()
     else:
         raise AttachmentError(f"not a PDF/DOC/DOCX: {url or content_type}")
     text = _BLANK_LINES.sub("\n\n", text.replace("\r\n", "\n").replace("\r", "\n")).strip()

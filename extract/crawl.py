@@ -41,6 +41,7 @@ from extract.profile import SiteProfile, generic_profile, load_profile
 from extract.settings import HarvestSettings, resolve_settings
 from extract.state import SiteState, UrlState, load_state
 from transform.decode import decode_bytes
+from transform.htmltree import document_parser, parsable, text_loss
 from transform.records import RawPage
 
 COUNT_KEYS: tuple[str, ...] = (
@@ -118,7 +119,7 @@ def parse_text(text: str) -> lxml.html.HtmlElement:
     if not text.strip():
         return lxml.html.document_fromstring("<html><body></body></html>")
     try:
-        return lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(parsable(text), parser=document_parser())
     except (etree.ParserError, ValueError):
         return lxml.html.document_fromstring("<html><body></body></html>")
 
@@ -133,12 +134,15 @@ def _element_text(element: lxml.html.HtmlElement) -> str:
 
 
 def _collect_text(element: lxml.html.HtmlElement, parts: list[str]) -> None:
-    if element.text:
-        parts.append(element.text)
-    for child in element:
-        if isinstance(child.tag, str) and child.tag not in NOISE_TAGS:
-            _collect_text(child, parts)
-        if child.tail:
+    # Iterative: huge_tree pages nest up to 2048 levels, past Python's recursion limit.
+    walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
+    for event, child in walker:
+        if event == "start":
+            if child is not element and child.tag in NOISE_TAGS:
+                walker.skip_subtree()
+            elif child.text:
+                parts.append(child.text)
+        elif child is not element and child.tail:  # an end, or a comment/PI (tail only)
             parts.append(child.tail)
 
 
@@ -479,8 +483,11 @@ class _Walker:
             # A list that links a document directly: treat it as an attachment.
             self._emit(result, "attachment", entry.referer, prior)
             return
-        doc = parse_html(result.body, result.header("Content-Type"))
-        if reason := self.empty_body(doc):
+        text = decode_bytes(result.body, result.header("Content-Type")).text
+        doc = parse_text(text)
+        # A tree cut short by deep nesting can look empty: archive the page, and transform
+        # quarantines it as html_truncated instead of it being called blocked here.
+        if (reason := self.empty_body(doc)) and text_loss(text, doc) is None:
             self._note(entry.url, "blocked", reason)
             self.count("blocked", entry.url)
             return

@@ -18,7 +18,6 @@ markup an empty ``body_text``.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -26,9 +25,8 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from transform import selectors as sel
+from transform.htmltree import TextLoss, page_parser, parsable, text_loss
 
-# lxml parser objects must not be shared between threads (flows fan out over a thread pool).
-_LOCAL = threading.local()
 _LINK_TAG = "a"
 
 
@@ -40,13 +38,15 @@ class PageContent:
     source, issuer, document_date, doc_number, index_no, source_site (host of ``url``).
     ``container`` names the rule that found the body: "selector:<sel>", "known:<sel>",
     "density", or "none" (nothing found). A matched but empty container keeps its name and
-    gives an empty ``body_text``.
+    gives an empty ``body_text``. ``text_loss`` is set when the parsed tree lost part of the
+    page's text (nesting deeper than libxml2 builds): the page must not load as it is.
     """
 
     title: str | None
     body_text: str
     meta: dict[str, str] = field(default_factory=dict)
     container: str = "none"
+    text_loss: TextLoss | None = None
 
 
 def extract_page(
@@ -60,16 +60,17 @@ def extract_page(
     compiled = [(text, sel.compile_selector(text)) for text in body_selectors]
     root = _parse(html)
     site = _host(url)
+    loss = text_loss(html, root) if html else None
     if root is None:
         meta = {"source_site": site} if site else {}
-        return PageContent(None, "", meta, "none")
+        return PageContent(None, "", meta, "none", loss)
     page = _Page(root)
     element, container, rendered = _find_body(page, compiled)
     body_text = _lines(rendered)
     meta = _metadata(page, element, body_text)
     if site:
         meta.setdefault("source_site", site)
-    return PageContent(meta.get("title"), body_text, meta, container)
+    return PageContent(meta.get("title"), body_text, meta, container, loss)
 
 
 def _parse(html: str) -> etree._Element | None:
@@ -77,21 +78,11 @@ def _parse(html: str) -> etree._Element | None:
         return None
     # Parse bytes with a fixed codec: a str carrying an XML encoding declaration or a meta
     # charset would otherwise be rejected or re-decoded by libxml2.
-    data = sel.CONTROL_CHARS.sub("", html).encode("utf-8", errors="replace")
+    data = sel.CONTROL_CHARS.sub("", parsable(html)).encode("utf-8", errors="replace")
     try:
-        return etree.fromstring(data, _parser())
+        return etree.fromstring(data, page_parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
-
-
-def _parser() -> etree.HTMLParser:
-    parser: etree.HTMLParser | None = getattr(_LOCAL, "parser", None)
-    if parser is None:
-        parser = etree.HTMLParser(
-            encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
-        )
-        _LOCAL.parser = parser
-    return parser
 
 
 def _host(url: str | None) -> str | None:
@@ -171,6 +162,7 @@ def _lines(text: str) -> str:
 def _weight(text: str) -> int:
     """Text signal: CJK ideographs, plus Latin/digit words for pages without Chinese."""
     return len(sel.NON_CJK.sub("", text)) + len(sel.LATIN_WORD.findall(text))
+
 
 
 class _Page:

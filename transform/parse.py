@@ -112,12 +112,14 @@ def parse_document(
     page_meta: dict[str, str] = {}
     page_title: str | None = None
     attachments: list[str] = []
+    text_loss = None
     if is_html:
         from transform.html import extract_page  # lazy: the HTML half is optional here
 
         page = extract_page(raw, url=url, body_selectors=body_selectors)
         attachments = _attachment_links(raw, url)
         raw, page_title, page_meta = page.body_text, page.title, dict(page.meta)
+        text_loss = page.text_loss
 
     host = _host(url)
     norm = text.normalize_text(raw, opencc_config=text.opencc_config_for(host))
@@ -137,6 +139,8 @@ def parse_document(
     flags.extend(sorted(clause_flags))
     if not body_text:
         flags.append("empty_body")
+    if text_loss is not None:
+        flags.append("html_truncated")  # the gate quarantines it: never load part of a page
 
     title = page_meta.get("title") or page_title or front.title
     if title:
@@ -154,6 +158,9 @@ def parse_document(
         details["numbering_repaired"] = tree.repairs
     if norm.boilerplate:
         details["boilerplate"] = norm.boilerplate
+    if text_loss is not None:
+        details["html_truncated"] = {"page_weight": text_loss.page_weight,
+                                     "tree_weight": text_loss.tree_weight}
 
     region = metadata.detect_region(title, front.body)
     return Document(

@@ -144,6 +144,18 @@ CHROME_LINE = re.compile(
     r"|(?:上一篇|下一篇)\s*[:：].*)$"
 )
 
+# libxml2 ends the whole parse at </html>: text a page carries after it (a template that
+# closes html early, an include that ends with it) would vanish. Browsers read on.
+HTML_END_TAG = re.compile(r"</html\s*>", re.I)
+
+# Flat reading of a page (htmltree.flat_text), to check its tree kept all the text: raw-text
+# elements whole, comments, tags. As in a browser, an unterminated comment or a tag cut off
+# by the end of a truncated download runs to the end.
+FLAT_RAW_TAGS = ("script", "style")
+FLAT_RAW_TEXT = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.I | re.S)
+FLAT_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+FLAT_TAG = re.compile(r"<[^>]*(?:>|\Z)")
+
 # Text weight: CJK ideographs carry the signal on these pages.
 NON_CJK = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 LATIN_WORD = re.compile(r"[A-Za-z0-9]+")

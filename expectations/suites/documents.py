@@ -49,6 +49,8 @@ EVIDENCE: dict[str, str] = {
     "no_source_encoding_damage": "fffd_source",
     "no_redactions": "redaction_count",
     "title_present": "title",
+    "html_truncated": "html_text_kept",
+    "encoding_damage": "mojibake_evidence",
 }
 
 
@@ -93,6 +95,10 @@ def expectations() -> list[gxe.Expectation]:
             column="redaction_count", min_value=0, max_value=0)),
         _named("title_present", gxe.ExpectColumnValuesToNotBeNull(
             column="title", row_condition=Column("from_profile") == True)),  # noqa: E712
+        _named("html_truncated", gxe.ExpectColumnValuesToBeInSet(
+            column="html_truncated", value_set=[False])),
+        _named("encoding_damage", gxe.ExpectColumnValuesToBeInSet(
+            column="mojibake", value_set=[False])),
     ]
 
 
