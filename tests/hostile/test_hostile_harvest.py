@@ -30,8 +30,9 @@ import pytest
 import requests
 import requests.utils
 import yaml
+from warcio.archiveiterator import ArchiveIterator
 
-from extract.archive import read_fetchlog
+from extract.archive import read_fetchlog, read_index
 from extract.settings import HarvestSettings
 from tests.conftest import expected
 from tests.hostile.site import (
@@ -68,6 +69,7 @@ ESCAPED_SCRIPT = ("&lt;script&gt;alert(1)", "\\u003cscript\\u003ealert(1)")
 @dataclass(frozen=True, slots=True)
 class Harvested:
     site: HostileSite
+    site_name: str
     data: Path
     proc: subprocess.CompletedProcess[str]
     seconds: float
@@ -92,6 +94,18 @@ class Harvested:
         rows = self.attempts(name)
         assert rows, f"no fetch log row for {name}"
         return rows[-1]
+
+    def warc_truncated(self, name: str) -> list[str | None]:
+        """WARC-Truncated of each archived response for the article `name`."""
+        archive = self.data / "archive"
+        index = read_index(archive, self.site_name).filter(pl.col("url") == self.url(name))
+        found: list[str | None] = []
+        for row in index.iter_rows(named=True):
+            with (archive / row["warc_file"]).open("rb") as warc:
+                warc.seek(row["offset"])
+                record = next(iter(ArchiveIterator(warc)))
+                found.append(record.rec_headers.get_header("WARC-Truncated"))
+        return found
 
     def query(self, sql: str, *params: object) -> list[tuple[object, ...]]:
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
@@ -146,7 +160,7 @@ def _harvest(site: HostileSite, name: str, root: Path) -> Harvested:
     fetchlog = pl.DataFrame()
     if (data / "archive" / "fetchlog").is_dir():
         fetchlog = read_fetchlog(data / "archive", site=name).sort("attempted_at", "attempts")
-    return Harvested(site, data, proc, seconds, fetchlog)
+    return Harvested(site, name, data, proc, seconds, fetchlog)
 
 
 @pytest.fixture(scope="module")
@@ -264,6 +278,7 @@ def test_a_slow_drip_is_cut_at_the_response_budget(run: Harvested) -> None:
     assert last["outcome"] == "timeout", last
     for row in run.attempts("drip"):
         assert int(str(row["elapsed_ms"])) < (BUDGET_SECONDS + 2) * 1000, row
+    assert run.warc_truncated("drip") == ["time"]  # what did arrive is archived, marked cut
     assert run.query("SELECT count(*) FROM dim_document WHERE url = ?", run.url("drip")) == [(0,)]
 
 
@@ -273,6 +288,7 @@ def test_a_200_mb_body_is_cut_at_the_size_cap(run: Harvested) -> None:
     assert str(MAX_BODY) in str(last["detail"])
     # The client hung up near the cap: the server wrote a few socket buffers past it at most.
     assert run.site.streamed("huge") < min(HUGE_BYTES // 4, MAX_BODY * 8)
+    assert run.warc_truncated("huge") == ["length"]
     assert run.query("SELECT count(*) FROM dim_document WHERE url = ?", run.url("huge")) == [(0,)]
 
 
@@ -281,6 +297,7 @@ def test_a_gzip_bomb_is_cut_at_the_decompression_cap(run: Harvested) -> None:
     assert last["outcome"] == "too_large"
     assert "decompressed" in str(last["detail"]) and str(MAX_INFLATED) in str(last["detail"])
     assert BOMB_INFLATED_BYTES > MAX_INFLATED * 10
+    assert run.warc_truncated("bomb") == ["length"]
     assert run.query("SELECT count(*) FROM dim_document WHERE url = ?", run.url("bomb")) == [(0,)]
 
 
