@@ -114,7 +114,9 @@ class Harvested:
 
 def _cli() -> list[str]:
     script = Path(sys.executable).with_name("govharvest")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "flows.cli"]
+    if script.is_file():  # the installed console script, as a user runs it
+        return [str(script)]
+    return [sys.executable, "-c", "from flows.cli import main; main()"]
 
 
 def _proxy_env(site: HostileSite) -> dict[str, str]:
