@@ -92,7 +92,7 @@ MANIFEST_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 # rewritten about once every COMPACT_AT nights, not every night.
 COMPACT_AT = 16
 # A record whose fetch ended in one of these is archived but is not a page to parse.
-NOT_A_PAGE = ("blocked", "too_large", "out_of_scope", "failed")
+NOT_A_PAGE = ("blocked", "too_large", "out_of_scope", "failed", "timeout")
 REFERER_FIELD = "GovHarvest-Referer"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _HOP_BY_HOP = frozenset({"transfer-encoding"})  # the archived body is already de-chunked
@@ -138,8 +138,8 @@ class ArchiveWriter:
             "WARC-Date": exchange.fetched_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "WARC-Concurrent-To-Method": exchange.method,
         }
-        if exchange.truncated:
-            warc_headers["WARC-Truncated"] = "length"
+        if exchange.truncated:  # "length" (size cap) or "time" (time budget)
+            warc_headers["WARC-Truncated"] = exchange.truncated
         if exchange.referer:
             warc_headers[REFERER_FIELD] = exchange.referer
         content = exchange.content if exchange.content or not exchange.body else exchange.body

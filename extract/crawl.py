@@ -46,8 +46,10 @@ from transform.records import RawPage
 
 COUNT_KEYS: tuple[str, ...] = (
     "pages_fetched", "new", "changed", "not_modified", "failed", "blocked", "out_of_scope",
-    "too_large", "deferred",
+    "too_large", "timeout", "deferred",
 )
+# Outcomes whose URLs go to `failed_urls`: the page exists but this run could not get it.
+UNFETCHED = ("failed", "too_large", "timeout")
 DATE_IN_TEXT = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 TRS_PAGER = re.compile(
     r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']")
@@ -71,6 +73,12 @@ class HarvestResult:
     failed_urls: list[str] = field(default_factory=list)
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
+
+
+class SiteUnavailable(RuntimeError):
+    """The site cannot be harvested this run: the robots.txt of every host its columns live
+    on is unreachable (a server or network error, RFC 9309 2.3.1.4), so nothing was fetched.
+    Not a transient error to retry at once: the next run tries again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +201,7 @@ class _Walker:
             self.counts[key] += 1
             if key == "blocked" and url:
                 self.result.blocked_urls.append(url)
-            elif key in ("failed", "too_large") and url:
+            elif key in UNFETCHED and url:
                 self.result.failed_urls.append(url)
 
     def settle(self, result: FetchResult) -> bool:
@@ -662,6 +670,7 @@ def harvest(
             (bar or nullcontext()):
         walker = _Walker(site, resolved, fetcher, writer, state, archive_dir, since, bar, today)
         workers = max(1, resolved.workers)
+        _check_reachable(fetcher, site.absolute_start_urls())
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest")
         try:
             columns = list(pool.map(walker.walk_column, site.absolute_start_urls()))
@@ -682,6 +691,16 @@ def harvest(
     result.pages.sort(key=lambda p: (p.kind != "article", p.url))
     result.started_at, result.finished_at = started, dt.datetime.now(dt.UTC)
     return result
+
+
+def _check_reachable(fetcher: Fetcher, start_urls: Sequence[str]) -> None:
+    """Raise SiteUnavailable when no column's host may be fetched this run (a host whose
+    robots.txt is unreachable is left alone; with some hosts up, the rest of the site runs
+    and the columns on the others count as failed)."""
+    reasons = [fetcher.unreachable(url) for url in start_urls]
+    down = sorted({reason for reason in reasons if reason})
+    if down and all(reasons):
+        raise SiteUnavailable("; ".join(down) + "; nothing fetched this run")
 
 
 def _progress_bar() -> Any:

@@ -9,6 +9,16 @@ bytes and on decompressed bytes while streaming, and a content-type allow list.
 Every response (redirect hops, errors, 304s, anti-bot pages, truncated bodies) goes to the
 `record` callback before the caller sees it, so the archive holds each one before any parse.
 Every attempt goes to the `log` callback with its outcome.
+
+A response has a total time budget (`max_response_seconds`) on top of the per-read timeout,
+so a server that drips a byte every few seconds cannot hold a worker: past it the fetch is
+`timeout` and what arrived is archived as truncated. The host slot (`concurrency_per_host`)
+is held until the last byte is read and decoded, not only until the headers arrive.
+
+robots.txt follows RFC 9309 2.3.1: 2xx gives the rules; 4xx ("unavailable") means no rules;
+a server error (5xx, 429), a network error or a timeout makes it "unreachable", and the host
+is left alone for the run: every fetch to it fails without a request (`unreachable()` says
+why, so a caller can fail the site).
 """
 
 from __future__ import annotations
@@ -29,13 +39,17 @@ from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3.exceptions
 
 from extract.settings import HarvestSettings
 
-Outcome = Literal["ok", "not_modified", "retried", "failed", "blocked", "out_of_scope", "too_large"]
+Outcome = Literal["ok", "not_modified", "retried", "failed", "blocked", "out_of_scope",
+                  "too_large", "timeout"]
 OUTCOMES: tuple[str, ...] = (
-    "ok", "not_modified", "retried", "failed", "blocked", "out_of_scope", "too_large",
+    "ok", "not_modified", "retried", "failed", "blocked", "out_of_scope", "too_large", "timeout",
 )
+# Why an archived body is incomplete: the size cap or the time budget (WARC-Truncated values).
+Truncation = Literal["length", "time"]
 RecordKind = Literal["list", "article", "attachment", "robots", "other"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -60,7 +74,7 @@ class Exchange:
     body: bytes  # wire bytes (still content-encoded), what the archive keeps
     fetched_at: dt.datetime
     kind: RecordKind
-    truncated: bool = False
+    truncated: Truncation | None = None
     request_headers: tuple[tuple[str, str], ...] = ()
     content: bytes = b""  # body after Content-Encoding; what digests describe
     referer: str | None = None
@@ -102,6 +116,18 @@ class _TooLarge(Exception):
 
 class _Refused(Exception):
     pass
+
+
+class _Unreachable(Exception):
+    """The host's robots.txt is unreachable this run: nothing is requested from it."""
+
+
+class _Timeout(Exception):
+    """The response's time budget is spent."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def detect_block(status: int, body: bytes) -> str | None:
@@ -275,6 +301,48 @@ def _is_ip_literal(host: str) -> bool:
     return True
 
 
+# The rules parser; #27 swaps in protego here and in RobotsPolicy's two lookups only.
+RobotsRules = urllib.robotparser.RobotFileParser
+
+
+def parse_robots(url: str, text: str) -> RobotsRules:
+    rules = urllib.robotparser.RobotFileParser(url)
+    rules.parse(text.splitlines())
+    return rules
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsPolicy:
+    """A host's robots.txt as this run found it: its `rules`, none (anything goes), or
+    `unreachable` with the reason (the host is off limits for the run)."""
+
+    rules: RobotsRules | None = None
+    unreachable: str | None = None
+
+    def allows(self, agent: str, url: str) -> bool:
+        if self.unreachable is not None:
+            return False
+        return self.rules is None or self.rules.can_fetch(agent, url)
+
+    def crawl_delay(self, agent: str) -> float | None:
+        delay = self.rules.crawl_delay(agent) if self.rules is not None else None
+        return None if delay is None else float(delay)
+
+
+def robots_policy(robots_url: str, result: FetchResult) -> RobotsPolicy:
+    """RFC 9309 2.3.1.2-4: a 2xx robots.txt gives the rules; a 4xx ("unavailable": 404, 403,
+    410...) means no rules; anything else is "unreachable": a server error (5xx, and 429,
+    which asks us to come back later), a network error, a timeout, a redirect we may not
+    follow, or an anti-bot page instead of the file. Unreachable means complete disallow."""
+    status = result.status
+    if result.outcome == "ok" and status is not None and 200 <= status < 300:
+        return RobotsPolicy(parse_robots(robots_url, result.body.decode("utf-8", "replace")))
+    if status is not None and 400 <= status < 500 and status != 429:
+        return RobotsPolicy()
+    why = result.detail or (f"HTTP {status}" if status is not None else result.outcome)
+    return RobotsPolicy(unreachable=f"{robots_url} unreachable ({why})")
+
+
 class Fetcher:
     """Fetches URLs within a fixed set of allowed hosts under one `HarvestSettings`."""
 
@@ -308,7 +376,7 @@ class Fetcher:
         self._lock = threading.Lock()
         self._sessions: dict[str, requests.Session] = {}
         self._gates: dict[str, _HostGate] = {}
-        self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots: dict[str, RobotsPolicy] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
         self._resolved: dict[str, str | None] = {}
 
@@ -391,7 +459,8 @@ class Fetcher:
         self.close()
 
     # -- robots.txt --------------------------------------------------------------------
-    def robots(self, url: str) -> urllib.robotparser.RobotFileParser | None:
+    def robots(self, url: str) -> RobotsPolicy:
+        """The policy of `url`'s host, fetched once per Fetcher."""
         key = self._host_key(url)
         with self._lock:
             if key in self._robots:
@@ -401,31 +470,42 @@ class Fetcher:
             with self._lock:
                 if key in self._robots:
                     return self._robots[key]
-            parser = self._load_robots(key)
+            policy = self._load_robots(key)
             with self._lock:
-                self._robots[key] = parser
-            return parser
+                self._robots[key] = policy
+            return policy
 
-    def _load_robots(self, key: str) -> urllib.robotparser.RobotFileParser | None:
+    def _load_robots(self, key: str) -> RobotsPolicy:
         robots_url = key + "/robots.txt"
         result = self._fetch(robots_url, kind="robots", check_robots=False)
-        parser = urllib.robotparser.RobotFileParser(robots_url)
-        if result.outcome == "ok" and result.status == 200:
-            parser.parse(result.body.decode("utf-8", "replace").splitlines())
-        elif result.status in (401, 403) or (result.status or 0) >= 500 or result.status is None:
-            parser.parse(["User-agent: *", "Disallow: /"])  # unknown or forbidden: stay out
-        else:
-            parser.parse([])  # 404 and friends: no rules
-        delay = parser.crawl_delay(self.settings.user_agent)
-        if delay is not None and float(delay) > self.settings.delay:
-            self._gate(key).robots_delay = float(delay)
-        return parser
+        policy = robots_policy(robots_url, result)
+        delay = policy.crawl_delay(self.settings.user_agent)
+        if delay is not None and delay > self.settings.delay:
+            self._gate(key).robots_delay = delay
+        return policy
+
+    def unreachable(self, url: str) -> str | None:
+        """Why `url`'s host is off limits for this run (its robots.txt is unreachable), or
+        None; fetches robots.txt if not done yet. None when robots are not respected, or
+        when `url` is out of scope anyway (nothing is fetched from it, robots.txt included)."""
+        if not self.settings.respect_robots or self.refusal(url) is not None:
+            return None
+        return self.robots(url).unreachable
 
     def allowed_by_robots(self, url: str) -> bool:
         if not self.settings.respect_robots:
             return True
-        parser = self.robots(url)
-        return parser is None or parser.can_fetch(self.settings.user_agent, url)
+        return self.robots(url).allows(self.settings.user_agent, url)
+
+    def _robots_check(self, url: str) -> None:
+        """Raise _Unreachable or _Refused when robots.txt keeps us from `url`."""
+        if not self.settings.respect_robots:
+            return
+        policy = self.robots(url)
+        if policy.unreachable is not None:
+            raise _Unreachable(f"{policy.unreachable}: host not fetched this run")
+        if not policy.allows(self.settings.user_agent, url):
+            raise _Refused("disallowed by robots.txt")
 
     # -- fetching ----------------------------------------------------------------------
     def fetch(
@@ -458,9 +538,14 @@ class Fetcher:
         started = self._clock()
         if reason := self.refusal(url):
             return self._finish(FetchResult(url, url, "out_of_scope", detail=reason), started)
-        if check_robots and not self.allowed_by_robots(url):
-            return self._finish(
-                FetchResult(url, url, "out_of_scope", detail="disallowed by robots.txt"), started)
+        if check_robots:
+            try:
+                self._robots_check(url)
+            except _Unreachable as exc:
+                return self._finish(FetchResult(url, url, "failed", detail=str(exc)), started)
+            except _Refused as exc:
+                return self._finish(FetchResult(url, url, "out_of_scope", detail=str(exc)),
+                                    started)
         conditional: dict[str, str] = {}
         if etag:
             conditional["If-None-Match"] = etag
@@ -516,8 +601,10 @@ class Fetcher:
                         raise _Refused(f"more than {self.settings.max_redirects} redirects")
                     if reason := self.refusal(target):
                         raise _Refused(f"redirect to {target}: {reason}")
-                    if not self.allowed_by_robots(target):
-                        raise _Refused(f"redirect to {target}: disallowed by robots.txt")
+                    try:
+                        self._robots_check(target)
+                    except (_Refused, _Unreachable) as exc:
+                        raise type(exc)(f"redirect to {target}: {exc}") from None
                     if status == 303 or (status in (301, 302) and current_method == "POST"):
                         current_method, current_data = "GET", None
                     current = target
@@ -546,10 +633,16 @@ class Fetcher:
         except _TooLarge as exc:
             result = FetchResult(url, current, "too_large", detail=str(exc),
                                  redirects=redirects)
+        except _Timeout as exc:  # not retried now: the same server would hold us as long
+            result = FetchResult(url, current, "timeout", exc.status, detail=str(exc),
+                                 redirects=redirects)
         except _Refused as exc:
             result = FetchResult(url, current, "out_of_scope", detail=str(exc),
                                  redirects=redirects)
-        except (requests.RequestException, zlib.error, OSError) as exc:
+        except _Unreachable as exc:
+            result = FetchResult(url, current, "failed", detail=str(exc), redirects=redirects)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, zlib.error,
+                OSError) as exc:
             result = FetchResult(url, current, "failed", detail=f"{type(exc).__name__}: {exc}",
                                  redirects=redirects)
             if attempt <= self.settings.max_retries:
@@ -585,43 +678,59 @@ class Fetcher:
         if referer:
             extra_headers = {**extra_headers, "Referer": referer}
         session = self._session(key)
-        timeout = (self.settings.connect_timeout, self.settings.read_timeout)
+        budget = self.settings.max_response_seconds
+        # The slot covers the whole response (headers, body, decompression): a body still
+        # downloading is a request in flight for `concurrency_per_host`.
         with self._gate(key).slot(self._clock, self._sleep):
-            response = session.request(method, url, headers=extra_headers, data=data,
-                                       timeout=timeout, allow_redirects=False, stream=True)
-        try:
-            return self._read(response, url, method, kind, referer)
-        finally:
-            response.close()
+            deadline = self._clock() + budget
+            timeout = (min(self.settings.connect_timeout, budget),
+                       min(self.settings.read_timeout, budget))
+            try:
+                response = session.request(method, url, headers=extra_headers, data=data,
+                                           timeout=timeout, allow_redirects=False, stream=True)
+            except requests.Timeout as exc:
+                if self._clock() >= deadline:
+                    raise _Timeout(f"no response within {budget:g} s: {exc}") from exc
+                raise
+            try:
+                return self._read(response, url, method, kind, referer, deadline)
+            finally:
+                response.close()
 
     def _read(self, response: requests.Response, url: str, method: str,
-              kind: RecordKind, referer: str | None) -> tuple[Exchange, bytes]:
+              kind: RecordKind, referer: str | None,
+              deadline: float) -> tuple[Exchange, bytes]:
         fetched_at = _utcnow()
         headers = tuple(response.raw.headers.items()) if response.raw is not None else tuple(
             response.headers.items())
         request_headers = tuple((k, v if isinstance(v, str) else v.decode("latin-1"))
                                 for k, v in response.request.headers.items())
 
-        def exchange(body: bytes, truncated: bool = False, content: bytes = b"") -> Exchange:
+        def exchange(body: bytes, truncated: Truncation | None = None,
+                     content: bytes = b"") -> Exchange:
             return Exchange(url, method, response.status_code, headers, body, fetched_at, kind,
                             truncated, request_headers, content, referer)
 
         cap = self.settings.max_body_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > cap:
-            self._record(exchange(b"", truncated=True))
+            self._record(exchange(b"", truncated="length"))
             raise _TooLarge(f"Content-Length {declared} exceeds {cap} bytes")
         wire = bytearray()
         decoder = _Decompressor(response.headers.get("Content-Encoding"),
                                 self.settings.max_decompressed_bytes)
         try:
-            for chunk in response.raw.stream(_CHUNK, decode_content=False):
+            for chunk in self._body_chunks(response, deadline):
                 wire += chunk
                 if len(wire) > cap:
                     raise _TooLarge(f"body exceeds {cap} bytes")
                 decoder.feed(chunk)
         except _TooLarge:
-            self._record(exchange(bytes(wire[:cap]), truncated=True))
+            self._record(exchange(bytes(wire[:cap]), truncated="length"))
+            raise
+        except _Timeout as exc:
+            self._record(exchange(bytes(wire), truncated="time"))
+            exc.status = response.status_code
             raise
         except (_Refused, zlib.error):
             self._record(exchange(bytes(wire)))
@@ -629,6 +738,29 @@ class Fetcher:
         done = exchange(bytes(wire), content=bytes(decoder.out))
         self._record(done)
         return done, done.content
+
+    def _body_chunks(self, response: requests.Response, deadline: float) -> Iterator[bytes]:
+        """The wire body as it arrives, until `deadline`: each read takes what one receive
+        brings (a full-size read would wait for all of it) and waits at most the read
+        timeout or what is left of the budget, whichever is shorter."""
+        raw = response.raw
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        budget = self.settings.max_response_seconds
+        while True:
+            left = deadline - self._clock()
+            if left <= 0:
+                raise _Timeout(f"response not complete within {budget:g} s")
+            if sock is not None:
+                sock.settimeout(min(self.settings.read_timeout, left))
+            try:
+                chunk = raw.read1(_CHUNK, decode_content=False)
+            except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
+                if self._clock() >= deadline:
+                    raise _Timeout(f"response not complete within {budget:g} s") from exc
+                raise
+            if not chunk:
+                return
+            yield chunk
 
 
 def exchange_header(exchange: Exchange, name: str) -> str | None:

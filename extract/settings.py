@@ -38,6 +38,10 @@ class HarvestSettings(BaseModel):
     user_agent: str = USER_AGENT
     connect_timeout: float = Field(10.0, gt=0)
     read_timeout: float = Field(30.0, gt=0)
+    max_response_seconds: float = Field(
+        60.0, gt=0, description="total time for one response (headers, body, decompression), "
+                                "however steadily it trickles in; past it the fetch is a "
+                                "`timeout`, archived as truncated and retried on a later run")
     delay: float = Field(1.0, ge=0, description="seconds between requests to one host")
     concurrency_per_host: int = Field(1, ge=1)
     max_retries: int = Field(3, ge=0)

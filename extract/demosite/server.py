@@ -5,7 +5,15 @@
         site.set_revision(2)            # one article changes (new body, ETag, Last-Modified)
 
 Article pages carry an ETag and Last-Modified and answer conditional GETs with 304; list
-pages carry neither, as CMS list pages usually do. Every request lands in `site.requests`.
+pages carry neither, as CMS list pages usually do. Every request lands in `site.requests`,
+with how many requests were in flight when it arrived (`in_flight`, itself included; a
+request stops counting just before its last byte is written, so a client that has its whole
+answer never sees it as open), and `site.peak_in_flight` keeps the highest count.
+
+Fault hooks for tests: `set_fault(path, behaviour)` makes any article path misbehave (see
+`Behaviour`; e.g. "drip" sends `drip_bytes` every `drip_seconds`; /robots.txt takes "slow"
+and "drip" too), and `set_robots(status)` makes /robots.txt answer with that status instead
+of its rules.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from extract.demosite.site import (
     ROBOTS_DISALLOW,
     STATIC_PAGES,
     Article,
+    Behaviour,
     Column,
     SiteContent,
     build_site,
@@ -61,6 +70,7 @@ class LoggedRequest:
     if_modified_since: str | None
     user_agent: str | None
     at: float  # time.monotonic()
+    in_flight: int = 1  # requests in flight when this one arrived, itself included
 
 
 def _gzip_bomb() -> bytes:
@@ -79,10 +89,13 @@ class DemoSite:
         scale: int = DEFAULT_SCALE,
         per_page: int | None = None,
         slow_seconds: float = 0.5,
+        drip_seconds: float = 0.5,
+        drip_bytes: int = 1,
     ) -> None:
         self.host, self.port = host, port
         self.revision = revision
         self.slow_seconds = slow_seconds
+        self.drip_seconds, self.drip_bytes = drip_seconds, drip_bytes
         self.content: SiteContent = build_site(scale, per_page)
         self._by_path = self.content.by_path
         self._columns = {c.col_id: c for c in self.content.columns}
@@ -91,6 +104,10 @@ class DemoSite:
         self._hits: Counter[str] = Counter()
         self._cache: dict[tuple[int, int], tuple[bytes, str]] = {}
         self._bomb: bytes | None = None
+        self._faults: dict[str, Behaviour] = {}
+        self._robots_status = 200
+        self._in_flight = 0
+        self.peak_in_flight = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -191,6 +208,25 @@ class DemoSite:
         with self._lock:
             self._hits.clear()
 
+    def set_fault(self, path: str, behaviour: Behaviour | None) -> None:
+        """Make the article at `path` (a path or URL) answer as `behaviour` until cleared with
+        None; the article's own behaviour otherwise."""
+        path = urlsplit(path).path or path
+        with self._lock:
+            if behaviour is None:
+                self._faults.pop(path, None)
+            else:
+                self._faults[path] = behaviour
+
+    def set_robots(self, status: int = 200) -> None:
+        """/robots.txt answers with `status` (its rules only with 200)."""
+        with self._lock:
+            self._robots_status = status
+
+    def reset_peak(self) -> None:
+        with self._lock:
+            self.peak_in_flight = self._in_flight
+
     def warm(self) -> None:
         """Render every article now, so the first crawler is not the one paying for it."""
         for article in self.content.articles.values():
@@ -209,6 +245,20 @@ class DemoSite:
     def _record(self, entry: LoggedRequest) -> None:
         with self._lock:
             self._log.append(entry)
+
+    def _enter(self) -> int:
+        with self._lock:
+            self._in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+            return self._in_flight
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    def _fault(self, path: str) -> Behaviour | None:
+        with self._lock:
+            return self._faults.get(path)
 
     def _hit(self, key: str) -> int:
         with self._lock:
@@ -364,8 +414,21 @@ class _Handler(BaseHTTPRequestHandler):
     # ACK holds the body back ~40 ms per response. Real servers (nginx) set TCP_NODELAY too.
     disable_nagle_algorithm = True
 
+    _arrived_in_flight = 0
+    _open = False
+
     def log_message(self, format: str, *args: object) -> None:
         pass  # the request log replaces stderr noise
+
+    def _begin(self) -> None:
+        self._open = True
+        self._arrived_in_flight = self.site._enter()
+
+    def _end(self) -> None:
+        """The request stops counting as in flight: called just before its last write."""
+        if self._open:
+            self._open = False
+            self.site._leave()
 
     # -- plumbing ----------------------------------------------------------------------
     def _send(self, status: int, body: bytes, content_type: str = "text/html",
@@ -378,15 +441,18 @@ class _Handler(BaseHTTPRequestHandler):
         # Log before the client can see the response, so a test that just got its answer
         # always finds the request in the log.
         self._logged(status)
+        if self.command == "HEAD" or not body:
+            self._end()
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command != "HEAD" and body:
+            self._end()
             self.wfile.write(body)
 
     def _logged(self, status: int) -> None:
         self.site._record(LoggedRequest(
             self.command, self.path, status, self.headers.get("If-None-Match"),
             self.headers.get("If-Modified-Since"), self.headers.get("User-Agent"),
-            time.monotonic()))
+            time.monotonic(), self._arrived_in_flight))
 
     def _redirect(self, status: int, location: str) -> None:
         self._send(status, b"", headers={"Location": location})
@@ -399,11 +465,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:
-        # The client may hang up mid-body (size caps do that on purpose).
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self._route_get()
+        self._begin()
+        # The client may hang up mid-body (size caps and time budgets do that on purpose).
+        try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self._route_get()
+        finally:
+            self._end()
 
     def do_POST(self) -> None:
+        self._begin()
+        try:
+            self._post()
+        finally:
+            self._end()
+
+    def _post(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
         parts = urlsplit(self.path)
@@ -432,7 +509,17 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path
         per = site.content.per_page
         if path == "/robots.txt":
+            status = site._robots_status
+            if status != 200:
+                self._send(status, f"robots.txt: HTTP {status}".encode(), "text/plain")
+                return
             body = f"User-agent: *\nDisallow: {ROBOTS_DISALLOW}\n".encode()
+            fault = site._fault(path)  # "slow" and "drip" apply here too
+            if fault == "slow":
+                time.sleep(site.slow_seconds)
+            if fault == "drip":
+                self._drip(body, "text/plain")
+                return
             self._send(200, body, "text/plain")
             return
         if path in ("/", "/index.html"):
@@ -505,6 +592,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _article(self, article: Article, *, moved_target: bool = False) -> None:
         site = self.site
         behaviour = article.behaviour if not moved_target else "normal"
+        behaviour = site._fault(article.path) or behaviour
         if behaviour == "missing":
             self._not_found()
             return
@@ -538,6 +626,9 @@ class _Handler(BaseHTTPRequestHandler):
         if behaviour == "oversized":
             self._stream_oversized()
             return
+        if behaviour == "drip":
+            self._drip(site._rendered(article)[0])
+            return
         if behaviour == "gzipbomb":
             self._send(200, site.gzip_bomb(), "text/html",
                        headers={"Content-Encoding": "gzip"})
@@ -560,12 +651,31 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(key, value)
             self.send_header("Content-Length", "0")
             self._logged(304)
+            self._end()
             self.end_headers()
             return
         if gzip_ok:
             self._send_maybe_gzip(body, content_type, validators)
         else:
             self._send(200, body, content_type, validators)
+
+    def _drip(self, body: bytes, content_type: str = "text/html") -> None:
+        """The whole body announced, then sent `drip_bytes` at a time `drip_seconds` apart:
+        every read is quick, the response as a whole is not."""
+        site = self.site
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self._logged(200)
+        self.end_headers()
+        step = max(1, site.drip_bytes)
+        for start in range(0, len(body), step):
+            if start + step >= len(body):
+                self._end()
+            self.wfile.write(body[start:start + step])
+            self.wfile.flush()
+            if start + step < len(body):
+                time.sleep(site.drip_seconds)
 
     def _stream_oversized(self) -> None:
         # No Content-Length: the client must enforce its cap while streaming.
@@ -581,6 +691,7 @@ class _Handler(BaseHTTPRequestHandler):
             while sent < OVERSIZED_BYTES:
                 self.wfile.write(chunk)
                 sent += len(chunk)
+            self._end()
             self.wfile.write(b"</body></html>")
         finally:
             self._logged(200)

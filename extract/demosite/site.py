@@ -54,6 +54,9 @@ Behaviour = Literal[
     "gzipbomb",  # small gzip body that inflates past the decompression cap
     "ratelimited",  # 429 with Retry-After: 1 on the first request, then 200
     "robots",  # under a robots.txt Disallow prefix
+    # Faults no article has by default (they would slow every crawl); a test gives one to
+    # any path with DemoSite.set_fault:
+    "drip",  # 200 with the real body, DemoSite.drip_bytes every DemoSite.drip_seconds
 ]
 
 DEFAULT_SCALE = 24  # variant articles; with seeds, specials and broken cases ~50 in all

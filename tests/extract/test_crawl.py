@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from extract.archive import FETCHLOG_SCHEMA, INDEX_SCHEMA, iter_pages, read_fetc
 from extract.crawl import (
     COUNT_KEYS,
     HarvestResult,
+    SiteUnavailable,
     _element_text,
     harvest,
     parse_html,
@@ -367,3 +369,71 @@ def test_parallel_list_walking_finds_the_same_articles(demo_site: DemoSite, tmp_
                    settings={"concurrency_per_host": 4, "workers": 4}, **kwargs)
     assert {p.url for p in many.pages} == {p.url for p in one.pages}
     assert many.counts == one.counts and one.counts["new"] > 0
+
+
+# -- a site whose robots.txt is unreachable is unavailable; a dripping page times out --------
+
+HUNAN_COLUMN = "/11287/11306/index.htm"
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_robots_server_error_fails_the_site_and_fetches_nothing(tmp_path: Path,
+                                                                status: int) -> None:
+    with DemoSite() as site:
+        site.set_robots(status)
+        with pytest.raises(SiteUnavailable, match=f"robots.txt unreachable .*HTTP {status}"):
+            harvest("demo-hunan", tmp_path, run_id="r0", delay=0, base_url=site.base_url,
+                    settings={"max_retries": 0})
+        assert {r.path for r in site.requests} == {"/robots.txt"}
+    log = read_fetchlog(tmp_path)  # the refusal is on record, for the site's columns too
+    robots = log.filter(pl.col("url").str.ends_with("/robots.txt"))
+    assert robots["status"].to_list() == [status]
+    assert read_index(tmp_path)["url"].to_list() == [site.url("/robots.txt")]
+
+
+def test_robots_connection_refused_fails_the_site(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    start = f"http://127.0.0.1:{port}{HUNAN_COLUMN}"
+    with pytest.raises(SiteUnavailable, match="ConnectionError"):
+        harvest(None, tmp_path, run_id="r0", delay=0, start_url=start,
+                allow_hosts=["127.0.0.1"], settings={"max_retries": 0})
+
+
+def test_robots_404_allows_everything(tmp_path: Path) -> None:
+    with DemoSite() as site:
+        site.set_robots(404)
+        disallowed = site.article_url(next(a for a in site.articles() if a.behaviour == "robots"))
+        result = harvest("demo-hunan", tmp_path, run_id="r0", delay=0, base_url=site.base_url)
+    assert disallowed in {p.url for p in result.pages}
+    assert result.counts["out_of_scope"] == 3  # off-site, private, file: (robots: none)
+
+
+def test_a_page_past_its_time_budget_counts_as_timeout_and_is_fetched_next_run(
+        tmp_path: Path) -> None:
+    with DemoSite(drip_seconds=0.3) as site:
+        article = site.content.column_articles(
+            next(c for c in site.content.columns if c.col_id == "11306"))[0]
+        url = site.article_url(article)
+        site.set_fault(article.path, "drip")
+
+        def run(run_id: str, **kw: object) -> HarvestResult:
+            return harvest(None, tmp_path, run_id=run_id, delay=0,
+                           start_url=site.url(HUNAN_COLUMN), allow_hosts=["127.0.0.1"], **kw)  # type: ignore[arg-type]
+
+        first = run("r0", settings={"max_response_seconds": 1.0, "max_retries": 0})
+        assert first.counts["timeout"] == 1 and url in first.failed_urls
+        assert url not in {p.url for p in first.pages}
+        final = read_fetchlog(tmp_path).filter(pl.col("url") == url)
+        assert final["outcome"].to_list() == ["timeout"]
+        truncated = read_index(tmp_path).filter(pl.col("url") == url)
+        assert truncated["status"].to_list() == [200]  # archived, but never a page:
+        assert url not in {p.url for p in iter_pages(tmp_path)}
+        # The next night (not this URL's rotation day) it is due again, and arrives whole.
+        site.set_fault(article.path, None)
+        today = dt.datetime.now(dt.UTC).date()
+        day = next(today + dt.timedelta(days=k) for k in range(1, 7)
+                   if rotation_day(url, 7) != (today + dt.timedelta(days=k)).toordinal() % 7)
+        second = run("r1", today=day, settings={"revisit_recent_days": 0})
+    assert url in {p.url for p in second.pages} and second.counts["timeout"] == 0

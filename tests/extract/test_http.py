@@ -4,6 +4,9 @@ the live demo site (no timings: sleeps and clocks are injected where waits matte
 from __future__ import annotations
 
 import itertools
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -280,3 +283,117 @@ def test_retry_after_parsing() -> None:
     assert parse_retry_after("7") == 7.0
     assert parse_retry_after("Wed, 01 Jan 2025 12:00:30 GMT", now) == pytest.approx(30)
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+# -- robots.txt per RFC 9309: unreachable (5xx, network) keeps us out, 4xx means no rules --
+
+def closed_port() -> int:
+    """A loopback port nobody listens on (bound, then released): connections are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_robots_server_error_makes_the_host_unreachable(status: int) -> None:
+    with DemoSite() as site:
+        site.set_robots(status)
+        rec = Recorder()
+        article = normal(site)
+        with fetcher(fast(max_retries=1), ["127.0.0.1"], rec) as f:
+            result = f.fetch(site.article_url(article))
+            reason = f.unreachable(site.article_url(article))
+        assert result.outcome == "failed" and result.attempts == 0
+        assert reason and f"HTTP {status}" in reason and "robots.txt" in reason
+        assert "robots.txt" in result.detail and "not fetched" in result.detail
+        assert [r.path for r in site.requests] == ["/robots.txt"] * 2  # retried, then gave up
+        assert not any(e.url == site.article_url(article) for e in rec.exchanges)
+
+
+def test_robots_connection_refused_makes_the_host_unreachable() -> None:
+    url = f"http://127.0.0.1:{closed_port()}/art/1.html"
+    rec = Recorder()
+    with fetcher(fast(max_retries=0), ["127.0.0.1"], rec) as f:
+        result = f.fetch(url)
+        reason = f.unreachable(url)
+    assert result.outcome == "failed" and reason and "ConnectionError" in reason
+    assert [a.url.rsplit("/", 1)[-1] for a in rec.attempts] == ["robots.txt", "1.html"]
+    assert rec.attempts[-1].attempt == 0  # the article was refused, never requested
+
+
+@pytest.mark.parametrize(("fault", "settings"), [
+    ("slow", {"read_timeout": 0.1}),  # no answer within the read timeout
+    ("drip", {"max_response_seconds": 0.5}),  # answers, but not within the time budget
+])
+def test_robots_timeout_makes_the_host_unreachable(fault: str, settings: dict[str, float]
+                                                   ) -> None:
+    with DemoSite(slow_seconds=0.5, drip_seconds=0.2) as site:
+        site.set_fault("/robots.txt", fault)  # type: ignore[arg-type]
+        url = site.article_url(normal(site))
+        with fetcher(fast(max_retries=0, **settings), ["127.0.0.1"], Recorder()) as f:
+            result = f.fetch(url)
+            reason = f.unreachable(url)
+        assert result.outcome == "failed" and reason and "robots.txt" in reason
+        assert "imeout" in reason or "within" in reason
+        # (the slow answer is logged only once the server wakes up, after the client left)
+        assert all(r.path == "/robots.txt" for r in site.requests)
+
+
+@pytest.mark.parametrize("status", [404, 403, 410, 401])
+def test_robots_4xx_means_no_rules(status: int) -> None:
+    with DemoSite() as site:
+        site.set_robots(status)
+        url = site.article_url(case(site, "robots"))  # disallowed when the rules are there
+        with fetcher(fast(), ["127.0.0.1"], Recorder()) as f:
+            assert f.unreachable(url) is None
+            result = f.fetch(url)
+        assert result.outcome == "ok" and result.status == 200
+
+
+# -- the time budget of one response, and the host slot held while a body downloads --------
+
+def test_a_dripping_response_ends_at_its_time_budget_archived_as_truncated() -> None:
+    # One byte every 0.3 s: every read is well within the read timeout, the whole body
+    # (several KB) would take an hour.
+    with DemoSite(drip_seconds=0.3, drip_bytes=1) as site:
+        article = normal(site)
+        site.set_fault(article.path, "drip")
+        rec = Recorder()
+        with fetcher(fast(read_timeout=5, max_response_seconds=1.5), ["127.0.0.1"], rec) as f:
+            started = time.monotonic()
+            result = f.fetch(site.article_url(article))
+            took = time.monotonic() - started
+    assert (result.outcome, result.status, result.attempts) == ("timeout", 200, 1)
+    assert "1.5 s" in result.detail
+    assert 1.4 <= took < 3.0
+    archived = [e for e in rec.exchanges if e.url == result.url]
+    assert len(archived) == 1 and archived[0].truncated == "time"
+    assert 0 < len(archived[0].body) < len(site._rendered(article)[0])
+    assert [a.outcome for a in rec.attempts if a.url == result.url] == ["timeout"]
+
+
+def test_a_slow_response_within_its_budget_completes() -> None:
+    with DemoSite(drip_seconds=0.05, drip_bytes=4096) as site:
+        article = normal(site)
+        site.set_fault(article.path, "drip")
+        with fetcher(fast(max_response_seconds=10), ["127.0.0.1"], Recorder()) as f:
+            result = f.fetch(site.article_url(article))
+    assert result.outcome == "ok" and result.body == site._rendered(article)[0]
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_the_host_slot_covers_the_whole_body(limit: int) -> None:
+    # Bodies that take ~0.2 s each, four fetched at once: with one slot per host the server
+    # never has two requests open; the slot is not released when the headers arrive.
+    with DemoSite(drip_seconds=0.05, drip_bytes=2048) as site:
+        articles = [a for a in site.articles() if a.behaviour == "normal"][:4]
+        for article in articles:
+            site.set_fault(article.path, "drip")
+        with fetcher(fast(concurrency_per_host=limit), ["127.0.0.1"], Recorder()) as f:
+            f.robots(site.base_url)  # robots.txt first, alone
+            site.reset_peak()
+            with ThreadPoolExecutor(4) as pool:
+                results = list(pool.map(lambda a: f.fetch(site.article_url(a)), articles))
+    assert [r.outcome for r in results] == ["ok"] * 4
+    assert site.peak_in_flight == limit
+    assert max(r.in_flight for r in site.requests) == limit

@@ -229,3 +229,27 @@ def test_on_a_real_site_aged_articles_follow_the_longer_rotation(archived: Archi
                                revisit_aged_after_days=aged_after)
         assert asked == due_on(archived, night, recent_days=0, aged_after=aged_after)
         assert result.counts["deferred"] >= len(archived.articles) - len(asked)
+
+
+def test_a_page_too_large_comes_back_on_its_rotation_day_whole_once_the_cap_is_raised(
+        tmp_path: Path) -> None:
+    from extract.profile import load_profile
+
+    with DemoSite() as site:
+        article = next(a for a in site.articles()
+                       if a.column.family == "hunan" and a.behaviour == "oversized")
+        url = site.article_url(article)
+        first = harvest(PROFILE, tmp_path, run_id="run0", delay=0, base_url=site.base_url)
+        assert url in first.failed_urls and first.counts["too_large"] >= 1
+        first_day = dt.datetime.now(dt.UTC).date()
+        day = next(d for d in (first_day + dt.timedelta(days=k) for k in range(1, AGED_EVERY))
+                   if rotation_day(url, interval(article, d)) == d.toordinal()
+                   % interval(article, d))
+        profile = load_profile(PROFILE, base_url=site.base_url)
+        raised = profile.model_copy(update={"settings": {
+            **profile.settings, "max_body_bytes": 12 * 1024 * 1024}})
+        site.clear_log()
+        second = harvest(raised, tmp_path, run_id="run1", delay=0, today=day)
+        assert url in {site.url(r.path) for r in site.requests}  # due again: its rotation day
+    page = next(p for p in second.pages if p.url == url)  # archived whole, a page to parse
+    assert len(page.body) > 11 * 1024 * 1024 and url not in second.failed_urls
