@@ -55,7 +55,8 @@ def require_archive(paths: DataPaths) -> None:
 
 
 def require_warehouse(paths: DataPaths) -> None:
-    """The data directory holds a DuckDB warehouse file."""
+    """The data directory holds a DuckDB warehouse file that can be opened for reading now
+    (WarehouseLocked from warehouse.db while another process writes it)."""
     require_data_dir(paths)
     path = paths.warehouse
     if not path.is_file():
@@ -66,6 +67,9 @@ def require_warehouse(paths: DataPaths) -> None:
     if header[DUCKDB_MAGIC_OFFSET:] != DUCKDB_MAGIC:
         raise DataDirError(f"{path} is not a DuckDB database; move it away and run "
                            "`govharvest reprocess` to rebuild the warehouse from the archive")
+    from warehouse.db import connect
+
+    connect(path, read_only=True).close()
 
 
 # Locks this process holds: data directory -> (owning thread, depth). The owning thread may

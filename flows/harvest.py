@@ -13,6 +13,7 @@ from prefect.utilities.annotations import quote
 
 from flows import tasks
 from flows.config import resolve_paths
+from flows.datadir import data_dir_lock
 from flows.pipeline import (
     PARSE_CHUNK,
     SiteBatch,
@@ -79,8 +80,13 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
     fetches: dict[PrefectFuture, SiteRequest] = {
         tasks.fetch_site.submit(req, paths, run_id): req for req in requests}
     parses: dict[PrefectFuture, SiteRequest] = {}
+    unfetched: dict[str, BaseException] = {}  # a site whose fetch failed: its own error
     for fetched in as_completed(list(fetches)):
         req = fetches[fetched]
+        error = fetched.result(raise_on_failure=False)  # done: this does not wait
+        if isinstance(error, BaseException):  # its parse would only say "upstream failed"
+            unfetched[req.site] = error
+            continue
         parses[tasks.parse_and_gate.submit(
             req, fetched, paths, run_id, done.get(req.site, frozenset()), share_gate=True)] = req
 
@@ -88,7 +94,7 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
     new_docs: list[dict[str, str]] = []
     waiting: list[SiteBatch] = []  # small sites, gated and loaded together
 
-    def fail(site: str, exc: Exception) -> None:
+    def fail(site: str, exc: BaseException) -> None:
         logger.error("site %s failed: %s", site, exc)
         record_failed_site(site, run_id, f"{type(exc).__name__}: {exc}", paths)
         outcomes[site] = SiteOutcome(site=site, error=f"{type(exc).__name__}: {exc}")
@@ -109,6 +115,8 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
             outcomes[batch.site].load = summary
             new_docs.extend(_new_documents(batch))
 
+    for site, error in unfetched.items():
+        fail(site, error)
     for future in as_completed(list(parses)):  # load whichever site is ready first
         req = parses[future]
         try:
@@ -166,8 +174,10 @@ def harvest_site(site: str, data_dir: str = "data", base_url: str | None = None,
 
     Known pages are revalidated on the revisit rotation (settings `revisit_recent_days`,
     `revisit_days`); `revalidate_all` revalidates every one of them in this run."""
-    return _run_sites(_requests([site], base_url, delay, max_pages, allow_hosts,
-                                revalidate_all), data_dir, build_outputs)
+    # Deployments enter here without the CLI: the flow holds the data directory itself.
+    with data_dir_lock(resolve_paths(Path(data_dir)).root, "harvest-site flow"):
+        return _run_sites(_requests([site], base_url, delay, max_pages, allow_hosts,
+                                    revalidate_all), data_dir, build_outputs)
 
 
 @flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=SITE_CONCURRENCY),  # type: ignore[arg-type]
@@ -180,5 +190,6 @@ def nightly(sites: list[str] | None = None, data_dir: str = "data", base_url: st
     `revalidate_all` sends a conditional GET for every known page instead of the night's
     share of the revisit rotation (a weekly full check, or after a site was down)."""
     names = sites or _enabled_sites()
-    return _run_sites(_requests(names, base_url, delay, max_pages, allow_hosts,
-                                revalidate_all), data_dir, True)
+    with data_dir_lock(resolve_paths(Path(data_dir)).root, "nightly flow"):
+        return _run_sites(_requests(names, base_url, delay, max_pages, allow_hosts,
+                                    revalidate_all), data_dir, True)

@@ -9,6 +9,7 @@ from prefect.utilities.annotations import quote
 
 from flows import pipeline, tasks
 from flows.config import resolve_paths
+from flows.datadir import data_dir_lock
 
 
 @flow(name="reprocess", log_prints=True)
@@ -18,13 +19,14 @@ def reprocess(data_dir: str = "data") -> dict:
     paths = resolve_paths(Path(data_dir))
     run_id = pipeline.new_run_id()
     totals = {"new": 0, "changed": 0, "unchanged": 0, "quarantined": 0}
-    sites = pipeline.archived_sites(paths)
-    for site in sites:
-        batch = tasks.reprocess_site(site, paths, run_id)
-        summary = tasks.load_batch(quote(batch), paths)  # type: ignore[call-overload]
-        get_run_logger().info("reprocess %s %s: %s", run_id, site, summary)
-        for key in totals:
-            totals[key] += getattr(summary, key)
+    with data_dir_lock(paths.root, "reprocess flow"):  # deployments enter without the CLI
+        sites = pipeline.archived_sites(paths)
+        for site in sites:
+            batch = tasks.reprocess_site(site, paths, run_id)
+            summary = tasks.load_batch(quote(batch), paths)  # type: ignore[call-overload]
+            get_run_logger().info("reprocess %s %s: %s", run_id, site, summary)
+            for key in totals:
+                totals[key] += getattr(summary, key)
     return {"run_id": run_id, "sites": len(sites), **totals}
 
 

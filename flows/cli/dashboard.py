@@ -26,10 +26,10 @@ def dashboard(
     ] = 2000,
 ) -> None:
     """Build the static dashboard (opens from disk, no server, no network) from the warehouse."""
-    from dashboards.build import build_dashboard  # plotly/jinja load only for this command
-
     paths = resolve_paths(data_dir)
     require_warehouse(paths)
+    from dashboards.build import build_dashboard  # plotly/jinja load only for this command
+
     try:
         index = build_dashboard(paths.warehouse, output or paths.dashboard,
                                 reports_dir=paths.reports, max_document_pages=max_document_pages)

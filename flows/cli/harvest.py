@@ -12,6 +12,7 @@ from rich.table import Table
 
 from flows.cli.app import DataDirOption, app
 from flows.config import resolve_paths
+from flows.datadir import data_dir_lock, require_archive
 
 DEMO_SITES = ("demo-hunan", "demo-trs", "demo-hanweb")
 DEMO_PORT = 8765
@@ -49,7 +50,7 @@ SinceOpt = Annotated[
     str | None, typer.Option("--since", help="Skip list entries published before YYYY-MM-DD.")
 ]
 DelayOpt = Annotated[
-    float | None, typer.Option("--delay", help="Per-host politeness delay in seconds.")
+    float | None, typer.Option("--delay", min=0, help="Per-host politeness delay in seconds.")
 ]
 RevalidateAllOpt = Annotated[
     bool, typer.Option("--revalidate-all", help="Revalidate every known page now, not only "
@@ -62,6 +63,24 @@ BaseUrlOpt = Annotated[
 
 # Wide enough for the summary table when output goes to a file or CI log.
 console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+
+
+def _since_date(since: str | None) -> dt.date | None:
+    if not since:
+        return None
+    try:
+        return dt.date.fromisoformat(since)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--since must be a date YYYY-MM-DD, got {since!r} ({exc})"
+                                 ) from None
+
+
+def _check_sites(names: list[str] | None, base_url: str | None) -> None:
+    """Unknown or invalid profiles stop the command before anything starts."""
+    from extract.profile import load_profile
+
+    for name in names or ():
+        load_profile(name, base_url=base_url)
 
 
 def _summary_table(title: str, rows: dict[str, dict]) -> Table:
@@ -96,15 +115,16 @@ def harvest(
     paths = resolve_paths(data_dir)
     request = pipeline.SiteRequest(
         site=site or (start_url or ""), base_url=base_url, delay=delay, max_pages=max_pages,
-        since=dt.date.fromisoformat(since) if since else None,
-        allow_hosts=tuple(allow_host or ()), start_url=start_url,
+        since=_since_date(since), allow_hosts=tuple(allow_host or ()), start_url=start_url,
         revalidate_all=revalidate_all,
     )
+    pipeline.load_site_profile(request)  # an unusable profile stops here, before the lock
     run_id = pipeline.new_run_id()
-    result = pipeline.fetch_site(request, paths, run_id, progress=console.is_terminal)
-    done = pipeline.completed_runs(paths).get(request.site, frozenset())
-    batch = pipeline.parse_and_gate(request, result, paths, run_id, done)
-    load = pipeline.load_batch(batch, paths)
+    with data_dir_lock(paths.root, "harvest"):
+        result = pipeline.fetch_site(request, paths, run_id, progress=console.is_terminal)
+        done = pipeline.completed_runs(paths).get(request.site, frozenset())
+        batch = pipeline.parse_and_gate(request, result, paths, run_id, done)
+        load = pipeline.load_batch(batch, paths)
     row = {**batch.counts, "new": load.new, "changed": load.changed,
            "quarantined": load.quarantined}
     console.print(_summary_table(f"harvest {batch.site} ({run_id})", {batch.site: row}))
@@ -122,8 +142,12 @@ def nightly(
     from flows.harvest import nightly as nightly_flow
 
     paths = resolve_paths(data_dir)
-    result = nightly_flow(sites=list(site) if site else None, data_dir=str(paths.root),
-                          base_url=base_url, delay=delay, revalidate_all=revalidate_all)
+    _check_sites(site, base_url)
+    # Taken here as well as in the flow, so a busy data directory is refused before the
+    # Prefect server starts; the flow, run in this thread, takes it again.
+    with data_dir_lock(paths.root, "nightly"):
+        result = nightly_flow(sites=list(site) if site else None, data_dir=str(paths.root),
+                              base_url=base_url, delay=delay, revalidate_all=revalidate_all)
     console.print(_summary_table(f"nightly {result['run_id']}", result["sites"]))
 
 
@@ -133,7 +157,9 @@ def reprocess(data_dir: DataDirOption = None) -> None:
     from flows.maintenance import reprocess as reprocess_flow
 
     paths = resolve_paths(data_dir)
-    console.print(reprocess_flow(data_dir=str(paths.root)))
+    require_archive(paths)
+    with data_dir_lock(paths.root, "reprocess"):
+        console.print(reprocess_flow(data_dir=str(paths.root)))
 
 
 @app.command()
@@ -148,7 +174,8 @@ def demo(
     from flows.harvest import nightly as nightly_flow
 
     paths = resolve_paths(data_dir)
-    with DemoSite(host="127.0.0.1", port=port, revision=revision) as site:
+    with data_dir_lock(paths.root, "demo"), \
+            DemoSite(host="127.0.0.1", port=port, revision=revision) as site:
         console.print(f"demo site serving on {site.base_url}")
         result = nightly_flow(sites=list(DEMO_SITES), data_dir=str(paths.root),
                               base_url=site.base_url)

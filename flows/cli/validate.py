@@ -32,14 +32,14 @@ def validate(
     ] = True,
 ) -> None:
     """Validate the warehouse (and its current documents); exit 1 if a blocking check fails."""
+    paths = resolve_paths(data_dir)
+    require_warehouse(paths)  # before the Great Expectations imports, which take seconds
     from expectations.config import load_config
     from expectations.ondemand import validate_stored
     from expectations.report import build_reports
     from expectations.tables import blocking_failures
 
     console = Console(highlight=False, soft_wrap=True)
-    paths = resolve_paths(data_dir)
-    require_warehouse(paths)
     config = load_config()
     run_id = "validate-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     try:
