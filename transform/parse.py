@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from transform import clauses, facts, metadata, structure, text
 from transform import patterns as P
-from transform.decode import charset_from_content_type, decode_bytes
+from transform.decode import Decoded, charset_from_content_type, decode_bytes
 from transform.records import Document, Node
 
 # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
@@ -33,9 +33,13 @@ class UnreadableInput(ValueError):
     """The input is binary or cannot be read as text at all."""
 
 
-def _read(data: bytes | str | Path, content_type: str | None) -> tuple[str, bool, int]:
-    """(text, is_html, source U+FFFD count) from the three accepted input kinds."""
+def _read(
+    data: bytes | str | Path, content_type: str | None
+) -> tuple[str, bool, int, Decoded | None]:
+    """(text, is_html, source U+FFFD count, the decoding when no decoding of the bytes reads
+    as Chinese) from the three accepted input kinds."""
     suffix_html = False
+    garbled: Decoded | None = None
     if isinstance(data, Path):
         path = data
         if not path.is_file():
@@ -46,7 +50,7 @@ def _read(data: bytes | str | Path, content_type: str | None) -> tuple[str, bool
         except OSError as exc:
             raise UnreadableInput(f"cannot read {path}: {exc.strerror}") from exc
     if isinstance(data, bytes):
-        raw, source_fffd = _decode(data, content_type)
+        raw, source_fffd, garbled = _decode(data, content_type)
     else:
         # `in` runs at memchr speed, count() tests every character: most texts have none.
         raw, source_fffd = data, (data.count("\ufffd") if "\ufffd" in data else 0)
@@ -57,7 +61,7 @@ def _read(data: bytes | str | Path, content_type: str | None) -> tuple[str, bool
         raise UnreadableInput("binary input (control characters)")
     is_html = suffix_html or bool(content_type and "html" in content_type.lower())
     is_html = is_html or bool(P.HTML_START.match(head)) or len(P.HTML_TAGS.findall(head)) >= 2
-    return raw, is_html, source_fffd
+    return raw, is_html, source_fffd, garbled
 
 
 def _binary_controls(text: str) -> int:
@@ -66,8 +70,9 @@ def _binary_controls(text: str) -> int:
     return len(ascii_part.translate(None, P.NOT_BINARY_CONTROL_BYTES))
 
 
-def _decode(data: bytes, content_type: str | None) -> tuple[str, int]:
-    """Bytes -> (text, U+FFFD count the source itself carried).
+def _decode(data: bytes, content_type: str | None) -> tuple[str, int, Decoded | None]:
+    """Bytes -> (text, U+FFFD count the source itself carried, the decoding if it is
+    mojibake).
 
     NUL bytes mean binary unless a BOM or a declared charset says UTF-16/32.
     """
@@ -75,13 +80,14 @@ def _decode(data: bytes, content_type: str | None) -> tuple[str, int]:
         if data.startswith(bom):
             body = data[len(bom) :]
             text = body.decode(codec, errors="replace")
-            return text, _source_fffd(body, codec, text)
+            return text, _source_fffd(body, codec, text), None
     declared = charset_from_content_type(content_type) or ""
     if b"\x00" in data and not declared.startswith(("utf-16", "utf_16", "utf-32", "utf_32")):
         raise UnreadableInput("binary input (NUL bytes)")
     decoded = decode_bytes(data, content_type)
     body = data[3:] if decoded.source == "bom" else data
-    return decoded.text, _source_fffd(body, decoded.encoding, decoded.text)
+    garbled = decoded if decoded.mojibake is not None else None
+    return decoded.text, _source_fffd(body, decoded.encoding, decoded.text), garbled
 
 
 def _source_fffd(body: bytes, encoding: str, text: str) -> int:
@@ -108,7 +114,7 @@ def parse_document(
     Never raises on bad content (problems become quality flags); raises
     `UnreadableInput` only for binary or unreadable input.
     """
-    raw, is_html, source_fffd = _read(data, content_type)
+    raw, is_html, source_fffd, garbled = _read(data, content_type)
     page_meta: dict[str, str] = {}
     page_title: str | None = None
     attachments: list[str] = []
@@ -141,6 +147,8 @@ def parse_document(
         flags.append("empty_body")
     if text_loss is not None:
         flags.append("html_truncated")  # the gate quarantines it: never load part of a page
+    if garbled is not None:
+        flags.append("mojibake")  # the gate quarantines it (encoding_damage)
 
     title = page_meta.get("title") or page_title or front.title
     if title:
@@ -161,6 +169,8 @@ def parse_document(
     if text_loss is not None:
         details["html_truncated"] = {"page_weight": text_loss.page_weight,
                                      "tree_weight": text_loss.tree_weight}
+    if garbled is not None:
+        details["mojibake"] = {"encoding": garbled.encoding, "common_share": garbled.mojibake}
 
     region = metadata.detect_region(title, front.body)
     return Document(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import random
 from pathlib import Path
 
 import polars as pl
@@ -16,6 +17,8 @@ import polars as pl
 from expectations.config import load_config
 from flows.config import DataPaths
 from flows.pipeline import parse_and_gate_pages
+from tests.conftest import seed_text
+from tests.transform.test_decode_big5 import as_big5, seed_page, traditional
 from tests.transform.test_html_depth import nested_page
 from transform.records import RawPage
 
@@ -57,3 +60,23 @@ def test_a_page_cut_by_deep_nesting_is_quarantined_html_truncated(tmp_path: Path
     kept, page = detail.removeprefix("html_text_kept=").split("/")
     assert int(kept) < int(page) / 10
     assert accepted == 2
+
+
+def test_pages_no_encoding_reads_as_chinese_are_quarantined_encoding_damage(
+        tmp_path: Path) -> None:
+    name = "004-xiangtan-2021-2025-plan"
+    plan = seed_text(name)
+    big5 = seed_page(name, traditional(plan), "湘潭市法治建设實施方案", "big5", declare=False)
+    gbk = seed_page(name, plan, "湘潭市法治建设实施方案", "gbk", declare=False)
+    rng = random.Random(13)
+    noise = bytes(rng.randrange(0x81, 0xFF) for _ in range(4000))
+    random_page = gbk.replace(plan.splitlines()[5].encode("gbk"), noise)
+    mixed = gbk[: len(gbk) // 2] + as_big5(traditional(plan))[: len(gbk) // 2]
+    pages = [raw_page("big5.html", big5), raw_page("random.html", random_page),
+             raw_page("mixed.html", mixed)]
+    reasons, rows, accepted = gated(pages, tmp_path)
+    assert "big5.html" not in reasons and accepted == 1
+    assert "encoding_damage" in reasons["random.html"]
+    assert "encoding_damage" in reasons["mixed.html"]
+    details = rows.filter(pl.col("reason") == "encoding_damage")["detail"].to_list()
+    assert all(d.startswith("mojibake_evidence=gb18030 common_share=0.") for d in details)

@@ -94,6 +94,7 @@ def test_page_metadata_wins_over_text(monkeypatch) -> None:  # type: ignore[no-u
         body_text = "某县2023年工作计划\n一、任务\n(一)甲。内容。"
         meta: ClassVar[dict[str, str]] = {
             "publish_date": "2023-04-01", "publish_time": "10:30", "issuer": "县司法局"}
+        text_loss = None
 
     fake = types.ModuleType("transform.html")
     fake.extract_page = lambda html, url=None, body_selectors=(): Page()  # type: ignore[attr-defined]
@@ -128,6 +129,7 @@ def test_attachment_links_of_an_html_page_are_recorded(monkeypatch) -> None:  # 
         title = None
         body_text = "见附件。"
         meta: ClassVar[dict[str, str]] = {}
+        text_loss = None
 
     fake = types.ModuleType("transform.html")
     fake.extract_page = lambda html, url=None, body_selectors=(): Page()  # type: ignore[attr-defined]
