@@ -485,6 +485,8 @@ def load_batches(batches: Sequence[SiteBatch], paths: DataPaths) -> list[LoadSum
                     "failed": counts.get("failed", 0),
                     "blocked": counts.get("blocked", 0),
                     "out_of_scope": counts.get("out_of_scope", 0),
+                    "too_large": counts.get("too_large", 0),
+                    "timeout": counts.get("timeout", 0),
                     "quarantined": batch.quarantined.height,
                     "status": "failed" if batch.error else "ok",
                 },
@@ -502,7 +504,7 @@ def record_failed_site(site: str, run_id: str, error: str, paths: DataPaths) -> 
         {"run_id": run_id, "site": site, "started_at": now, "finished_at": now,
          "pages_fetched": 0, "new_docs": 0, "changed_docs": 0, "not_modified": 0,
          "failed": 0, "blocked": 0, "out_of_scope": 0, "quarantined": 0,
-         "status": f"error: {error[:200]}"},
+         "status": f"error: {error[:200]}", "too_large": 0, "timeout": 0},
     )
 
 

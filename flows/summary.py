@@ -27,9 +27,10 @@ def run_markdown(run_id: str, outcomes: Sequence[SiteOutcome], outputs: dict[str
     lines = [
         f"# govharvest nightly run `{run_id}`",
         "",
-        "| site | pages | new | changed | not modified | deferred | failed | blocked "
+        "| site | pages | new | changed | not modified | deferred | failed | too large "
+        "| timeout | blocked "
         "| out of scope | quarantined | checks passed | checks failed | status |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for o in outcomes:
         c = o.counts
@@ -38,7 +39,7 @@ def run_markdown(run_id: str, outcomes: Sequence[SiteOutcome], outputs: dict[str
             "| " + " | ".join(_md_cell(v) for v in (
                 o.site, c.get("pages_fetched", 0), load.new if load else 0,
                 load.changed if load else 0, c.get("not_modified", 0), c.get("deferred", 0),
-                c.get("failed", 0),
+                c.get("failed", 0), c.get("too_large", 0), c.get("timeout", 0),
                 c.get("blocked", 0), c.get("out_of_scope", 0),
                 load.quarantined if load else 0, o.dq_passed, o.dq_failed,
                 f"error: {o.error}" if o.error else "ok",

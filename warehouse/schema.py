@@ -73,7 +73,7 @@ TABLES: dict[str, pa.Schema] = {
         ("run_id", _S), ("site", _S), ("started_at", _TS), ("finished_at", _TS),
         ("pages_fetched", _I64), ("new_docs", _I64), ("changed_docs", _I64),
         ("not_modified", _I64), ("failed", _I64), ("blocked", _I64), ("out_of_scope", _I64),
-        ("quarantined", _I64), ("status", _S),
+        ("quarantined", _I64), ("status", _S), ("too_large", _I64), ("timeout", _I64),
     ]),
     "dq_result": pa.schema([
         ("run_id", _S), ("run_at", _TS), ("suite", _S), ("expectation", _S),

@@ -86,7 +86,7 @@ def _check_sites(names: list[str] | None, base_url: str | None) -> None:
 def _summary_table(title: str, rows: dict[str, dict]) -> Table:
     table = Table(title=title)
     cols = ("pages_fetched", "new", "changed", "not_modified", "deferred", "failed",
-            "blocked", "out_of_scope", "quarantined")
+            "too_large", "timeout", "blocked", "out_of_scope", "quarantined")
     table.add_column("site")
     for c in cols:
         table.add_column(c.replace("_", " "), justify="right")
@@ -107,7 +107,9 @@ def harvest(
     base_url: BaseUrlOpt = None,
     revalidate_all: RevalidateAllOpt = False,
 ) -> None:
-    """Fetch, archive, parse, validate and load one site; print what happened."""
+    """Fetch, archive, parse, validate and load one site; print what happened (exit code 1
+    when the site is unavailable: its robots.txt unreachable, nothing fetched)."""
+    from extract.crawl import SiteUnavailable
     from flows import pipeline
 
     if bool(site) == bool(start_url):
@@ -121,7 +123,13 @@ def harvest(
     pipeline.load_site_profile(request)  # an unusable profile stops here, before the lock
     run_id = pipeline.new_run_id()
     with data_dir_lock(paths.root, "harvest"):
-        result = pipeline.fetch_site(request, paths, run_id, progress=console.is_terminal)
+        try:
+            result = pipeline.fetch_site(request, paths, run_id, progress=console.is_terminal)
+        except SiteUnavailable as exc:  # nothing harvested: say why, in run_log too
+            pipeline.record_failed_site(request.site, run_id, f"SiteUnavailable: {exc}", paths)
+            typer.echo(f"error: {request.site} unavailable this run ({run_id}): {exc}",
+                       err=True)
+            raise typer.Exit(1) from exc
         done = pipeline.completed_runs(paths).get(request.site, frozenset())
         batch = pipeline.parse_and_gate(request, result, paths, run_id, done)
         load = pipeline.load_batch(batch, paths)

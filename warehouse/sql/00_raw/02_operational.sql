@@ -54,8 +54,14 @@ CREATE TABLE IF NOT EXISTS run_log (
     blocked        BIGINT,
     out_of_scope   BIGINT,
     quarantined    BIGINT,
-    status         VARCHAR
+    status         VARCHAR,
+    too_large      BIGINT,  -- pages past the size cap: archived truncated, retried later
+    timeout        BIGINT   -- responses past their time budget: the same
 );
+-- Warehouses made before too_large and timeout were counted (the columns go last so
+-- that old and new warehouses have one column order).
+ALTER TABLE run_log ADD COLUMN IF NOT EXISTS too_large BIGINT;
+ALTER TABLE run_log ADD COLUMN IF NOT EXISTS timeout BIGINT;
 
 -- Grain: one row per expectation evaluated in a run (append-only history).
 CREATE TABLE IF NOT EXISTS dq_result (
