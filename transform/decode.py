@@ -6,9 +6,9 @@ superset of both), so a correctly encoded page never decodes to U+FFFD.
 
 A Big5 page decodes without error as GB18030 too, into mojibake. Any reading through a
 Chinese double-byte codec is therefore judged (transform.mojibake): when it does not read as
-Chinese, Big5 (big5, cp950, big5hkscs), GB18030 and charset-normalizer's candidates are tried
-and the most plausible kept. When none reads as Chinese, the first reading is kept with its
-`mojibake` share set, and the document is quarantined (encoding_damage).
+Chinese, Big5 (big5, cp950, big5hkscs), GB18030, UTF-8 and charset-normalizer's candidates
+are tried and the most plausible kept. When none reads as Chinese, the first reading is
+kept with its `mojibake` share set, and the document is quarantined (encoding_damage).
 """
 
 from __future__ import annotations
@@ -128,9 +128,10 @@ def _plausible(body: bytes, decoded: Decoded) -> Decoded:
 
 
 def _alternatives(body: bytes, tried: str) -> list[str]:
-    """Other readings worth judging: Big5 and GB18030, then the detector's candidates."""
+    """Other readings worth judging: Big5, GB18030, UTF-8 (a UTF-8 page declared GB2312 can
+    be valid GB18030 too), then the detector's candidates."""
     detected = [_canonical(m.encoding) or m.encoding for m in from_bytes(body) if m.encoding]
-    ordered = dict.fromkeys([*_BIG5_FAMILY, "gb18030", *detected])
+    ordered = dict.fromkeys([*_BIG5_FAMILY, "gb18030", "utf-8", *detected])
     ordered.pop(tried, None)
     return list(ordered)
 

@@ -98,6 +98,24 @@ def test_a_big5_page_mislabelled_gb2312_is_read_as_big5() -> None:
     assert decoded.encoding in BIG5_CODECS and decoded.mojibake is None
 
 
+def test_a_utf8_page_declared_gb2312_that_is_also_valid_gb18030_is_read_as_utf8() -> None:
+    """Lines whose UTF-8 bytes happen to be valid GB18030: the declared charset decodes
+    them without error, into mojibake."""
+    lines = [line for name in SEED_NAMES for line in seed_text(name).splitlines()
+             if _decodes(line.encode("utf-8"), "gb18030")]
+    text = "\n".join(lines * 3)
+    decoded = decode_bytes(text.encode("utf-8"), "text/html; charset=gb2312")
+    assert (decoded.encoding, decoded.text, decoded.mojibake) == ("utf-8", text, None)
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def test_a_character_only_cp950_has_picks_cp950_over_a_damaged_big5_reading() -> None:
     extra = next(c for c in map(chr, range(0x4E00, 0xA000))
                  if _encodes(c, "cp950") and not _encodes(c, "big5"))
