@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.cli.app import DataDirOption, app
+from flows.cli.prefect_server import start_temporary_server
 from flows.config import resolve_paths
 from flows.datadir import data_dir_lock, require_archive
 
@@ -154,6 +155,7 @@ def nightly(
     # Taken here as well as in the flow, so a busy data directory is refused before the
     # Prefect server starts; the flow, run in this thread, takes it again.
     with data_dir_lock(paths.root, "nightly"):
+        start_temporary_server()
         result = nightly_flow(sites=list(site) if site else None, data_dir=str(paths.root),
                               base_url=base_url, delay=delay, revalidate_all=revalidate_all)
     console.print(_summary_table(f"nightly {result['run_id']}", result["sites"]))
@@ -167,6 +169,7 @@ def reprocess(data_dir: DataDirOption = None) -> None:
     paths = resolve_paths(data_dir)
     require_archive(paths)
     with data_dir_lock(paths.root, "reprocess"):
+        start_temporary_server()
         console.print(reprocess_flow(data_dir=str(paths.root)))
 
 
@@ -185,6 +188,7 @@ def demo(
     with data_dir_lock(paths.root, "demo"), \
             DemoSite(host="127.0.0.1", port=port, revision=revision) as site:
         console.print(f"demo site serving on {site.base_url}")
+        start_temporary_server()
         result = nightly_flow(sites=list(DEMO_SITES), data_dir=str(paths.root),
                               base_url=site.base_url)
     console.print(_summary_table(f"nightly {result['run_id']}", result["sites"]))
