@@ -26,21 +26,32 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import re
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from http.client import responses as _REASONS
 from pathlib import Path
 
 import polars as pl
-from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from extract.attachments import AttachmentError, as_text_page
 from extract.http import Attempt, Exchange
+from extract.warcread import (
+    KIND_FIELD,
+    REFERER_FIELD,
+    RUN_FIELD,
+    SITE_FIELD,
+    ArchiveDamage,
+    DamagedRecord,
+    read_one,
+)
 from transform.records import RawPage
+
+log = logging.getLogger(__name__)
 
 INDEX_SCHEMA: dict[str, pl.DataType] = {
     "url": pl.String(),
@@ -93,7 +104,12 @@ MANIFEST_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 COMPACT_AT = 16
 # A record whose fetch ended in one of these is archived but is not a page to parse.
 NOT_A_PAGE = ("blocked", "too_large", "out_of_scope", "failed", "timeout")
-REFERER_FIELD = "GovHarvest-Referer"
+# Columns without which a manifest's rows mean nothing (older manifests may lack others).
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "index": ("url", "site", "run_id", "warc_file", "offset"),
+    "fetchlog": ("url", "site", "run_id", "outcome"),
+    "links": ("url", "site", "run_id"), "listings": ("url", "site", "run_id"),
+}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _HOP_BY_HOP = frozenset({"transfer-encoding"})  # the archived body is already de-chunked
 
@@ -137,6 +153,9 @@ class ArchiveWriter:
         warc_headers = {
             "WARC-Date": exchange.fetched_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "WARC-Concurrent-To-Method": exchange.method,
+            # What the index says of the record, so a lost index can be rebuilt from the
+            # WARC file alone (extract/reindex.py).
+            SITE_FIELD: self.site, RUN_FIELD: self.run_id, KIND_FIELD: exchange.kind,
         }
         if exchange.truncated:  # "length" (size cap) or "time" (time budget)
             warc_headers["WARC-Truncated"] = exchange.truncated
@@ -235,7 +254,9 @@ def _write_parquet(rows: list[dict[str, object]], schema: dict[str, pl.DataType]
     frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(
         schema=schema)
     if path.exists():  # same run id and site again: keep the earlier rows
-        frame = pl.concat([pl.read_parquet(path), frame], how="vertical_relaxed")
+        frame = pl.concat([_conform(pl.read_parquet(path), schema), frame], how="vertical")
+        if "offset" in schema:  # `govharvest archive reindex` may have indexed them already
+            frame = frame.unique(["warc_file", "offset"], keep="last", maintain_order=True)
     tmp = path.with_suffix(".parquet.tmp")
     frame.write_parquet(tmp)
     tmp.replace(path)
@@ -251,6 +272,37 @@ def _manifest_files(folder: Path, site: str | None) -> list[Path]:
         suffix = f"-{_safe(site)}.parquet"
         files = [f for f in files if f.name.endswith(suffix)]
     return files
+
+
+class ManifestError(ValueError):
+    """A manifest that is not readable Parquet or lacks what its folder's rows need."""
+
+
+def read_manifest(path: Path, folder: str) -> pl.DataFrame:
+    """The manifest at `path` in its MANIFEST_SCHEMAS `folder`'s schema; raises ManifestError
+    (the whole file is read: a valid footer over corrupt pages fails too)."""
+    try:
+        frame = pl.read_parquet(path)
+    except FileNotFoundError:
+        raise  # merged away meanwhile (see _read_manifests), not damaged
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise ManifestError(f"not readable as Parquet: {type(exc).__name__}: "
+                            f"{str(exc)[:200]}") from exc
+    if missing := [c for c in REQUIRED_COLUMNS[folder] if c not in frame.columns]:
+        raise ManifestError(f"wrong schema: no column {', '.join(missing)}")
+    try:
+        return _conform(frame, MANIFEST_SCHEMAS[folder])
+    except pl.exceptions.PolarsError as exc:
+        raise ManifestError(f"wrong schema: {type(exc).__name__}: {str(exc)[:200]}") from exc
+
+
+def manifest_problem(path: Path, folder: str) -> str | None:
+    """Why the manifest at `path` cannot be read (see `read_manifest`), or None."""
+    try:
+        read_manifest(path, folder)
+    except ManifestError as exc:
+        return str(exc)
+    return None
 
 
 def _read_manifests(folder: Path, schema: dict[str, pl.DataType],
@@ -273,13 +325,22 @@ def _scan_manifests(files: list[Path], schema: dict[str, pl.DataType],
                     site: str | None) -> pl.DataFrame:
     if not files:
         return pl.DataFrame(schema=schema)
-    same_site = pl.lit(True) if site is None else pl.col("site") == site
+    # A row with no site (a manifest of the wrong schema read with nulls) belongs to none.
+    same_site = pl.col("site").is_not_null() if site is None else pl.col("site") == site
     try:
         return pl.scan_parquet(files, schema=schema, missing_columns="insert",
                                extra_columns="ignore").filter(same_site).collect()
     except pl.exceptions.PolarsError:
-        frames = [_conform(pl.read_parquet(f), schema) for f in files]
-        return pl.concat(frames, how="vertical").filter(same_site)
+        pass
+    # An older schema, or a damaged file: read one by one and leave out (and log) what cannot
+    # be read; `govharvest archive verify` reports it, `archive reindex` rebuilds an index.
+    frames = [pl.DataFrame(schema=schema)]
+    for f in files:
+        try:
+            frames.append(read_manifest(f, f.parent.name))
+        except ManifestError as exc:
+            log.warning("manifest %s left out: %s", f, exc)
+    return pl.concat(frames, how="vertical").filter(same_site)
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +379,8 @@ def compact_manifests(archive_dir: Path, site: str, *, loaded: Mapping[str, int]
             name = f"{folder}/{path.name}"
             if folder in ledgered and loaded.get(name) != path.stat().st_size:
                 break
+            if manifest_problem(path, folder):
+                break  # a damaged manifest stays as it is, for verify to report
             frame = _conform(pl.read_parquet(path), schema)
             if frame.filter(pl.col("site") != site).height:
                 continue  # "x-b"'s manifest when compacting "b"
@@ -418,29 +481,28 @@ def latest_pages(
 
 def read_record(archive_dir: Path, warc_file: str, offset: int, *,
                 site: str = "") -> RawPage:
-    """Read one record back as a RawPage (body with Content-Encoding undone)."""
-    with open(Path(archive_dir) / warc_file, "rb") as fh:
-        fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh)))
-        status = int(record.http_headers.get_statuscode())
-        headers = tuple(
-            (k, v) for k, v in record.http_headers.headers
-            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-        )
-        body = record.content_stream().read()
-        date = record.rec_headers.get_header("WARC-Date")
-        referer = record.rec_headers.get_header(REFERER_FIELD)
-        url = record.rec_headers.get_header("WARC-Target-URI")
+    """Read one record back as a RawPage (body with Content-Encoding undone).
+
+    Raises extract.warcread.ArchiveDamage for a record that is cut off, corrupt or gone."""
+    record = read_one(archive_dir, warc_file, offset)
+    try:
+        fetched_at = dt.datetime.fromisoformat(record.date.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ArchiveDamage(warc_file, offset, f"bad WARC-Date {record.date!r}",
+                            record.url) from exc
     return RawPage(
-        url=url,
+        url=record.url,
         site=site,
-        status=status,
-        headers=headers,
-        body=body,
-        fetched_at=dt.datetime.fromisoformat(date.replace("Z", "+00:00")),
-        digest=sha256_digest(body),
+        status=record.status,
+        headers=tuple(
+            (k, v) for k, v in record.http_headers
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ),
+        body=record.body,
+        fetched_at=fetched_at,
+        digest=sha256_digest(record.body),
         kind="article",
-        referer=referer,
+        referer=record.field(REFERER_FIELD),
     )
 
 
@@ -449,11 +511,24 @@ def iter_pages(
     site: str | None = None,
     kinds: tuple[str, ...] = ("article", "attachment"),
     skip_runs: Collection[str] = (),
+    on_damage: Callable[[DamagedRecord], None] | None = None,
 ) -> Iterator[RawPage]:
-    """The latest usable version of every archived page, oldest fetch first; no network."""
+    """The latest usable version of every archived page, oldest fetch first; no network.
+
+    A record that cannot be read back (cut off, corrupt, its WARC file gone, or another
+    record at its offset) is skipped and handed to `on_damage`; the others still come."""
     rows = page_records(archive_dir, site=site, kinds=kinds, skip_runs=skip_runs)
     for row in rows.iter_rows(named=True):
-        page = read_record(archive_dir, row["warc_file"], row["offset"], site=row["site"])
+        try:
+            page = read_record(archive_dir, row["warc_file"], row["offset"], site=row["site"])
+            if page.url != row["url"]:
+                raise ArchiveDamage(row["warc_file"], row["offset"],
+                                    f"the index row says {row['url']}, the record {page.url}")
+        except ArchiveDamage as exc:
+            log.warning("archived page %s skipped: %s", row["url"], exc)
+            if on_damage is not None:
+                on_damage(replace(exc.record(), url=row["url"]))
+            continue
         page = replace(page, kind=row["kind"])
         if page.kind == "attachment":
             # Attachments cross to transform as their extracted text, as harvest returns them.

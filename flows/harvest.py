@@ -159,6 +159,7 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
                            "quarantined": o.load.quarantined if o.load else 0,
                            "error": o.error} for o in outcomes.values()},
         "outputs": outputs,
+        "bad_manifests": sorted({m for o in loaded if o.load for m in o.load.bad_manifests}),
         "markdown": markdown,
     }
 

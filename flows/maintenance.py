@@ -5,29 +5,66 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
 from prefect.utilities.annotations import quote
 
 from flows import pipeline, tasks
 from flows.config import resolve_paths
 from flows.datadir import data_dir_lock
+from flows.summary import SiteOutcome, run_markdown
+
+
+class ReprocessFailed(RuntimeError):
+    """A site could not be rebuilt (the others were); the run summary says why."""
 
 
 @flow(name="reprocess", log_prints=True)
 def reprocess(data_dir: str = "data") -> dict:
     """Rebuild the warehouse from the raw archive alone, one site at a time (memory follows
-    the largest site, not the archive); idempotent like every load."""
+    the largest site, not the archive); idempotent like every load.
+
+    The WARC files are the source of truth: those no index manifest covers are indexed
+    first. An unreadable record is skipped and quarantined (`archive_damaged`, counted per
+    site); a site that fails still lets the later ones load, and then fails the run."""
+    logger = get_run_logger()
     paths = resolve_paths(Path(data_dir))
     run_id = pipeline.new_run_id()
-    totals = {"new": 0, "changed": 0, "unchanged": 0, "quarantined": 0}
+    totals = {"new": 0, "changed": 0, "unchanged": 0, "quarantined": 0, "archive_damaged": 0}
+    outcomes: list[SiteOutcome] = []
     with data_dir_lock(paths.root, "reprocess flow"):  # deployments enter without the CLI
-        sites = pipeline.archived_sites(paths)
+        damaged = pipeline.index_unindexed(paths)
+        sites = sorted({*pipeline.archived_sites(paths), *damaged})
         for site in sites:
-            batch = tasks.reprocess_site(site, paths, run_id)
-            summary = tasks.load_batch(quote(batch), paths)  # type: ignore[call-overload]
-            get_run_logger().info("reprocess %s %s: %s", run_id, site, summary)
+            try:
+                batch = tasks.reprocess_site(site, paths, run_id, tuple(damaged.get(site, ())))
+                summary = tasks.load_batch(quote(batch), paths)  # type: ignore[call-overload]
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                logger.error("reprocess %s %s failed: %s", run_id, site, error)
+                pipeline.record_failed_site(site, run_id, error, paths)
+                outcomes.append(SiteOutcome(site=site, error=error))
+                continue
+            logger.info("reprocess %s %s: %s", run_id, site, summary)
+            outcomes.append(SiteOutcome(site=site, counts=batch.counts, load=summary))
             for key in totals:
-                totals[key] += getattr(summary, key)
-    return {"run_id": run_id, "sites": len(sites), **totals}
+                totals[key] += batch.counts.get(key, 0) if key == "archive_damaged" else \
+                    getattr(summary, key)
+    markdown = run_markdown(run_id, outcomes, {}, kind="reprocess")
+    create_markdown_artifact(markdown, key="govharvest-reprocess-summary",
+                             description=f"govharvest reprocess {run_id}")
+    if failed := [o for o in outcomes if o.error]:
+        raise ReprocessFailed("; ".join(f"{o.site}: {o.error}" for o in failed))
+    return {"run_id": run_id, "sites": len(sites), **totals,
+            "per_site": {o.site: {**o.counts, **_load_counts(o)} for o in outcomes},
+            "bad_manifests": sorted({m for o in outcomes if o.load
+                                     for m in o.load.bad_manifests}),
+            "markdown": markdown}
+
+
+def _load_counts(outcome: SiteOutcome) -> dict[str, int]:
+    load = outcome.load
+    return {"new": load.new, "changed": load.changed, "unchanged": load.unchanged,
+            "quarantined": load.quarantined} if load else {}
 
 
 @flow(name="export", log_prints=True)

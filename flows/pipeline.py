@@ -14,9 +14,9 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -24,7 +24,12 @@ from flows.config import DataPaths
 from transform.records import Document, RawPage
 from warehouse.frames import BatchFrames, concat_frames, documents_to_frames
 
+if TYPE_CHECKING:
+    from extract.warcread import DamagedRecord
+
 QUARANTINE_COLUMNS = ("source", "url", "reason", "detail")
+# Quarantine reason and run-summary count for archived records that cannot be read back.
+ARCHIVE_DAMAGED = "archive_damaged"
 # Article pages shorter than this with attachments are treated as covers for the attachment.
 COVER_MAX_CHARS = 200
 # Articles parsed and gated at a time. Parsed documents and the gate's frames cost a few
@@ -71,6 +76,8 @@ class LoadSummary:
     changed: int
     unchanged: int
     quarantined: int
+    # Archive manifests the warehouse could not load (name: why), as of this load.
+    bad_manifests: tuple[str, ...] = ()
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -92,6 +99,13 @@ def quarantine_frame(rows: Iterable[tuple[str, str, str, str]]) -> pl.DataFrame:
     if not rows:
         return empty_quarantine()
     return pl.DataFrame(rows, schema={c: pl.String for c in QUARANTINE_COLUMNS}, orient="row")
+
+
+def damage_quarantine(damaged: Iterable[DamagedRecord]) -> pl.DataFrame:
+    """Quarantine rows for archived records that could not be read back (skipped, not
+    parsed): keyed by the record's URL, or by its place in the archive when unknown."""
+    return quarantine_frame(("archive", d.url or d.where, ARCHIVE_DAMAGED, d.detail)
+                            for d in damaged)
 
 
 # ---------------------------------------------------------------- extract
@@ -186,14 +200,16 @@ class _AttachmentLookup:
             return self.batch.get(url)
         from extract.archive import read_record
         from extract.attachments import AttachmentError, as_text_page
+        from extract.warcread import ArchiveDamage
 
         row = self._archived_rows().get(url)
         if row is None:
             return None
-        page = read_record(self.archive_dir, row["warc_file"], row["offset"], site=row["site"])
-        try:
+        try:  # a damaged attachment leaves its cover page as it is, like a missing one
+            page = read_record(self.archive_dir, row["warc_file"], row["offset"],
+                               site=row["site"])
             return as_text_page(page)
-        except AttachmentError:
+        except (AttachmentError, ArchiveDamage):
             return None
 
     def _archived_rows(self) -> dict[str, dict[str, Any]]:
@@ -355,11 +371,13 @@ def completed_runs(paths: DataPaths) -> dict[str, frozenset[str]]:
     return {site: frozenset(runs) for site, runs in out.items()}
 
 
-def pending_pages(paths: DataPaths, site: str, done: frozenset[str], run_id: str) -> list[RawPage]:
+def pending_pages(paths: DataPaths, site: str, done: frozenset[str], run_id: str,
+                  damaged: list[DamagedRecord] | None = None) -> list[RawPage]:
     """Pages archived by earlier runs that never got loaded (a crash, a failed parse task).
 
     The archive is the hand-over between fetch and load, so a run that dies after fetching
     is finished by the next one, which would otherwise see only 304s for those pages.
+    Records that cannot be read back are skipped and added to `damaged`.
     """
     from extract.archive import iter_pages, read_index
 
@@ -370,7 +388,8 @@ def pending_pages(paths: DataPaths, site: str, done: frozenset[str], run_id: str
     last_done = max(done, default="")
     runs = read_index(paths.archive, site)["run_id"].unique()
     skip = {r for r in runs.to_list() if r <= last_done} | {run_id}
-    return list(iter_pages(paths.archive, site=site, skip_runs=skip))
+    return list(iter_pages(paths.archive, site=site, skip_runs=skip,
+                           on_damage=None if damaged is None else damaged.append))
 
 
 def parse_and_gate(request: SiteRequest, result, paths: DataPaths, run_id: str,  # type: ignore[no-untyped-def]
@@ -380,7 +399,8 @@ def parse_and_gate(request: SiteRequest, result, paths: DataPaths, run_id: str, 
     (with `share_gate`, a site small enough for one chunk is left `ungated`)."""
     profile = load_site_profile(request)
     fresh = {p.url for p in result.pages}
-    leftovers = [p for p in pending_pages(paths, profile.name, done_runs, run_id)
+    damaged: list[DamagedRecord] = []
+    leftovers = [p for p in pending_pages(paths, profile.name, done_runs, run_id, damaged)
                  if p.url not in fresh]
     pages = [*leftovers, *result.pages]
     gated = parse_and_gate_pages(
@@ -394,12 +414,16 @@ def parse_and_gate(request: SiteRequest, result, paths: DataPaths, run_id: str, 
     return SiteBatch(
         site=profile.name,
         run_id=run_id,
-        counts=dict(result.counts),
+        counts=_with_damage(result.counts, damaged),
         frames=gated.frames,
-        quarantined=pl.concat([extract_bad, gated.quarantined]),
+        quarantined=pl.concat([extract_bad, damage_quarantine(damaged), gated.quarantined]),
         dq_results=gated.dq_results,
         ungated=gated.ungated,
     )
+
+
+def _with_damage(counts: dict[str, int], damaged: list[DamagedRecord]) -> dict[str, int]:
+    return {**counts, ARCHIVE_DAMAGED: len(damaged)} if damaged else dict(counts)
 
 
 def harvest_and_parse(request: SiteRequest, paths: DataPaths, run_id: str) -> SiteBatch:
@@ -433,6 +457,7 @@ def load_batches(batches: Sequence[SiteBatch], paths: DataPaths) -> list[LoadSum
         MANIFEST_FOLDERS,
         document_statuses,
         load_archive_manifests,
+        manifest_failures,
         manifest_ledger,
         record_compactions,
         record_dq_results,
@@ -465,6 +490,8 @@ def load_batches(batches: Sequence[SiteBatch], paths: DataPaths) -> list[LoadSum
             summaries.append(LoadSummary(batch.site, counted["new"], counted["changed"],
                                          counted["unchanged"], batch.quarantined.height))
         load_archive_manifests(con, paths.archive)
+        if bad := tuple(f"{name}: {why}" for name, why in manifest_failures(con).items()):
+            summaries = [replace(s, bad_manifests=bad) for s in summaries]
         for batch, summary in zip(batches, summaries, strict=True):
             # The site's worker is done with its manifests: merge the loaded ones if many.
             record_compactions(con, compact_manifests(
@@ -515,12 +542,30 @@ def archived_sites(paths: DataPaths) -> list[str]:
     return sorted(read_index(paths.archive).get_column("site").unique().to_list())
 
 
-def reprocess_site(site: str, paths: DataPaths, run_id: str) -> SiteBatch:
+def index_unindexed(paths: DataPaths) -> dict[str, list[DamagedRecord]]:
+    """Index the WARC files no index manifest covers (a deleted or damaged manifest, a run
+    killed before its writer closed): the WARC files are the source of truth, so their
+    sites and pages must not vanish from a reprocess. Returns, per site, the records those
+    files held that could not be read."""
+    from extract.reindex import reindex, unindexed
+
+    if not (missing := unindexed(paths.archive)):
+        return {}
+    done = reindex(paths.archive, only=missing)
+    damaged: dict[str, list[DamagedRecord]] = {}
+    for record in done.damaged:
+        damaged.setdefault(done.sites.get(record.warc_file, ""), []).append(record)
+    return damaged
+
+
+def reprocess_site(site: str, paths: DataPaths, run_id: str,
+                   damaged: Sequence[DamagedRecord] = ()) -> SiteBatch:
     """Rebuild one site's documents from the raw archive alone (no network).
 
     One site at a time, parsed a chunk at a time: memory follows the chunk and the site's
     load frames, not the archive. The site's profile, when it still exists, supplies its
-    body selectors as in a harvest.
+    body selectors as in a harvest. A record that cannot be read back is skipped and
+    quarantined (`archive_damaged`), with any `damaged` ones found while indexing.
     """
     from extract.archive import iter_pages
     from extract.profile import ProfileError
@@ -531,15 +576,17 @@ def reprocess_site(site: str, paths: DataPaths, run_id: str) -> SiteBatch:
         selectors = ()  # a site whose profile is gone: the known containers and heuristics
     # Articles stream from the archive a chunk at a time; a cover page finds its
     # attachment through the archive index.
-    gated = parse_and_gate_pages(iter_pages(paths.archive, site=site, kinds=("article",)),
+    found = list(damaged)
+    gated = parse_and_gate_pages(iter_pages(paths.archive, site=site, kinds=("article",),
+                                            on_damage=found.append),
                                  run_id=run_id, paths=paths, body_selectors=selectors,
                                  site=site)
     return SiteBatch(
         site=site,
         run_id=run_id,
-        counts={"pages_fetched": 0},
+        counts=_with_damage({"pages_fetched": 0}, found),
         frames=gated.frames,
-        quarantined=gated.quarantined,
+        quarantined=pl.concat([damage_quarantine(found), gated.quarantined]),
         dq_results=gated.dq_results,
     )
 

@@ -23,14 +23,16 @@ def _md_cell(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def run_markdown(run_id: str, outcomes: Sequence[SiteOutcome], outputs: dict[str, str]) -> str:
+def run_markdown(run_id: str, outcomes: Sequence[SiteOutcome], outputs: dict[str, str],
+                 *, kind: str = "nightly") -> str:
     lines = [
-        f"# govharvest nightly run `{run_id}`",
+        f"# govharvest {kind} run `{run_id}`",
         "",
         "| site | pages | new | changed | not modified | deferred | failed | too large "
         "| timeout | blocked "
-        "| out of scope | quarantined | checks passed | checks failed | status |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| out of scope | archive damaged | quarantined | checks passed | checks failed "
+        "| status |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for o in outcomes:
         c = o.counts
@@ -40,7 +42,7 @@ def run_markdown(run_id: str, outcomes: Sequence[SiteOutcome], outputs: dict[str
                 o.site, c.get("pages_fetched", 0), load.new if load else 0,
                 load.changed if load else 0, c.get("not_modified", 0), c.get("deferred", 0),
                 c.get("failed", 0), c.get("too_large", 0), c.get("timeout", 0),
-                c.get("blocked", 0), c.get("out_of_scope", 0),
+                c.get("blocked", 0), c.get("out_of_scope", 0), c.get("archive_damaged", 0),
                 load.quarantined if load else 0, o.dq_passed, o.dq_failed,
                 f"error: {o.error}" if o.error else "ok",
             )) + " |"
@@ -48,6 +50,10 @@ def run_markdown(run_id: str, outcomes: Sequence[SiteOutcome], outputs: dict[str
     if outputs:
         lines += ["", "## Outputs", ""]
         lines += [f"- **{name}**: `{path}`" for name, path in outputs.items()]
+    bad = dict.fromkeys(m for o in outcomes if o.load for m in o.load.bad_manifests)
+    if bad:
+        lines += ["", "## Archive manifests not loaded", ""]
+        lines += [f"- {_md_cell(m)}" for m in bad]
     failed = [o for o in outcomes if o.error]
     if failed:
         lines += ["", "## Why sites failed", ""]

@@ -13,6 +13,7 @@ import requests
 from prefect import State, task
 from prefect.cache_policies import NO_CACHE
 
+from extract.warcread import DamagedRecord
 from flows import pipeline
 from flows.config import DataPaths
 
@@ -63,8 +64,9 @@ def gate_together(batches: list[pipeline.SiteBatch], paths: DataPaths,
 
 
 @task(name="reprocess-site", retries=0, cache_policy=NO_CACHE, task_run_name="reprocess-{site}")
-def reprocess_site(site: str, paths: DataPaths, run_id: str) -> pipeline.SiteBatch:
-    return pipeline.reprocess_site(site, paths, run_id)
+def reprocess_site(site: str, paths: DataPaths, run_id: str,
+                   damaged: tuple[DamagedRecord, ...] = ()) -> pipeline.SiteBatch:
+    return pipeline.reprocess_site(site, paths, run_id, damaged)
 
 
 @task(name="load-batch", retries=0, cache_policy=NO_CACHE, task_run_name="load-{batch.site}")

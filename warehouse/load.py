@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from warehouse.schema import TABLES
 
 if TYPE_CHECKING:
     from extract.archive import Compaction
+
+log = logging.getLogger(__name__)
 
 STAGING_MODELS = ("stg_document", "stg_task", "stg_unit", "stg_target", "stg_theme")
 # sql/load/ files in order; new agencies are classified in Python between dims and facts.
@@ -259,48 +262,76 @@ def load_archive_manifests(target: Target, archive_dir: str | Path) -> dict[str,
     and their rows are compared only with rows of the same runs, so the cost follows what
     is new, not the archive's history. Returns the rows added per table; re-running adds
     nothing.
+
+    Each manifest is read (whole) before anything is written, so one that is not readable
+    Parquet or has the wrong schema fails only its own ledger entry: it is recorded with
+    its `error`, logged, left out (`manifest_failures` lists it) and tried again next load;
+    the other manifests load as usual.
     """
+    from extract.archive import ManifestError, read_manifest
+
     archive_dir = Path(archive_dir)
     added = {table: 0 for table in MANIFEST_FOLDERS}
-    ledger: list[tuple[str, int]] = []
+    ledger: list[tuple[str, int, str | None]] = []
     with _write_access(target) as con, transaction(con):
         seen = manifest_ledger(con)
         for table, folder in MANIFEST_FOLDERS.items():
-            files = [
-                (path, f"{folder}/{path.name}", path.stat().st_size)
-                for path in sorted((archive_dir / folder).glob("*.parquet"))
-            ]
-            fresh = [(path, name, size) for path, name, size in files if seen.get(name) != size]
-            if not fresh:
-                continue
-            # Views cannot take parameters: the file list is quoted as a SQL literal.
-            listed = ", ".join("'" + str(path).replace("'", "''") + "'" for path, _, _ in fresh)
-            run(con, f"CREATE OR REPLACE TEMP VIEW src_{table} AS SELECT * FROM "
-                        f"read_parquet([{listed}], union_by_name = true)")
-            run(con, f"CREATE OR REPLACE TEMP VIEW stg_{table} AS "
-                        f"{staging_sql('stg_' + table)}")
+            frames: list[pl.DataFrame] = []
+            for path in sorted((archive_dir / folder).glob("*.parquet")):
+                name, size = f"{folder}/{path.name}", path.stat().st_size
+                if seen.get(name) == size:
+                    continue
+                try:
+                    frames.append(read_manifest(path, folder))
+                except ManifestError as exc:
+                    log.warning("archive manifest %s not loaded: %s", name, exc)
+                    ledger.append((name, size, str(exc)))
+                    continue
+                ledger.append((name, size, None))
+            if frames:
+                added[table] = _insert_manifest_rows(con, table, pl.concat(frames))
+        if ledger:
+            frame = pl.DataFrame(ledger, orient="row", schema={
+                "manifest": pl.String, "size_bytes": pl.Int64, "error": pl.String})
+            with registered(con, _manifests=frame.to_arrow()):
+                run(con, "INSERT OR REPLACE INTO archive_manifest "
+                         "(manifest, size_bytes, loaded_at, error) "
+                         "SELECT manifest, size_bytes, CAST(? AS TIMESTAMP), error "
+                         "FROM _manifests",
+                    [_utcnow()])
+    return added
+
+
+def _insert_manifest_rows(con: duckdb.DuckDBPyConnection, table: str,
+                          rows: pl.DataFrame) -> int:
+    """Insert manifest `rows` (through the table's staging model) that `table` lacks."""
+    with registered(con, **{f"src_{table}": rows.to_arrow()}):
+        run(con, f"CREATE OR REPLACE TEMP VIEW stg_{table} AS {staging_sql('stg_' + table)}")
+        try:
             before = run(con, f"SELECT count(*) FROM {table}")[0][0]
             run(con, f"INSERT INTO {table} SELECT * FROM stg_{table} "
                         f"EXCEPT SELECT * FROM {table} "
                         f"WHERE run_id IN (SELECT DISTINCT run_id FROM stg_{table})")
             after = run(con, f"SELECT count(*) FROM {table}")[0][0]
-            added[table] = int(after) - int(before)  # type: ignore[call-overload]
-            ledger += [(name, size) for _, name, size in fresh]
-        if ledger:
-            frame = pl.DataFrame(ledger, schema={"manifest": pl.String, "size_bytes": pl.Int64},
-                                 orient="row")
-            with registered(con, _manifests=frame.to_arrow()):
-                run(con, "INSERT OR REPLACE INTO archive_manifest "
-                         "SELECT manifest, size_bytes, CAST(? AS TIMESTAMP) FROM _manifests",
-                    [_utcnow()])
-    return added
+        finally:
+            run(con, f"DROP VIEW IF EXISTS stg_{table}")
+    return int(after) - int(before)  # type: ignore[call-overload]
 
 
 def manifest_ledger(target: Target) -> dict[str, int]:
-    """The archive_manifest ledger: manifest name -> its size when it was loaded."""
+    """The archive_manifest ledger: manifest name -> its size when it was loaded (manifests
+    that failed to load are not in it)."""
     with _write_access(target) as con:
-        rows = run(con, "SELECT manifest, size_bytes FROM archive_manifest")
+        rows = run(con, "SELECT manifest, size_bytes FROM archive_manifest WHERE error IS NULL")
     return {str(name): int(size) for name, size in rows}  # type: ignore[call-overload]
+
+
+def manifest_failures(target: Target) -> dict[str, str]:
+    """Manifests whose last load failed: name -> why (they are tried again each load)."""
+    with _write_access(target) as con:
+        rows = run(con, "SELECT manifest, error FROM archive_manifest WHERE error IS NOT NULL "
+                        "ORDER BY manifest")
+    return {str(name): str(error) for name, error in rows}
 
 
 def record_compactions(target: Target, compactions: Sequence[Compaction]) -> None:
@@ -315,5 +346,6 @@ def record_compactions(target: Target, compactions: Sequence[Compaction]) -> Non
         for done in ledgered:
             run(con, "DELETE FROM archive_manifest WHERE list_contains(?, manifest)",
                 [list(done.removed)])
-            run(con, "INSERT OR REPLACE INTO archive_manifest VALUES (?, ?, ?)",
+            run(con, "INSERT OR REPLACE INTO archive_manifest "
+                     "(manifest, size_bytes, loaded_at, error) VALUES (?, ?, ?, NULL)",
                 [done.merged, done.size_bytes, now])

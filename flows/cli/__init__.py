@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+from flows.cli import archive as _archive  # noqa: F401  (archive verify, archive reindex)
 from flows.cli import core as _core  # noqa: F401  (--version, doctor)
 from flows.cli import dashboard as _dashboard  # noqa: F401  (dashboard)
 from flows.cli import demosite as _demosite  # noqa: F401  (demo-site)

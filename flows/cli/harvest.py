@@ -87,7 +87,8 @@ def _check_sites(names: list[str] | None, base_url: str | None) -> None:
 def _summary_table(title: str, rows: dict[str, dict]) -> Table:
     table = Table(title=title)
     cols = ("pages_fetched", "new", "changed", "not_modified", "deferred", "failed",
-            "too_large", "timeout", "blocked", "out_of_scope", "quarantined")
+            "too_large", "timeout", "blocked", "out_of_scope", "archive_damaged",
+            "quarantined")
     table.add_column("site")
     for c in cols:
         table.add_column(c.replace("_", " "), justify="right")
@@ -159,6 +160,7 @@ def nightly(
         result = nightly_flow(sites=list(site) if site else None, data_dir=str(paths.root),
                               base_url=base_url, delay=delay, revalidate_all=revalidate_all)
     console.print(_summary_table(f"nightly {result['run_id']}", result["sites"]))
+    _print_bad_manifests(result.get("bad_manifests", ()))
 
 
 @app.command()
@@ -170,7 +172,18 @@ def reprocess(data_dir: DataDirOption = None) -> None:
     require_archive(paths)
     with data_dir_lock(paths.root, "reprocess"):
         start_temporary_server()
-        console.print(reprocess_flow(data_dir=str(paths.root)))
+        result = reprocess_flow(data_dir=str(paths.root))
+    console.print(_summary_table(f"reprocess {result['run_id']}", result["per_site"]))
+    console.print(f"{result['sites']} site(s): {result['new']} new, {result['changed']} changed, "
+                  f"{result['unchanged']} unchanged, {result['quarantined']} quarantined "
+                  f"({result['archive_damaged']} damaged archive records)")
+    _print_bad_manifests(result.get("bad_manifests", ()))
+
+
+def _print_bad_manifests(bad: list[str] | tuple[str, ...]) -> None:
+    """Archive manifests the load left out (the rest loaded); `archive verify` says more."""
+    for line in bad:
+        console.print(f"archive manifest not loaded: {line}", markup=False)
 
 
 @app.command()

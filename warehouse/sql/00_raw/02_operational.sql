@@ -81,8 +81,13 @@ CREATE TABLE IF NOT EXISTS dq_result (
 -- since the last load instead of the whole history; a rewritten manifest (a run id reused)
 -- changes size and is read again. When the loader compacts a site's loaded manifests into
 -- the newest one, the merged-away rows are deleted and the merged file's row takes its new size.
+-- A manifest that could not be read (not Parquet, wrong schema) has its reason in `error`
+-- (and loaded_at is when that was found); it is read again at the next load.
 CREATE TABLE IF NOT EXISTS archive_manifest (
     manifest    VARCHAR NOT NULL PRIMARY KEY,
     size_bytes  BIGINT NOT NULL,
-    loaded_at   TIMESTAMP NOT NULL
+    loaded_at   TIMESTAMP NOT NULL,
+    error       VARCHAR
 );
+-- Warehouses made before `error` existed.
+ALTER TABLE archive_manifest ADD COLUMN IF NOT EXISTS error VARCHAR;
