@@ -3,6 +3,8 @@
 Reads every manifest and every WARC record (the whole archive, so it costs what a
 reprocess's reading costs) and reports:
 - manifests that are not readable Parquet or lack the columns their folder needs;
+- runs with archived records but no fetch log (without it, pages the run judged blocked
+  or too large cannot be told from good ones);
 - WARC files that cannot be opened, and index rows pointing at WARC files that are gone;
 - WARC files no index row points at, and records within a file that no index row names
   (`govharvest archive reindex` indexes both);
@@ -15,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from extract.archive import MANIFEST_SCHEMAS, manifest_problem, read_index
+from extract.archive import MANIFEST_SCHEMAS, manifest_problem, read_fetchlog, read_index
 from extract.reindex import warc_files
 from extract.warcread import DamagedRecord, scan_warc
 
@@ -30,6 +32,7 @@ class Problem:
 PROBLEM_KINDS = {
     "no_archive": "no archive here",
     "bad_manifest": "manifest unreadable",
+    "missing_fetchlog": "fetch log missing",
     "missing_warc": "index points at a missing WARC file",
     "unreadable_warc": "WARC file unreadable",
     "unindexed_warc": "WARC file with no index",
@@ -50,6 +53,13 @@ def verify_archive(archive_dir: Path) -> list[Problem]:
             if why := manifest_problem(path, folder):
                 problems.append(Problem("bad_manifest", f"{folder}/{path.name}", why))
     index = read_index(archive_dir)  # leaves bad manifests out (reported above)
+    logged = read_fetchlog(archive_dir).select("run_id", "site").unique()
+    unlogged = index.select("run_id", "site").unique().join(logged, on=["run_id", "site"],
+                                                            how="anti")
+    for run_id, site in unlogged.sort("run_id", "site").iter_rows():
+        problems.append(Problem("missing_fetchlog", f"fetchlog/{run_id}-{site}.parquet",
+                                f"run {run_id} of {site} archived records but has no fetch "
+                                "log rows"))
     on_disk = set(warc_files(archive_dir))
     offsets: dict[str, set[int]] = {}
     for warc, offset in index.select("warc_file", "offset").iter_rows():

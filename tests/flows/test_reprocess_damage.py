@@ -189,6 +189,12 @@ def _delete_index(paths: DataPaths) -> str:
     return "WARC file with no index"
 
 
+def _delete_fetchlog(paths: DataPaths) -> str:
+    (manifest,) = (paths.archive / "fetchlog").glob(f"*-{SECOND}.parquet")
+    manifest.unlink()
+    return "fetch log missing"
+
+
 def _garbage_manifest(paths: DataPaths) -> str:
     (paths.archive / "links" / "garbage.parquet").write_bytes(b"not parquet at all")
     return "manifest unreadable"
@@ -220,9 +226,10 @@ def _cut_file(paths: DataPaths) -> str:
     return "index row at no record"
 
 
-@pytest.mark.parametrize("damage", [_delete_index, _garbage_manifest, _wrong_schema_manifest,
-                                    _missing_warc, _unreadable_warc, _garbled_record,
-                                    _cut_file], ids=lambda f: f.__name__.strip("_"))
+@pytest.mark.parametrize("damage", [_delete_index, _delete_fetchlog, _garbage_manifest,
+                                    _wrong_schema_manifest, _missing_warc, _unreadable_warc,
+                                    _garbled_record, _cut_file],
+                         ids=lambda f: f.__name__.strip("_"))
 def test_archive_verify_reports_each_kind_of_damage(damaged: DataPaths, damage) -> None:  # type: ignore[no-untyped-def]
     code, out = _cli("archive", "verify", "--data-dir", str(damaged.root))
     assert code == 0, out
