@@ -152,7 +152,9 @@ def _find(name: str, sites_dir: Path) -> Path:
             candidate = folder / f"{name}{suffix}"
             if candidate.is_file():
                 return candidate
-    raise ProfileError(f"no profile named {name!r} in {sites_dir}")
+    known = sorted(p.stem for p in sites_dir.glob("*") if p.suffix in _SUFFIXES)
+    raise ProfileError(f"no profile named {name!r} in {sites_dir}; known profiles: "
+                       f"{', '.join(known) or 'none'} (or pass a profile file's path)")
 
 
 def _resolve_path(name_or_path: str | Path, sites_dir: Path) -> Path:

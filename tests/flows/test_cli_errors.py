@@ -189,7 +189,7 @@ def test_opening_a_file_that_is_not_duckdb_is_a_warehouse_error(tmp_path: Path) 
 # --- item 11: bad input -------------------------------------------------------------------
 
 BAD_INPUT = {
-    "unknown site": (["harvest", "--site", "no-such-site"], "no profile named 'no-such-site'"),
+    "unknown site": (["harvest", "--site", "no-such-site"], "known profiles: demo-generic"),
     "bad url": (["harvest", "--start-url", "notaurl"], "start URL must be absolute"),
     "bad date": (["harvest", "--site", "demo-hunan", "--since", "2024-13-45"],
                  "--since must be a date YYYY-MM-DD"),
