@@ -127,3 +127,22 @@ def test_records_older_than_the_identity_fields_take_site_and_run_from_the_file_
 ])
 def test_identity_from_the_warc_file_name(name: str, expected: tuple[str, str]) -> None:
     assert identity_from_name(name) == expected
+
+
+def test_a_garbage_manifest_is_left_out_of_reads_and_compaction(tmp_path: Path) -> None:
+    from extract.archive import compact_manifests, read_links
+
+    archive = tmp_path / "archive"
+    for night in range(3):
+        with ArchiveWriter(archive, run_id=f"r{night}", site="demo") as writer:
+            writer.record_links(f"http://h/{night}.htm", [f"http://h/{night}.pdf"])
+    garbage = archive / "links" / "r3-demo.parquet"  # named like the site's newest manifest
+    garbage.write_bytes(b"not parquet")
+
+    assert read_links(archive, "demo") == {f"http://h/{n}.htm": (f"http://h/{n}.pdf",)
+                                           for n in range(3)}
+    done = compact_manifests(archive, "demo", loaded={}, ledgered=(), at=2)
+    (merged,) = [c for c in done if c.folder == "links"]
+    assert merged.merged == "links/r2-demo.parquet" and len(merged.removed) == 2
+    assert garbage.read_bytes() == b"not parquet"  # kept as it is, for verify to report
+    assert len(read_links(archive, "demo")) == 3
