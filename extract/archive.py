@@ -40,6 +40,17 @@ from warcio.warcwriter import WARCWriter
 
 from extract.attachments import AttachmentError, as_text_page
 from extract.http import Attempt, Exchange
+from extract.manifests import (
+    FETCHLOG_SCHEMA,
+    INDEX_SCHEMA,
+    LINKS_SCHEMA,
+    LISTINGS_SCHEMA,
+    MANIFEST_SCHEMAS,
+    ManifestError,
+    conform,
+    manifest_problem,
+    read_manifest,
+)
 from extract.warcread import (
     KIND_FIELD,
     REFERER_FIELD,
@@ -53,63 +64,12 @@ from transform.records import RawPage
 
 log = logging.getLogger(__name__)
 
-INDEX_SCHEMA: dict[str, pl.DataType] = {
-    "url": pl.String(),
-    "site": pl.String(),
-    "kind": pl.String(),
-    "fetched_at": pl.Datetime("us", "UTC"),
-    "status": pl.Int32(),
-    "digest": pl.String(),
-    "warc_file": pl.String(),
-    "offset": pl.Int64(),
-    "length": pl.Int64(),
-    "etag": pl.String(),
-    "last_modified": pl.String(),
-    "run_id": pl.String(),
-}
-FETCHLOG_SCHEMA: dict[str, pl.DataType] = {
-    "run_id": pl.String(),
-    "site": pl.String(),
-    "url": pl.String(),
-    "attempted_at": pl.Datetime("us", "UTC"),
-    "outcome": pl.String(),
-    "status": pl.Int32(),
-    "attempts": pl.Int32(),
-    "elapsed_ms": pl.Int64(),
-    "detail": pl.String(),
-}
-LINKS_SCHEMA: dict[str, pl.DataType] = {
-    "run_id": pl.String(),
-    "site": pl.String(),
-    "url": pl.String(),
-    "links": pl.List(pl.String()),
-}
-LISTINGS_SCHEMA: dict[str, pl.DataType] = {
-    "run_id": pl.String(),
-    "site": pl.String(),
-    "column": pl.String(),  # the start URL whose pages listed it
-    "url": pl.String(),
-    "list_date": pl.Date(),
-    "referer": pl.String(),  # the list page
-    "seen_on": pl.Date(),  # the run's date
-    "complete": pl.Boolean(),  # the run walked the column to its last page
-}
-MANIFEST_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "index": INDEX_SCHEMA, "fetchlog": FETCHLOG_SCHEMA, "links": LINKS_SCHEMA,
-    "listings": LISTINGS_SCHEMA,
-}
 # A site's manifests in one folder are merged once this many have accumulated: reads then
 # cost at most this many small files plus one merged file, and the merged file is
 # rewritten about once every COMPACT_AT nights, not every night.
 COMPACT_AT = 16
 # A record whose fetch ended in one of these is archived but is not a page to parse.
 NOT_A_PAGE = ("blocked", "too_large", "out_of_scope", "failed", "timeout")
-# Columns without which a manifest's rows mean nothing (older manifests may lack others).
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "index": ("url", "site", "run_id", "warc_file", "offset"),
-    "fetchlog": ("url", "site", "run_id", "outcome"),
-    "links": ("url", "site", "run_id"), "listings": ("url", "site", "run_id"),
-}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _HOP_BY_HOP = frozenset({"transfer-encoding"})  # the archived body is already de-chunked
 
@@ -254,7 +214,7 @@ def _write_parquet(rows: list[dict[str, object]], schema: dict[str, pl.DataType]
     frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(
         schema=schema)
     if path.exists():  # same run id and site again: keep the earlier rows
-        frame = pl.concat([_conform(pl.read_parquet(path), schema), frame], how="vertical")
+        frame = pl.concat([conform(pl.read_parquet(path), schema), frame], how="vertical")
         if "offset" in schema:  # `govharvest archive reindex` may have indexed them already
             frame = frame.unique(["warc_file", "offset"], keep="last", maintain_order=True)
     tmp = path.with_suffix(".parquet.tmp")
@@ -272,37 +232,6 @@ def _manifest_files(folder: Path, site: str | None) -> list[Path]:
         suffix = f"-{_safe(site)}.parquet"
         files = [f for f in files if f.name.endswith(suffix)]
     return files
-
-
-class ManifestError(ValueError):
-    """A manifest that is not readable Parquet or lacks what its folder's rows need."""
-
-
-def read_manifest(path: Path, folder: str) -> pl.DataFrame:
-    """The manifest at `path` in its MANIFEST_SCHEMAS `folder`'s schema; raises ManifestError
-    (the whole file is read: a valid footer over corrupt pages fails too)."""
-    try:
-        frame = pl.read_parquet(path)
-    except FileNotFoundError:
-        raise  # merged away meanwhile (see _read_manifests), not damaged
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        raise ManifestError(f"not readable as Parquet: {type(exc).__name__}: "
-                            f"{str(exc)[:200]}") from exc
-    if missing := [c for c in REQUIRED_COLUMNS[folder] if c not in frame.columns]:
-        raise ManifestError(f"wrong schema: no column {', '.join(missing)}")
-    try:
-        return _conform(frame, MANIFEST_SCHEMAS[folder])
-    except pl.exceptions.PolarsError as exc:
-        raise ManifestError(f"wrong schema: {type(exc).__name__}: {str(exc)[:200]}") from exc
-
-
-def manifest_problem(path: Path, folder: str) -> str | None:
-    """Why the manifest at `path` cannot be read (see `read_manifest`), or None."""
-    try:
-        read_manifest(path, folder)
-    except ManifestError as exc:
-        return str(exc)
-    return None
 
 
 def _read_manifests(folder: Path, schema: dict[str, pl.DataType],
@@ -381,7 +310,7 @@ def compact_manifests(archive_dir: Path, site: str, *, loaded: Mapping[str, int]
                 break
             if manifest_problem(path, folder):
                 break  # a damaged manifest stays as it is, for verify to report
-            frame = _conform(pl.read_parquet(path), schema)
+            frame = conform(pl.read_parquet(path), schema)
             if frame.filter(pl.col("site") != site).height:
                 continue  # "x-b"'s manifest when compacting "b"
             frames.append(frame)
@@ -397,14 +326,6 @@ def compact_manifests(archive_dir: Path, site: str, *, loaded: Mapping[str, int]
         done.append(Compaction(folder, f"{folder}/{target.name}", target.stat().st_size,
                                tuple(f"{folder}/{p.name}" for p in merged[:-1])))
     return done
-
-
-def _conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """`frame` in `schema`: columns cast, missing ones null, extra ones dropped."""
-    return frame.select([
-        pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype).alias(name)
-        for name, dtype in schema.items()
-    ])
 
 
 def read_index(archive_dir: Path, site: str | None = None) -> pl.DataFrame:

@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from extract.archive import MANIFEST_SCHEMAS, manifest_problem, read_fetchlog, read_index
+from extract.archive import read_fetchlog, read_index
+from extract.manifests import MANIFEST_SCHEMAS, manifest_problem
 from extract.reindex import warc_files
 from extract.warcread import DamagedRecord, scan_warc
 

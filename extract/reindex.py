@@ -31,17 +31,8 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
-from extract.archive import (
-    INDEX_SCHEMA,
-    LINKS_SCHEMA,
-    _conform,
-    _read_manifests,
-    _safe,
-    manifest_problem,
-    read_index,
-    read_listings,
-    sha256_digest,
-)
+from extract.archive import _read_manifests, _safe, read_index, read_listings, sha256_digest
+from extract.manifests import INDEX_SCHEMA, LINKS_SCHEMA, conform, manifest_problem
 from extract.warcread import (
     KIND_FIELD,
     RUN_FIELD,
@@ -185,7 +176,7 @@ def _add_rows(archive_dir: Path, warc_file: str, rows: list[dict[str, object]]) 
         if manifest_problem(path, "index"):
             path.replace(path.with_suffix(".parquet.damaged"))
         else:
-            frame = pl.concat([_conform(pl.read_parquet(path), INDEX_SCHEMA), frame])
+            frame = pl.concat([conform(pl.read_parquet(path), INDEX_SCHEMA), frame])
             frame = frame.unique(["warc_file", "offset"], keep="first", maintain_order=True)
     tmp = path.with_suffix(".parquet.tmp")
     frame.write_parquet(tmp)

@@ -268,7 +268,7 @@ def load_archive_manifests(target: Target, archive_dir: str | Path) -> dict[str,
     its `error`, logged, left out (`manifest_failures` lists it) and tried again next load;
     the other manifests load as usual.
     """
-    from extract.archive import ManifestError, read_manifest
+    from extract.manifests import ManifestError, read_manifest
 
     archive_dir = Path(archive_dir)
     added = {table: 0 for table in MANIFEST_FOLDERS}
