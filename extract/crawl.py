@@ -6,7 +6,10 @@ list dates, then fetches articles and their attachments in worker threads (per-h
 politeness is the fetcher's job). Known URLs are fetched conditionally, and only when the
 revisit policy says they are due (recently listed, or their turn in a rotation that
 revalidates every page within `revisit_days`); a 304 or an unchanged digest yields no page.
-Anti-bot interstitials and empty article bodies are `blocked`, never pages.
+Anti-bot interstitials and empty article bodies are `blocked`, never pages. A profile may
+leave list pages to their structure (`item_detection: structure`, `pagination: auto`: the
+generic family; extract/listing.py); a list page that yields no article link is logged as
+`no_list_items`, and a start URL that yields none is named in the result.
 
 Paging: lists run newest first, so a column's paging stops at the first list page whose
 entries are all known, except on the nights that walk it to its end (at least once in
@@ -37,6 +40,19 @@ from lxml.cssselect import CSSSelector
 from extract.archive import ArchiveWriter, read_record, sha256_digest
 from extract.attachments import AttachmentError, as_text_page
 from extract.http import Fetcher, FetchResult, RecordKind
+from extract.listing import (
+    HANWEB_RECORD,
+    MIN_ITEMS,
+    TRS_PAGER,
+    detect_list,
+    detect_paging,
+    json_endpoints,
+    json_entries,
+    json_template,
+    page_count,
+    page_links,
+    parse_date,
+)
 from extract.profile import SiteProfile, generic_profile, load_profile
 from extract.settings import HarvestSettings, resolve_settings
 from extract.state import SiteState, UrlState, load_state
@@ -46,14 +62,10 @@ from transform.records import RawPage
 
 COUNT_KEYS: tuple[str, ...] = (
     "pages_fetched", "new", "changed", "not_modified", "failed", "blocked", "out_of_scope",
-    "too_large", "timeout", "deferred",
+    "too_large", "timeout", "deferred", "no_list_items",
 )
 # Outcomes whose URLs go to `failed_urls`: the page exists but this run could not get it.
 UNFETCHED = ("failed", "too_large", "timeout")
-DATE_IN_TEXT = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-TRS_PAGER = re.compile(
-    r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']")
-HANWEB_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 HANWEB_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S)
 HANWEB_TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*:\s*'?(\d+)")
 HANWEB_DATAPROXY = "/module/web/jpage/dataproxy.jsp"
@@ -71,6 +83,10 @@ class HarvestResult:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_KEYS, 0))
     blocked_urls: list[str] = field(default_factory=list)
     failed_urls: list[str] = field(default_factory=list)
+    # List pages read without finding one article link on them (`no_list_items`), and
+    # start URLs whose whole column yielded no article.
+    empty_lists: list[str] = field(default_factory=list)
+    empty_columns: list[str] = field(default_factory=list)
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
 
@@ -154,16 +170,6 @@ def _collect_text(element: lxml.html.HtmlElement, parts: list[str]) -> None:
             parts.append(child.tail)
 
 
-def _date(text: str) -> dt.date | None:
-    match = DATE_IN_TEXT.search(text)
-    if not match:
-        return None
-    try:
-        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return None
-
-
 class _Walker:
     """Everything one harvest run shares between its threads."""
 
@@ -184,6 +190,10 @@ class _Walker:
         self.body_css = [(s, CSSSelector(s, translator="html"))
                          for s in profile.detail.body_selectors]
         self.page_res = _compile(self.lists.page_patterns)
+        self.structure = self.lists.item_detection == "structure"
+        # Structural detection: the entries' tag path each column's first page was read by
+        # (keyed by the column's directory), so a last page of one entry reads the same way.
+        self._shapes: dict[str, str] = {}
         self.attachment_exts = tuple(e.lower() for e in profile.detail.attachment_extensions)
         self.result = HarvestResult(profile.name, writer.run_id)
         self.counts: Counter[str] = Counter()
@@ -203,6 +213,16 @@ class _Walker:
                 self.result.blocked_urls.append(url)
             elif key in UNFETCHED and url:
                 self.result.failed_urls.append(url)
+            elif key == "no_list_items" and url:
+                self.result.empty_lists.append(url)
+
+    def no_items(self, url: str) -> None:
+        """A list page that held no article link: said in the fetch log and the summary."""
+        with self._lock:
+            if url in self.result.empty_lists:
+                return
+        self._note(url, "no_list_items", "list page read, no article links found on it")
+        self.count("no_list_items", url)
 
     def settle(self, result: FetchResult) -> bool:
         """Count a fetch that did not yield a body; True when the body is usable."""
@@ -232,6 +252,9 @@ class _Walker:
         to_end = self.walks_to_end(start_url)
         stop = _Stop(self.since, None if to_end else self.state.known)
         entries = self._walk(start_url, stop)
+        if not entries:
+            with self._lock:
+                self.result.empty_columns.append(start_url)
         if entries:
             complete = not stop.hit
             self.writer.record_listing(start_url, [(e.url, e.date, e.referer) for e in entries],
@@ -267,33 +290,90 @@ class _Walker:
         ]
 
     def _walk(self, start_url: str, stop: _Stop) -> list[ListEntry]:
-        style = self.lists.pagination
-        entries: list[ListEntry] = []
+        lists = self.lists
+        style = lists.pagination
         first = self.fetcher.fetch(start_url, kind="list")
         if not self.settle(first):
-            return entries
+            return []
+        url = first.final_url
         text = decode_bytes(first.body, first.header("Content-Type")).text
         doc = parse_text(text)
-        page_entries = self.entries_from(doc, first.final_url, text)
-        entries += page_entries
+        page_entries = self.entries_from(doc, url, text)
+        template, first_n, count = None, lists.page_first, None
+        if style == "template":
+            template, count = urljoin(start_url, lists.page_template or ""), page_count(text)
+        elif style == "json":
+            template, first_n = urljoin(start_url, lists.json_url or ""), lists.json_first
+        elif style == "auto":
+            paging = detect_paging(doc, url, text, exclude=[e.url for e in page_entries])
+            style, template, first_n, count = (paging.style, paging.template, paging.first,
+                                               paging.count)
+            # A page whose scripts name a JSON list, and that shows no dated entries of its
+            # own (a shell, its sidebars aside), lists its articles through that JSON.
+            endpoints = json_endpoints(text, url)
+            if endpoints and not any(e.date for e in page_entries):
+                style = "json"
+                template, first_n = json_template(endpoints[0])
+        if style == "json" and template is not None:
+            return self._json_column(template, first_n, stop)
+        if not page_entries:
+            self.no_items(url)
+        entries = list(page_entries)
         if style == "none" or stop(page_entries):
             return entries
+        budget = self.settings.max_list_pages - 1
         if style == "trs":
-            pages = self._trs_pages(text, first.final_url)[: self.settings.max_list_pages - 1]
-            entries += self._known_pages([(url, "GET", None) for url in pages], stop)
+            pages = self._trs_pages(text, url)[:budget]
+            entries += self._known_pages([(u, "GET", None) for u in pages], stop)
         elif style == "hanweb":
             entries += self._hanweb_rest(first, text, len(page_entries), stop)
+        elif style == "template" and template is not None:
+            # Without an announced count, pages are read in order until one adds nothing.
+            last = first_n + (count - 1 if count is not None else budget)
+            pages = [template.replace("{n}", str(n)) for n in range(first_n, last)][:budget]
+            entries += self._known_pages([(u, "GET", None) for u in pages], stop,
+                                         open_ended=count is None, seen=page_entries)
         else:
-            entries += self._follow_links(doc, first.final_url, stop)
+            entries += self._follow_links(doc, url, stop)
         return entries
+
+    def _json_column(self, template: str, first_n: int, stop: _Stop) -> list[ListEntry]:
+        """A column listed by a JSON endpoint: its first page, then as many as the reply
+        says there are (or, when it does not say, until a page adds nothing new)."""
+        first_url = template.replace("{n}", str(first_n))
+        result = self.fetcher.fetch(first_url, kind="list")
+        if not self.settle(result):
+            return []
+        entries, count = self._read_list(result)
+        if not entries:
+            self.no_items(result.final_url)
+        if not entries or "{n}" not in template or stop(entries):
+            return entries
+        budget = self.settings.max_list_pages - 2  # the HTML page and this one
+        last = first_n + (count if count is not None else budget + 1)
+        pages = [template.replace("{n}", str(n)) for n in range(first_n + 1, last)][:budget]
+        return entries + self._known_pages([(u, "GET", None) for u in pages], stop,
+                                           open_ended=count is None, seen=entries)
 
     def _list_page(self, url: str, *, method: str = "GET",
                    data: dict[str, str] | None = None) -> list[ListEntry]:
         result = self.fetcher.fetch(url, kind="list", method=method, data=data)
         if not self.settle(result):
             return []
+        entries, _ = self._read_list(result)
+        if not entries:
+            self.no_items(result.final_url)
+        return entries
+
+    def _read_list(self, result: FetchResult) -> tuple[list[ListEntry], int | None]:
+        """A list page's entries: an HTML page, or a JSON list reply (with the page count
+        the reply gives, if any)."""
+        ctype = (result.header("Content-Type") or "").lower()
+        if "json" in ctype or result.body.lstrip()[:1] in (b"{", b"["):
+            items, pages = json_entries(result.body, result.final_url)
+            return [ListEntry(i.url, i.title, i.date, result.final_url) for i in items], pages
         text = decode_bytes(result.body, result.header("Content-Type")).text
-        return self.entries_from(parse_text(text), result.final_url, text)
+        return self.entries_from(parse_text(text), result.final_url, text), None
 
     def _trs_pages(self, text: str, url: str) -> list[str]:
         match = TRS_PAGER.search(text)
@@ -341,10 +421,14 @@ class _Walker:
         text = decode_bytes(result.body, result.header("Content-Type")).text
         page_doc = parse_text(text)
         links = self._page_links(page_doc, result.final_url, column_dir)
-        return self.entries_from(page_doc, result.final_url, text), links
+        entries = self.entries_from(page_doc, result.final_url, text)
+        if not entries:
+            self.no_items(result.final_url)
+        return entries, links
 
     def _page_links(self, doc: lxml.html.HtmlElement, url: str, column_dir: str) -> list[str]:
-        out: list[str] = []
+        # "auto": the pager links extract.listing recognises, and the profile's own rules.
+        out: list[str] = page_links(doc, url) if self.lists.pagination == "auto" else []
         for anchor in doc.iter("a"):
             href = (anchor.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "#", "mailto:")):
@@ -378,10 +462,26 @@ class _Walker:
         return self._known_pages(pages[: self.settings.max_list_pages - 1], stop)
 
     def _known_pages(self, pages: list[tuple[str, str, dict[str, str] | None]],
-                     stop: _Stop) -> list[ListEntry]:
-        """List pages whose URLs are all known up front (TRS, Hanweb). When nothing can
-        stop the walk early they are fetched side by side (the host gate still bounds
-        concurrency); otherwise in order, up to the page `stop` ends it at."""
+                     stop: _Stop, *, open_ended: bool = False,
+                     seen: Iterable[ListEntry] = ()) -> list[ListEntry]:
+        """List pages whose URLs are all known up front (TRS, Hanweb, templates). When
+        nothing can stop the walk early they are fetched side by side (the host gate still
+        bounds concurrency); otherwise in order, up to the page `stop` ends it at.
+        `open_ended`: the count is not known, so pages are read in order until one adds no
+        entry beyond `seen` (a server may answer any page number with its last page)."""
+        if open_ended:
+            known = {e.url for e in seen}
+            out: list[ListEntry] = []
+            for url, method, data in pages:
+                got = self._list_page(url, method=method, data=data)
+                fresh = [e for e in got if e.url not in known]
+                if not fresh:
+                    break
+                known.update(e.url for e in fresh)
+                out += fresh
+                if stop(got):
+                    break
+            return out
         if not stop.sequential and self.settings.concurrency_per_host > 1 and len(pages) > 1:
             workers = min(self.settings.concurrency_per_host, len(pages))
             with ThreadPoolExecutor(workers, thread_name_prefix="lists") as pool:
@@ -397,6 +497,10 @@ class _Walker:
 
     def entries_from(self, doc: lxml.html.HtmlElement, url: str,
                      text: str = "") -> list[ListEntry]:
+        if self.structure:
+            found = self._structural_entries(doc, url, text)
+            if found is not None:
+                return found
         items: list[lxml.html.HtmlElement] = list(self.item_css(doc))
         # Hanweb keeps records as CDATA (in <script type="text/xml"> or a dataproxy reply),
         # which an HTML parser drops: take them from the text.
@@ -415,9 +519,9 @@ class _Walker:
                 continue
             if self.date_css is not None:
                 found = self.date_css(item)
-                date = _date(found[0].text_content()) if found else None
+                date = parse_date(found[0].text_content()) if found else None
             else:
-                date = _date(item.text_content())
+                date = parse_date(item.text_content())
             matched = any(p.search(absolute) for p in self.article_res)
             if not matched and not (self.lists.dated_items and date is not None):
                 continue
@@ -425,6 +529,22 @@ class _Walker:
             title = (link.get("title") or link.text_content() or "").strip()
             entries.append(ListEntry(absolute, title, date, url))
         return entries
+
+    def _structural_entries(self, doc: lxml.html.HtmlElement, url: str,
+                            text: str) -> list[ListEntry] | None:
+        """The page's entries block (extract.listing), or None when it has none."""
+        column = urljoin(url, ".")
+        with self._lock:
+            prefer = self._shapes.get(column)
+        block = detect_list(doc, url, hints=self.article_res, prefer=prefer, text=text)
+        if prefer is not None and (block is None or block.signature != prefer):
+            return []  # the column's entries are not on this page; a sidebar's would be wrong
+        if block is None:
+            return None
+        if prefer is None and len(block.items) >= MIN_ITEMS:
+            with self._lock:
+                self._shapes.setdefault(column, block.signature)
+        return [ListEntry(item.url, item.title, item.date, url) for item in block.items]
 
     # -- detail pages ------------------------------------------------------------------
     def due(self, entry: ListEntry) -> bool:

@@ -17,7 +17,14 @@ from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from extract.settings import HarvestSettings
 
@@ -41,7 +48,14 @@ class _Strict(BaseModel):
 class ListRules(_Strict):
     """How to read a column (list) page."""
 
-    pagination: Literal["links", "trs", "hanweb", "none"] = "links"
+    # How further list pages are found: "links" (page_patterns / next_texts links, level by
+    # level), "trs" (createPageHTML), "hanweb" (datastore + dataproxy), "template"
+    # (page_template numbered up to the page count the first page announces), "json" (a
+    # JSON list endpoint, json_url), "auto" (whichever extract.listing finds), "none".
+    pagination: Literal["links", "trs", "hanweb", "template", "json", "auto", "none"] = "links"
+    # "structure": a page's entries are its best repeated block (extract.listing), with
+    # article_patterns as a hint; item_selector and the rules below only when none is found.
+    item_detection: Literal["selector", "structure"] = "selector"
     # CSS selector for one list entry; the first matching link inside is the article, and a
     # date inside it (date_selector, else any YYYY-MM-DD in its text) is the list date.
     item_selector: str = "li"
@@ -57,6 +71,25 @@ class ListRules(_Strict):
     next_texts: list[str] = Field(default_factory=lambda: ["下一页", "下页", "后页"])
     # Hanweb jcms: records per dataproxy request.
     hanweb_perpage: int = Field(15, ge=1)
+    # "template": the URL of list page n with `{n}` in it, relative to the start URL
+    # ("list_{n}.html", "index.html?page={n}"); page_first is the n of the second page
+    # (TRS-like index_1.html: 1). The count comes from the first page ("共5页"); without
+    # one, pages are read until one adds nothing new.
+    page_template: str | None = None
+    page_first: int = Field(2, ge=0)
+    # "json": the list's JSON endpoint with `{n}` for its page number, relative to the
+    # start URL; json_first is the n of its first page. Records are read by their keys
+    # (url/link, title, date/publish_time); the reply's total pages bound the walk.
+    json_url: str | None = None
+    json_first: int = Field(1, ge=0)
+
+    @model_validator(mode="after")
+    def _paginator_fields(self) -> ListRules:
+        if self.pagination == "template" and "{n}" not in (self.page_template or ""):
+            raise ValueError("pagination 'template' needs page_template with {n} in it")
+        if self.pagination == "json" and not self.json_url:
+            raise ValueError("pagination 'json' needs json_url")
+        return self
 
 
 class DetailRules(_Strict):
@@ -197,6 +230,12 @@ def load_profile(
         return SiteProfile.model_validate(data)
     except ValidationError as exc:
         raise ProfileError(f"invalid profile {path}:\n{exc}") from exc
+
+
+def read_family(name: str, sites_dir: Path | None = None) -> dict[str, Any]:
+    """A family base as its merged mapping (not validated: a family names no site)."""
+    folder = sites_dir or SITES_DIR
+    return _raw_merged(_find(name, folder), folder)
 
 
 def list_profiles(sites_dir: Path | None = None) -> list[SiteProfile]:

@@ -18,7 +18,8 @@ USER_AGENT = "govharvest/0.1 (+https://github.com/govharvest; rule-of-law resear
 # a page (the response itself is still archived, because every response is).
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Hanweb's list dataproxy answers with its datastore XML; some servers label it as XML.
-LIST_DATA_TYPES = ("text/xml", "application/xml")
+# JSON: list endpoints of script-rendered columns (gkmlpt and the like).
+LIST_DATA_TYPES = ("text/xml", "application/xml", "application/json")
 ATTACHMENT_TYPES = (
     "application/pdf",
     "application/msword",

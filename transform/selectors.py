@@ -88,6 +88,11 @@ DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2}))?"
 )
+# A list entry's date without its year ("04-13", "4月13日"): lists of the current year often
+# print only month and day. Not a full date, but it marks the entry as dated.
+MONTH_DAY = re.compile(
+    r"(?<![\d./-])(?P<m>0?[1-9]|1[0-2])\s*[-/.月]\s*(?P<d>0?[1-9]|[12]\d|3[01])\s*日?(?![\d./-])"
+)
 LABELLED_DATE = re.compile(r"(?:发布时间|发布日期|发表时间|发布于)\s*[:：]?\s*" + DATE.pattern)
 LABELLED_SOURCE = re.compile(
     r"(?:信息来源|文章来源|稿件来源|来源)\s*[:：]\s*(?P<v>[^\s|｜【\[<]{2,60})"

@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from extract.demosite.layouts import DEMO_LAYOUTS, LayoutSite
 from extract.demosite.site import (
     DEFAULT_SCALE,
     HUNAN_SITE,
@@ -91,6 +92,7 @@ class DemoSite:
         slow_seconds: float = 0.5,
         drip_seconds: float = 0.5,
         drip_bytes: int = 1,
+        layouts: tuple[str, ...] = DEMO_LAYOUTS,
     ) -> None:
         self.host, self.port = host, port
         self.revision = revision
@@ -106,6 +108,8 @@ class DemoSite:
         self._bomb: bytes | None = None
         self._faults: dict[str, Behaviour] = {}
         self._robots_status = 200
+        # Columns of CMS layouts no profile knows, under /gen/ (extract.demosite.layouts).
+        self.layouts = LayoutSite(layouts)
         self._in_flight = 0
         self.peak_in_flight = 0
         self._server: ThreadingHTTPServer | None = None
@@ -484,6 +488,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
         parts = urlsplit(self.path)
+        flat = {k: v[0] for k, v in form.items()}
+        if (answer := self.site.layouts.post(parts.path, parts.query, flat)) is not None:
+            self._send(answer.status, answer.body, answer.content_type)
+            return
         if parts.path != DATAPROXY:
             self._not_found()
             return
@@ -564,6 +572,9 @@ class _Handler(BaseHTTPRequestHandler):
             items = site.content.column_articles(column)
             self._send(200, hanweb_list(column, items, per).encode("utf-8"),
                        "text/html; charset=utf-8")
+            return
+        if (answer := site.layouts.get(path, parts.query, site.base_url)) is not None:
+            self._send(answer.status, answer.body, answer.content_type)
             return
         attachment = site.content.attachments.get(self.path) or \
             site.content.attachments.get(path)
