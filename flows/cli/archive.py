@@ -53,6 +53,9 @@ def verify_command(data_dir: DataDirOption = None) -> None:
     from extract.reindex import warc_files
 
     paths = _archive_paths(data_dir)
+    if not any((paths.archive / sub).is_dir() for sub in ("warc", "index")):
+        raise _user_error(f"no archive in {paths.root} (no {paths.archive / 'warc'}); pass "
+                          "--data-dir with the directory a harvest wrote")
     problems = verify_archive(paths.archive)
     console = _console()
     if not problems:

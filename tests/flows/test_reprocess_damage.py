@@ -242,9 +242,11 @@ def test_archive_verify_reports_each_kind_of_damage(damaged: DataPaths, damage) 
     assert "Traceback" not in out
 
 
-def test_archive_verify_refuses_a_missing_data_dir(tmp_path: Path) -> None:
+def test_archive_verify_refuses_a_data_dir_with_no_archive(tmp_path: Path) -> None:
     code, out = _cli("archive", "verify", "--data-dir", str(tmp_path / "nowhere"))
     assert code == 2 and "does not exist" in out
+    code, out = _cli("archive", "verify", "--data-dir", str(tmp_path))
+    assert code == 2 and "no archive in" in out
 
 
 def test_a_garbage_manifest_fails_only_its_own_ledger_entry(
