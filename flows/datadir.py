@@ -72,6 +72,18 @@ def require_warehouse(paths: DataPaths) -> None:
     connect(path, read_only=True).close()
 
 
+def require_writable_warehouse(paths: DataPaths) -> None:
+    """The warehouse, if there is one yet, can be written now: checked before a harvest
+    fetches anything, rather than found out at load (WarehouseLocked while another process
+    has it open, WarehouseError if the file is not a DuckDB database)."""
+    if not paths.warehouse.exists():
+        return
+    from warehouse.db import writer
+
+    with writer(paths.warehouse):
+        pass
+
+
 # Locks this process holds: data directory -> (owning thread, depth). The owning thread may
 # take its lock again (the CLI takes it, then calls the flow, which takes it for deployments);
 # any other thread or process is refused.

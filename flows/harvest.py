@@ -52,7 +52,8 @@ def _outcome(batch: SiteBatch) -> SiteOutcome:
     results = batch.dq_results
     passed = int(results.filter(pl.col("success")).height) if results is not None else 0
     failed = int(results.height - passed) if results is not None else 0
-    return SiteOutcome(site=batch.site, counts=batch.counts, dq_passed=passed, dq_failed=failed)
+    return SiteOutcome(site=batch.site, counts=batch.counts, dq_passed=passed, dq_failed=failed,
+                       empty_lists=list(batch.empty_lists))
 
 
 def _new_documents(batch: SiteBatch) -> list[dict[str, str]]:

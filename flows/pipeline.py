@@ -67,6 +67,8 @@ class SiteBatch:
     # Parsed but not yet gated: a small site's documents, waiting to share one validation
     # with other small sites (`gate_together`). None once gated.
     ungated: list[Document] | None = None
+    # List pages the harvest read without finding an article link on them.
+    empty_lists: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,6 +417,7 @@ def parse_and_gate(request: SiteRequest, result, paths: DataPaths, run_id: str, 
         site=profile.name,
         run_id=run_id,
         counts=_with_damage(result.counts, damaged),
+        empty_lists=list(result.empty_lists),
         frames=gated.frames,
         quarantined=pl.concat([extract_bad, damage_quarantine(damaged), gated.quarantined]),
         dq_results=gated.dq_results,

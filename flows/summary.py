@@ -16,6 +16,7 @@ class SiteOutcome:
     dq_passed: int = 0
     dq_failed: int = 0
     error: str | None = None
+    empty_lists: list[str] = field(default_factory=list)  # list pages with no article link
 
 
 def _md_cell(value: object) -> str:
@@ -54,6 +55,10 @@ def run_markdown(run_id: str, outcomes: Sequence[SiteOutcome], outputs: dict[str
     if bad:
         lines += ["", "## Archive manifests not loaded", ""]
         lines += [f"- {_md_cell(m)}" for m in bad]
+    empty = [(o.site, url) for o in outcomes for url in o.empty_lists]
+    if empty:
+        lines += ["", "## List pages with no articles (no_list_items)", ""]
+        lines += [f"- **{_md_cell(site)}**: {_md_cell(url)}" for site, url in empty]
     failed = [o for o in outcomes if o.error]
     if failed:
         lines += ["", "## Why sites failed", ""]

@@ -14,6 +14,7 @@ from flows.cli import dashboard as _dashboard  # noqa: F401  (dashboard)
 from flows.cli import demosite as _demosite  # noqa: F401  (demo-site)
 from flows.cli import harvest as _harvest  # noqa: F401  (harvest, nightly, reprocess, demo)
 from flows.cli import parse as _parse  # noqa: F401  (parse)
+from flows.cli import profile as _profile  # noqa: F401  (profile suggest)
 from flows.cli import validate as _validate  # noqa: F401  (validate)
 from flows.cli import warehouse as _warehouse  # noqa: F401  (sql, export parquet)
 from flows.cli.app import app

@@ -13,7 +13,7 @@ from rich.table import Table
 from flows.cli.app import DataDirOption, app
 from flows.cli.prefect_server import start_temporary_server
 from flows.config import resolve_paths
-from flows.datadir import data_dir_lock, require_archive
+from flows.datadir import data_dir_lock, require_archive, require_writable_warehouse
 
 DEMO_SITES = ("demo-hunan", "demo-trs", "demo-hanweb")
 DEMO_PORT = 8765
@@ -125,6 +125,7 @@ def harvest(
     pipeline.load_site_profile(request)  # an unusable profile stops here, before the lock
     run_id = pipeline.new_run_id()
     with data_dir_lock(paths.root, "harvest"):
+        require_writable_warehouse(paths)  # before any fetch, not at load
         try:
             result = pipeline.fetch_site(request, paths, run_id, progress=console.is_terminal)
         except SiteUnavailable as exc:  # nothing harvested: say why, in run_log too
@@ -156,6 +157,7 @@ def nightly(
     # Taken here as well as in the flow, so a busy data directory is refused before the
     # Prefect server starts; the flow, run in this thread, takes it again.
     with data_dir_lock(paths.root, "nightly"):
+        require_writable_warehouse(paths)
         start_temporary_server()
         result = nightly_flow(sites=list(site) if site else None, data_dir=str(paths.root),
                               base_url=base_url, delay=delay, revalidate_all=revalidate_all)
@@ -171,6 +173,7 @@ def reprocess(data_dir: DataDirOption = None) -> None:
     paths = resolve_paths(data_dir)
     require_archive(paths)
     with data_dir_lock(paths.root, "reprocess"):
+        require_writable_warehouse(paths)
         start_temporary_server()
         result = reprocess_flow(data_dir=str(paths.root))
     console.print(_summary_table(f"reprocess {result['run_id']}", result["per_site"]))
@@ -201,6 +204,7 @@ def demo(
     with data_dir_lock(paths.root, "demo"), \
             DemoSite(host="127.0.0.1", port=port, revision=revision) as site:
         console.print(f"demo site serving on {site.base_url}")
+        require_writable_warehouse(paths)
         start_temporary_server()
         result = nightly_flow(sites=list(DEMO_SITES), data_dir=str(paths.root),
                               base_url=site.base_url)

@@ -140,6 +140,24 @@ def test_reprocess_on_a_busy_data_dir_is_refused(tmp_path: Path, holding: Hold) 
     assert not (data / "warehouse.duckdb").exists()
 
 
+@pytest.mark.parametrize("problem", ["held by a writer", "not duckdb"])
+def test_a_harvest_checks_the_warehouse_before_fetching(tmp_path: Path, site: str,
+                                                        holding: Hold, problem: str) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    if problem == "held by a writer":  # e.g. a duckdb shell left open on it
+        connect(data / "warehouse.duckdb").close()
+        holding(WAREHOUSE_WRITER, data / "warehouse.duckdb")
+        needle = "is locked by another process"
+    else:
+        (data / "warehouse.duckdb").write_text("not a database\n" * 300)
+        needle = "is not a DuckDB database"
+    result = invoke("harvest", "--start-url", f"{site}/list.html", "--allow-host", "127.0.0.1",
+                    "--data-dir", str(data))
+    assert_user_error(result.stderr, result.exit_code, needle)
+    assert HITS == []
+
+
 # --- item 10: commands that read state refuse a data directory without it ----------------
 
 WAREHOUSE_COMMANDS = [("sql", "SELECT 1"), ("export", "parquet"), ("dashboard",), ("validate",)]
