@@ -15,7 +15,7 @@ from flows.cli.prefect_server import start_temporary_server
 from flows.config import resolve_paths
 from flows.datadir import data_dir_lock, require_archive, require_writable_warehouse
 
-DEMO_SITES = ("demo-hunan", "demo-trs", "demo-hanweb")
+DEMO_SITES = ("demo-hunan", "demo-trs", "demo-hanweb", "demo-generic")
 DEMO_PORT = 8765
 EXAMPLE_QUERIES = (
     ("Agencies leading the most tasks, by year and region",
@@ -88,7 +88,7 @@ def _summary_table(title: str, rows: dict[str, dict]) -> Table:
     table = Table(title=title)
     cols = ("pages_fetched", "new", "changed", "not_modified", "deferred", "failed",
             "too_large", "timeout", "blocked", "out_of_scope", "archive_damaged",
-            "quarantined")
+            "no_list_items", "quarantined")
     table.add_column("site")
     for c in cols:
         table.add_column(c.replace("_", " "), justify="right")
@@ -110,7 +110,8 @@ def harvest(
     revalidate_all: RevalidateAllOpt = False,
 ) -> None:
     """Fetch, archive, parse, validate and load one site; print what happened (exit code 1
-    when the site is unavailable: its robots.txt unreachable, nothing fetched)."""
+    when the site is unavailable: its robots.txt unreachable, nothing fetched; or when a
+    start URL yielded no article: its list pages are named as no_list_items)."""
     from extract.crawl import SiteUnavailable
     from flows import pipeline
 
@@ -139,6 +140,12 @@ def harvest(
     row = {**batch.counts, "new": load.new, "changed": load.changed,
            "quarantined": load.quarantined}
     console.print(_summary_table(f"harvest {batch.site} ({run_id})", {batch.site: row}))
+    for url in result.empty_lists:
+        console.print(f"no_list_items: {url}")
+    if result.empty_columns:
+        for url in result.empty_columns:
+            typer.echo(f"error: no article found from start URL {url}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()
