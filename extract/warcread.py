@@ -35,6 +35,7 @@ KIND_FIELD = "GovHarvest-Kind"
 # The target URL of a damaged record, when the part that still inflates holds its headers.
 _TARGET_URI = re.compile(rb"^WARC-Target-URI:[ \t]*(\S+)[ \t]*\r?$", re.MULTILINE)
 _CHUNK = 1 << 16
+_SALVAGE_STEP = 256
 # gzip framing only (no zlib or raw deflate): see zlib.decompressobj's wbits.
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 
@@ -105,9 +106,23 @@ def _inflate(fh: BinaryIO, warc_file: str, offset: int) -> tuple[bytes, int]:
             out.append(inflater.decompress(chunk))
         except zlib.error as exc:
             raise ArchiveDamage(warc_file, offset, f"corrupt gzip member: {exc}",
-                                _url_in(b"".join(out))) from exc
+                                _url_in(_salvage(fh, offset))) from exc
         consumed += len(chunk)
     return b"".join(out), consumed - len(inflater.unused_data)
+
+
+def _salvage(fh: BinaryIO, offset: int) -> bytes:
+    """What inflates of a corrupt member before the damage (its WARC headers, usually):
+    fed in small pieces, so the output before the failing piece is kept."""
+    fh.seek(offset)
+    inflater = zlib.decompressobj(_GZIP_WBITS)
+    out: list[bytes] = []
+    for _ in range(_CHUNK // _SALVAGE_STEP):
+        try:
+            out.append(inflater.decompress(fh.read(_SALVAGE_STEP)))
+        except zlib.error:
+            break
+    return b"".join(out)
 
 
 def _url_in(partial: bytes) -> str | None:

@@ -311,3 +311,23 @@ def test_the_reprocess_command_reports_damaged_records(
     header = out[out.rindex("┏"):].split(FIRST)[0]  # the summary table's head
     assert "archive" in header and "damaged" in header
     assert "2 site(s)" in out and "(1 damaged archive records)" in out
+
+
+def test_damage_found_while_rebuilding_a_lost_index_is_quarantined(
+    prefect_harness: None, harvested: DataPaths, damaged: DataPaths
+) -> None:
+    row = _middle_article(damaged, SECOND)
+    _garble(damaged, row)
+    (manifest,) = (damaged.archive / "index").glob(f"*-{SECOND}.parquet")
+    manifest.unlink()
+
+    result = _reprocess(damaged)
+
+    assert result["per_site"][SECOND]["archive_damaged"] == 1
+    (quarantined,) = _rows(damaged.warehouse, "SELECT url, detail FROM quarantine "
+                                              "WHERE reason = 'archive_damaged'")
+    assert quarantined[0] == row["url"]  # told from the headers before the damage
+    assert f"{row['warc_file']} at offset {row['offset']}" in str(quarantined[1])
+    assert _documents(damaged.warehouse, SECOND) == (
+        _documents(harvested.warehouse, SECOND) - {row["url"]})
+    assert _documents(damaged.warehouse, FIRST) == _documents(harvested.warehouse, FIRST)
