@@ -1,8 +1,10 @@
 """The one Typer application; each command module in this package adds its commands.
 
 User errors (a bad option, an unknown site, a data directory or warehouse that cannot be
-used) are reported once, here, as one or two lines on stderr with exit code 2; anything else
-is a bug and keeps its traceback. `govharvest --debug` shows the traceback of every error.
+used) are reported once, here, as one or two lines on stderr with exit code 2; a run that
+failed for a reason its summary gives (no site loaded, a site not rebuilt) in the same form
+with exit code 1; anything else is a bug and keeps its traceback. `govharvest --debug`
+shows the traceback of every error.
 """
 
 from __future__ import annotations
@@ -28,12 +30,23 @@ USER_ERRORS: tuple[tuple[str, str], ...] = (
     ("extract.profile", "ProfileError"),
 )
 USER_ERROR_EXIT = 2
+# A run that ended without loading what it should (its summary says which site and why):
+# not a bug, so the reason in a line or two and exit code 1, not a traceback.
+RUN_FAILURES: tuple[tuple[str, str], ...] = (
+    ("flows.harvest", "NothingLoaded"),
+    ("flows.maintenance", "ReprocessFailed"),
+)
+RUN_FAILURE_EXIT = 1
 _DETAIL_CHARS = 300
 
 
-def user_error_types() -> tuple[type[BaseException], ...]:
-    return tuple(getattr(sys.modules[module], name) for module, name in USER_ERRORS
+def _loaded_types(names: tuple[tuple[str, str], ...]) -> tuple[type[BaseException], ...]:
+    return tuple(getattr(sys.modules[module], name) for module, name in names
                  if module in sys.modules)
+
+
+def user_error_types() -> tuple[type[BaseException], ...]:
+    return _loaded_types(USER_ERRORS)
 
 
 def describe(exc: BaseException) -> list[str]:
@@ -67,10 +80,15 @@ class GovharvestGroup(typer.core.TyperGroup):
             _report([exc.format_message(), f"see `{where} --help`"])
             raise typer.Exit(USER_ERROR_EXIT) from exc
         except Exception as exc:
-            if ctx.params.get("debug") or not isinstance(exc, user_error_types()):
+            if ctx.params.get("debug"):
                 raise
-            _report(describe(exc))
-            raise typer.Exit(USER_ERROR_EXIT) from exc
+            if isinstance(exc, user_error_types()):
+                _report(describe(exc))
+                raise typer.Exit(USER_ERROR_EXIT) from exc
+            if isinstance(exc, _loaded_types(RUN_FAILURES)):
+                _report(describe(exc))
+                raise typer.Exit(RUN_FAILURE_EXIT) from exc
+            raise
 
 
 app = typer.Typer(

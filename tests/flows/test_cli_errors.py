@@ -256,3 +256,32 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     out = run_cli("--debug", "harvest", "--site", "no-such-site", "--data-dir", str(tmp_path),
                   tmp_path=tmp_path)
     assert out.returncode == 1 and "Traceback" in out.stderr
+
+
+# --- a run that failed for a reason its summary gives -------------------------------------
+
+
+@pytest.mark.parametrize("command, flow, error", [
+    (("nightly",), "flows.harvest.nightly", "flows.harvest.NothingLoaded"),
+    (("reprocess",), "flows.maintenance.reprocess", "flows.maintenance.ReprocessFailed"),
+], ids=["nightly", "reprocess"])
+def test_a_failed_run_says_why_in_a_line_and_exits_1(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...], flow: str,
+        error: str) -> None:
+    import importlib
+
+    module, name = error.rsplit(".", 1)
+    failure = getattr(importlib.import_module(module), name)
+
+    def failing_flow(**_: object) -> None:
+        raise failure("xtsf.xiangtan.gov.cn: SiteUnavailable: robots.txt unreachable")
+
+    monkeypatch.setattr(flow, failing_flow)
+    monkeypatch.setattr("flows.cli.harvest.start_temporary_server", lambda: None)
+    warc = tmp_path / "archive" / "warc"
+    warc.mkdir(parents=True)
+    (warc / "20260101T000000Z-x.warc.gz").write_bytes(b"")  # reprocess wants an archive
+    result = invoke(*command, "--data-dir", str(tmp_path))
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 1, result.stderr
+    assert lines == ["error: xtsf.xiangtan.gov.cn: SiteUnavailable: robots.txt unreachable"]
