@@ -10,6 +10,9 @@ with how many requests were in flight when it arrived (`in_flight`, itself inclu
 request stops counting just before its last byte is written, so a client that has its whole
 answer never sees it as open), and `site.peak_in_flight` keeps the highest count.
 
+Under /gen/ it also serves columns of CMS layouts no profile knows (`layouts=`; by default
+the two of `extract.demosite.layouts.DEMO_LAYOUTS`, read by sites/demo-generic.yaml).
+
 Fault hooks for tests: `set_fault(path, behaviour)` makes any article path misbehave (see
 `Behaviour`; e.g. "drip" sends `drip_bytes` every `drip_seconds`; /robots.txt takes "slow"
 and "drip" too), and `set_robots(status)` makes /robots.txt answer with that status instead

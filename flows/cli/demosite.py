@@ -35,6 +35,8 @@ def demo_site(
                       f"{len(site.articles())} articles); Ctrl-C stops it")
         for column in site.content.columns:
             console.print(f"  {column.family:<7} {site.column_url(column)}  {column.name}")
+        for name, layout in site.layouts.layouts.items():  # read by the generic family
+            console.print(f"  {name:<7} {site.url(layout.start_path)}  (generic)")
         if port != DEFAULT_PORT:
             console.print(f"harvest it with: govharvest harvest --site demo-hunan "
                           f"--base-url {site.base_url}")
