@@ -35,6 +35,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Literal
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -49,6 +50,7 @@ MIN_TITLE_CHARS = 5  # shorter link texts are menu entries, pager labels, "more"
 MIN_DATED_TITLE_CHARS = 2  # ...unless the entry carries a date: menus and pagers do not
 TITLE_CHARS_CAP = 20  # longer titles earn no more
 MAX_ITEM_DEPTH = 6  # ancestors of a link considered as its entry
+MAX_ENTRY_LINKS = 8  # an element holding more links is a container, not one entry
 SKIPPED_HREF = ("javascript:", "#", "mailto:", "tel:")
 SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title",
                           "option", "select"})
@@ -257,6 +259,8 @@ def _groups(root: lxml.html.HtmlElement, base: str, page_url: str,
         for _ in range(MAX_ITEM_DEPTH):
             if element is None or element.tag in ("body", "html"):
                 break
+            if next(islice(element.iter("a"), MAX_ENTRY_LINKS, None), None) is not None:
+                break  # a container (and so are its ancestors): no entry
             if element not in seen:
                 seen.add(element)
                 candidate = _candidate(element, base, host, page_url, hints)
@@ -282,21 +286,23 @@ def _qualifies(group: _Group, prefer: str | None) -> bool:
 
 
 def _selector(group: _Group, root: lxml.html.HtmlElement) -> str:
-    """The shortest tail of the tag path (child combinators) that picks exactly the group's
-    entries among this page's linked elements."""
+    """A tail of the tag path (child combinators) that picks exactly the group's entries
+    among this page's linked elements: the shortest one, lengthened to its nearest ancestor
+    with an id or class when there is one ("dl.list > dd", not "dd": the next page may
+    carry a <dd> elsewhere)."""
     steps = group.signature.split(" > ")  # tag#id.class steps are CSS already
     wanted = {m.element for m in group.members}
     for k in range(1, len(steps) + 1):
-        if k < len(steps) and steps[-k - 1] in ("", "html", "body") and k > 1:
-            continue
         css = " > ".join(steps[-k:])
         try:
             found = CSSSelector(css, translator="html")(root)
         except SelectorError:  # a class the CSS grammar refuses: try a longer tail
             continue
-        linked = {el for el in found if any(True for _ in el.iter("a"))}
-        if linked == wanted:
-            return css
+        if {el for el in found if any(True for _ in el.iter("a"))} == wanted:
+            # A longer tail picks a subset of these, and still every entry.
+            named = next((j for j in range(k, len(steps) + 1)
+                          if any(c in steps[-j] for c in ".#")), k)
+            return " > ".join(steps[-named:])
     return " > ".join(steps)
 
 

@@ -90,7 +90,7 @@ def test_a_dated_dd_list_beats_menus_related_links_sidebars_and_footers() -> Non
     block = detect_list(parse_text(page(dd_list())), URL)
     assert block is not None
     assert urls(block) == [f"http://www.example.gov.cn/cx/a-{1000 + i}.html" for i in range(4)]
-    assert block.selector == "dd"
+    assert block.selector == "dl.list > dd"
     assert [i.date for i in block.items] == [dt.date(2023, 4, 10 + i) for i in range(4)]
 
 
@@ -136,7 +136,7 @@ def test_repeated_link_texts_lose_to_titled_links() -> None:
         f'<li><a href="/zt/{i}.html">点击查看详细内容</a><span>2023-01-0{i + 1}</span></li>'
         for i in range(5)) + "</ul>"
     block = detect_list(parse_text(page(more + dd_list(3))), URL)
-    assert block is not None and block.selector == "dd"
+    assert block is not None and block.selector == "dl.list > dd"
 
 
 def test_an_undated_sidebar_loses_to_a_dated_list_and_a_known_shape_is_only_a_bonus() -> None:
