@@ -22,7 +22,7 @@ $(UV):
 # PYTHONDONTWRITEBYTECODE is set every process would recompile GX, Prefect and scipy from
 # source on import (14 s instead of 6 s here).
 $(STAMP): uv.lock pyproject.toml Makefile | $(UV)
-	$(UV) sync --frozen --compile-bytecode --extra dev --extra bench
+	$(UV) sync --frozen --compile-bytecode --extra dev --extra bench --extra dask
 	touch $(STAMP)
 
 # Headless Chromium and a CJK font for the browser tests (machines run as root).
@@ -42,8 +42,7 @@ test: install browser-deps lint
 demo: install
 	$(VENV)/bin/govharvest demo
 
-# Every bench runs even if one fails (transform_compiled.py needs a C compiler); the exit
-# status says whether any did.
+# Every bench runs even if one fails; the exit status says whether any did.
 bench: install
 	status=0; for b in bench/*.py; do $(VENV)/bin/python $$b --quick || status=1; done; exit $$status
 

@@ -20,7 +20,6 @@ CORE_PACKAGES = (
     "duckdb",
     "polars",
     "requests",
-    "beautifulsoup4",
     "lxml",
     "opencc",
     "great-expectations",
