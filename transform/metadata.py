@@ -51,6 +51,9 @@ class FrontMatter:
     publish_time: str | None = None
     source_site: str | None = None
     removed: list[str] = field(default_factory=list)
+    doc_number: str | None = None  # 文号
+    index_no: str | None = None  # 索引号
+    source: str | None = None  # 来源 / 发布机构 as printed
 
 
 @lru_cache(maxsize=1)
@@ -71,12 +74,12 @@ def _date(y: str, m: str, d: str) -> dt.date | None:
 
 def _cn_year(label: str) -> str:
     # "二〇二三" is read digit by digit, not as a number.
-    digits = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
+    digits = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
               "六": "6", "七": "7", "八": "8", "九": "9"}
     return "".join(digits.get(c, "0") for c in label)
 
 
-def _date_line(line: str) -> dt.date | None:
+def date_line(line: str) -> dt.date | None:
     if m := P.DATE_LINE.match(line):
         return _date(m["y"], m["m"], m["d"])
     if m := P.CN_DATE_LINE.match(line):
@@ -84,14 +87,14 @@ def _date_line(line: str) -> dt.date | None:
     return None
 
 
-def _is_title(line: str) -> bool:
+def is_title(line: str) -> bool:
     if len(line) > _TITLE_MAX or line.endswith(("。", ":", ";", ",")) or P.MARKER.match(line):
         return False
     core = P.TRAILING_PAREN.sub("", line)
     return bool(P.TITLE_TAIL.search(core))
 
 
-def _meta_line(line: str, fm: FrontMatter) -> bool:
+def meta_line(line: str, fm: FrontMatter) -> bool:
     """Parse a source/date line under the title; False if the line is body text."""
     if len(line) > _META_LINE_MAX or "。" in line:
         return False
@@ -121,7 +124,7 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
         fm.title = P.COVER_TITLE.search(lines[cover_at])["title"]  # type: ignore[index]
         end = cover_at + 1
         for k in range(cover_at + 1, min(cover_at + 4, len(lines))):
-            if (date := _date_line(lines[k])) is not None:
+            if (date := date_line(lines[k])) is not None:
                 fm.document_date = date
                 signature = lines[k - 1] if k - 1 > cover_at else ""
                 if signature and len(signature) <= _SIGNATURE_MAX and "。" not in signature:
@@ -130,25 +133,28 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
                 break
         fm.cover_notice = "\n".join(lines[:end])
         i = end
-        if i < len(lines) and fm.title and fm.title in lines[i] and _is_title(lines[i]):
+        if i < len(lines) and fm.title and fm.title in lines[i] and is_title(lines[i]):
             i += 1
-    elif lines and _is_title(lines[0]):
+    elif lines and is_title(lines[0]):
         fm.title, i = lines[0], 1
     meta_end = i + _META_LINES  # source/date lines sit right under the title (or open the text)
-    while i < min(len(lines), meta_end) and _meta_line(lines[i], fm):
+    while i < min(len(lines), meta_end) and meta_line(lines[i], fm):
         fm.removed.append(lines[i])
         i += 1
-    body = lines[i:]
-    # Back matter: "issuer\n2023年5月10日" closing the document.
-    if len(body) >= 3 and (date := _date_line(body[-1])) is not None:
+    fm.body = take_back_matter(lines[i:], fm)
+    return fm
+
+
+def take_back_matter(body: list[str], fm: FrontMatter) -> list[str]:
+    """Body without its closing "issuer\n2023年5月10日" signature (recorded in `fm`)."""
+    if len(body) >= 3 and (date := date_line(body[-1])) is not None:
         sig = body[-2]
         if len(sig) <= _SIGNATURE_MAX and "。" not in sig and not P.MARKER.match(sig):
             fm.document_date = fm.document_date or date
             fm.issuer = fm.issuer or sig
             fm.removed.extend(body[-2:])
-            body = body[:-2]
-    fm.body = body
-    return fm
+            return body[:-2]
+    return body
 
 
 def detect_region(title: str | None, body: list[str]) -> RegionMention | None:
@@ -183,7 +189,8 @@ def detect_period(title: str | None, body: list[str]) -> tuple[int | None, int |
     candidates = [title] if title else []
     if body and (m := P.PROPOSE_DOC.search(body[0])):
         start = body[0].rfind("。", 0, m.start()) + 1
-        candidates.append(body[0][start : m.end()])
+        # Years inside 《…》 belong to the documents the sentence cites, not to this one.
+        candidates.append(P.QUOTED_SPAN.sub("", body[0][start : m.end()]))
     for text in candidates:
         if m := P.PERIOD_RANGE.search(text):
             a, b = int(m["a"]), int(m["b"])
@@ -193,4 +200,10 @@ def detect_period(title: str | None, body: list[str]) -> tuple[int | None, int |
     if title and (m := P.FIVE_YEAR_PLAN.search(title)):
         start = P.FIVE_YEAR_START[m.group(1)]
         return start, start + 4
+    if body:
+        # "2023年,静海区坚持…" / "2020年是…之年": the year a report covers or a plan is for,
+        # read from the first sentence (citations removed).
+        first = P.QUOTED_SPAN.sub("", body[0].split("。", 1)[0])
+        if m := P.OPENING_YEAR.search(first):
+            return int(m["a"]), int(m["a"])
     return None, None

@@ -15,7 +15,7 @@ from html import unescape as html_unescape
 from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from transform import clauses, facts, metadata, structure, text
+from transform import clauses, facts, frontmatter, metadata, structure, text
 from transform import patterns as P
 from transform.decode import Decoded, charset_from_content_type, decode_bytes
 from transform.records import Document, Node
@@ -130,7 +130,7 @@ def parse_document(
     host = _host(url)
     norm = text.normalize_text(raw, opencc_config=text.opencc_config_for(host))
     flags: list[str] = norm.flags
-    front = metadata.split_front_matter(norm.lines)
+    front = frontmatter.parse_front_matter(structure.split_collapsed(norm.lines))
     tree = structure.build_tree(front.body)
     if tree.repairs:
         flags.append("numbering_repaired")
@@ -150,7 +150,7 @@ def parse_document(
     if garbled is not None:
         flags.append("mojibake")  # the gate quarantines it (encoding_damage)
 
-    title = page_meta.get("title") or page_title or front.title
+    title = frontmatter.choose_title(page_meta.get("title") or page_title, front)
     if title:
         title = text.normalize_text(title).text.replace("\n", " ") or None
     numbered = not tree.article_form and bool(tree.nodes)
@@ -181,6 +181,9 @@ def parse_document(
         publish_time=page_meta.get("publish_time") or front.publish_time,
         document_date=_page_date(page_meta.get("document_date")) or front.document_date,
         issuer=page_meta.get("issuer") or page_meta.get("source") or front.issuer,
+        doc_number=page_meta.get("doc_number") or front.doc_number,
+        index_no=page_meta.get("index_no") or front.index_no,
+        source=page_meta.get("source") or front.source,
         region=region.name if region else None,
         region_path=region.path if region else None,
         doc_type=doc_type,

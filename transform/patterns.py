@@ -144,7 +144,12 @@ CHROME_LINE = re.compile(
     r"全部留言|评论|我要评论|发表评论|有用\(\d*\)|没用\(\d*\)|点赞\(?\d*\)?|"
     r"【?字体:?\s*大\s*中\s*小】?|打印本页|打印|关闭窗口|关闭|返回顶部|分享到:?.*|"
     r"扫一扫在手机打开当前页|扫一扫在手机上查看当前页面|(?:上一篇|下一篇)(?::.*)?|"
-    r"浏览次数:?\s*\d*|阅读量?:?\s*\d*|\[?\s*打印本页\s*\]?\s*\[?\s*关闭窗口\s*\]?"
+    r"浏览次数:?\s*\d*|阅读量?:?\s*\d*|\[?\s*打印本页\s*\]?\s*\[?\s*关闭窗口\s*\]?|"
+    # Font and print widgets whose buttons were images ("字号:", "字体:[ ]", "【打印】 【字体:"),
+    # the accessibility and script toggles, and printed page markers ("- 1 -").
+    r"(?:【打印】\s*)?【?字[体号]:?\s*(?:[\[【]\s*(?:大\s*中\s*小)?\s*[\]】]?)?】?|"
+    r"无障碍(?:\s*(?:简体|繁体|\|)\s*)*|简体\s*\|?\s*繁体|"
+    r"[-—–]\s*\d{1,3}\s*[-—–]"
     r")$"
 )
 # A line with no letters, digits or Han at all carries no text (e.g. "- /").
@@ -184,6 +189,12 @@ MARKER = re.compile(
 MARKER_STYLES: tuple[str, ...] = (
     "part", "chapter", "section", "article", "cn", "cn_paren", "num", "num_paren", "circled",
 )
+# An outline numeral inside a line, for documents collapsed onto one line (document viewers):
+# "…工作。二、加强…", "…工作要点1、认真…". Not after a digit, a numeral, 第 or a list's 、.
+INLINE_MARKER = re.compile(
+    rf"(?<![\d{CN_NUM}第、.])(?:(?P<cn>[{CN_NUM}]{{1,3}})、|\((?P<cn_paren>[{CN_NUM}]{{1,3}})\)"
+    rf"|(?P<num>\d{{1,2}})[、.](?!\d)|\((?P<num_paren>\d{{1,2}})\))"
+)
 # Digits fused to the text ("1规范行政执法行为"): a numbered item whose separator was lost.
 FUSED_NUMBER = re.compile(rf"^(\d{{1,3}})(?=[{HAN}])")
 # First sentence: up to the first full stop (question/exclamation marks end one too).
@@ -206,8 +217,9 @@ ADDRESSEE_LINE = re.compile(r"^[^。]{2,120}:$")
 # A forwarding notice's own title: "关于印发《…》的通知".
 FORWARDING_TITLE = re.compile(r"^关于(?:印发|转发|下发)《[^。]+》的通知$")
 DATE_LINE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
+# Signing dates in Chinese numerals; typesetters often write the zero as "○" (U+25CB).
 CN_DATE_LINE = re.compile(
-    rf"^(?P<y>[{CN_NUM}]{{4}})年(?P<m>[{CN_NUM}]{{1,2}})月(?P<d>[{CN_NUM}]{{1,3}})日$"
+    rf"^(?P<y>[{CN_NUM}○]{{4}})年(?P<m>[{CN_NUM}]{{1,2}})月(?P<d>[{CN_NUM}]{{1,3}})日$"
 )
 PUBLISH_LINE = re.compile(
     r"(?:发布时间|发布日期|发表时间|时间|日期)\s*:\s*"
@@ -223,9 +235,11 @@ TITLE_TAIL = re.compile(
 PERIOD_RANGE = re.compile(
     r"(?P<a>(?:19|20)\d{2})\s*(?:年)?\s*[-—–~至到]\s*(?P<b>(?:19|20)\d{2})\s*年"
 )
+# A year before the document word: a plan's year, or the year a report covers ("…2023年度法治
+# 政府建设情况报告"; titles sometimes drop the 年: "沅江路街道2024法治政府建设年度报告").
 PERIOD_YEAR = re.compile(
-    r"(?P<a>(?:19|20)\d{2})\s*年度?[^。,;]{0,24}?"
-    r"(?:工作要点|工作计划|工作方案|实施方案|计划|要点|总结|工作安排)"
+    rf"(?P<a>(?:19|20)\d{{2}})\s*(?:年度?|(?=[{HAN}]))[^。,;]{{0,24}}?"
+    r"(?:工作要点|工作计划|工作方案|实施方案|计划|要点|总结|工作安排|报告|情况|工作$)"
 )
 # Five-year-plan numbering in a title: “十四五”规划 covers 2021-2025.
 FIVE_YEAR_PLAN = re.compile(r"“?(十[二三四五六])五”?(?:规划|时期|期间)")
@@ -235,6 +249,56 @@ PROPOSE_DOC = re.compile(
     r"(?:现提出|特制定|制定|现将|提出)[^。]{0,30}?"
     r"(?P<kind>工作要点|工作计划|实施方案|工作方案|计划|要点|方案)"
 )
+
+# --- front matter (transform/frontmatter.py) ---------------------------------------------
+
+# A 文号: 西政办〔2020〕20号, 穗南府办函〔2020〕4号, 瑞政办(2011)129号.
+DOC_NUMBER = re.compile(
+    rf"[{HAN}A-Za-z]{{1,12}}\s*[〔\[(【]\s*(?:19|20)\d{{2}}\s*[〕\])】]\s*第?\d{{1,4}}\s*号"
+)
+DOC_NUMBER_LINE = re.compile(rf"^{DOC_NUMBER.pattern}$")
+LEADING_DOC_NUMBER = re.compile(rf"^{DOC_NUMBER.pattern}\s*")
+# A cover notice's own title, spaces removed: "[issuer]关于印发《X》的通知", "转发…的通知".
+# The document it carries is X when X is quoted or the verb is 印发; a 转发 notice with no
+# quoted title is the document itself.
+COVER_NOTICE = re.compile(
+    r"^(?P<issuer>[^《》。]{0,40}?)(?:关于)?(?P<verb>印发|转发|下发|颁发)"
+    r"(?P<name>[^。]+?)的?通知$"
+)
+# The first line of a cover title cut over two lines ("关于印发西平县2020年度法治政府建设").
+COVER_START = re.compile(r"^[^《》。]{0,40}?(?:关于)?(?:印发|转发|下发|颁发)")
+QUOTED_NAME = re.compile(r"^《(?P<name>[^《》]+(?:《[^《》]*》[^《》]*)*)》$")
+# The sentence that hands the document over ("…,现印发给你们,请认真贯彻执行。").
+HANDOVER = re.compile(r"(?:印发|转发|下发|颁发)给你们|现将《[^》]+》(?:印发|转发|下发)")
+QUOTED_SPAN = re.compile(r"《[^《》]*(?:《[^《》]*》[^《》]*)*》")
+LEADING_QUOTED = re.compile(r"^《(?P<title>[^《》]+)》")
+ATTACHMENT_LINE = re.compile(r"^附件\s*\d{0,2}\s*:")
+PUBLICATION_NOTE = re.compile(r"^\((?:此件|本件)[^()]{0,12}\)$")
+# The issuing body on a line of its own (a signature, or the line above a cover title).
+ORG_LINE = re.compile(
+    rf"^[{HAN}()、]{{2,40}}(?:人民政府|政府|办公室|办公厅|委员会|管委会|管理委员会|办事处|领导小组|"
+    rf"司法局|局|厅|委|办|党委|党工委|街道|镇|乡)$"
+)
+# A news report announcing a document ("近日,市委、市政府印发了《X》,…") and its
+# "《X》主要内容如下" line: the editor's words around the document, not part of it.
+NEWS_LEAD = re.compile(r"^(?:近日|日前|近期|近来)[,]?[^。]{0,40}?印发了?《(?P<name>[^《》]+)》")
+CONTENT_FOLLOWS = re.compile(r"^《(?P<name>[^《》]+)》(?:的)?(?:主要内容|全文|内容)如下[。:]?$")
+# An aggregator's or document viewer's intro: "下面是小编为大家整理的…", "本站为你精心整理了…",
+# "《….docx》由会员分享,可在线阅读…".
+AGGREGATOR_INTRO = re.compile(
+    r"(?:小编|本站|本文|编辑)[^。]{0,12}(?:整理|收集|分享|推荐)|由会员分享|文档由[^。]{0,12}上传"
+)
+# Site header lines above a document: breadcrumbs, the site clock, welcome lines, menus.
+LOCATION_LINE = re.compile(r"^(?:当前|您的|你的|您所在的|您现在所在的|你现在的)?所?在?位置\s*:")
+BREADCRUMB = re.compile(r"^[^。,>»]{1,30}(?:\s*[>»]\s*[^。,>»]{1,40}){2,}$")
+SITE_CLOCK = re.compile(
+    r"^今天是|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]"
+)
+WELCOME_LINE = re.compile(r"^欢迎(?:访问|来到|光临|您)")
+MENU_LINE = re.compile(rf"^[{HAN}]{{1,10}}(?:\s*\|\s*[{HAN}]{{1,10}}){{2,}}$")
+# "YYYY年," opening a document's first paragraph: the year a report covers or a plan is for
+# ("2023年,静海区坚持…", "2020年是…之年", "2024年以来,…").
+OPENING_YEAR = re.compile(r"(?:^|[,。])(?P<a>(?:19|20)\d{2})年度?(?:以来|是|,)")
 
 # --- clauses ----------------------------------------------------------------------------
 

@@ -116,6 +116,9 @@ class Document:
     attachments: list[str] = field(default_factory=list)  # attachment URLs
     raw_digest: str | None = None  # digest of the archived bytes this came from
     region_path: str | None = None  # the region's gazetteer path when certain: 辽宁省/大连市/西岗区
+    doc_number: str | None = None  # 文号: 西政办〔2020〕20号
+    index_no: str | None = None  # 索引号 of a disclosure page
+    source: str | None = None  # 来源 / 发布机构 as the page prints it
 
     def to_json(self) -> dict[str, Any]:
         """The `govharvest parse` JSON contract."""
@@ -130,6 +133,9 @@ class Document:
             "publish_time": self.publish_time,
             "document_date": self.document_date.isoformat() if self.document_date else None,
             "issuer": self.issuer,
+            "source": self.source,
+            "doc_number": self.doc_number,
+            "index_no": self.index_no,
             "region": self.region,
             "region_path": self.region_path,
             "source_site": self.source_site,

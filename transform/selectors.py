@@ -81,7 +81,24 @@ TABLE_LABELS: dict[str, str] = {
     "发布时间": "publish_date",
     "名称": "title",
     "标题": "title",
+    "来源": "source",
+    "信息来源": "source",
+    "文章来源": "source",
+    "稿件来源": "source",
+    "制发机构": "issuer",
+    "发文日期": "publish_date",
+    "更新时间": "publish_date",
+    "发表时间": "publish_date",
 }
+# Labels of a portal's metadata block whose values the Document does not keep (subject,
+# validity, audience, counters, widgets). Text front matter drops their lines all the same.
+OTHER_META_LABELS: tuple[str, ...] = (
+    "分类", "主题分类", "所属主题", "主题词", "有效性", "有效时间", "公开对象", "公开方式",
+    "公开范围", "公开部门", "发文类型", "体裁分类", "组配分类", "服务对象", "状态", "浏览次数",
+    "点击数", "点击量", "阅读次数", "访问次数", "字体", "字号", "作者", "时效",
+)
+# In plain text a bare 时间/日期 label dates the page too (an aggregator's "时间:… 来源:…").
+TEXT_DATE_LABELS: tuple[str, ...] = ("时间", "日期")
 LABEL_NOISE = re.compile(r"[\s\u3000\xa0:：]+")
 
 DATE = re.compile(
@@ -93,7 +110,9 @@ DATE = re.compile(
 MONTH_DAY = re.compile(
     r"(?<![\d./-])(?P<m>0?[1-9]|1[0-2])\s*[-/.月]\s*(?P<d>0?[1-9]|[12]\d|3[01])\s*日?(?![\d./-])"
 )
-LABELLED_DATE = re.compile(r"(?:发布时间|发布日期|发表时间|发布于)\s*[:：]?\s*" + DATE.pattern)
+LABELLED_DATE = re.compile(
+    r"(?:发布时间|发布日期|发表时间|发布于|更新时间|发文日期)\s*[:：]?\s*" + DATE.pattern
+)
 LABELLED_SOURCE = re.compile(
     r"(?:信息来源|文章来源|稿件来源|来源)\s*[:：]\s*(?P<v>[^\s|｜【\[<]{2,60})"
 )

@@ -1,6 +1,8 @@
 """Body paragraphs -> a tree of nodes (sections, items, sub-items) plus level-0 passages.
 
 Rules, in the order they apply:
+0. A document on one or two long lines (a document viewer's copy) lost its line breaks: it
+   is cut before each inline numeral that continues the outline (`split_collapsed`).
 1. Each paragraph (one line of normalized text) is classified by its line-start numbering
    style (`patterns.MARKER`: 第X章 / 第X节 / 第X条 / 一、 / (一) / 1. 1、 / (1) / ①).
 2. Broken numbering is repaired only when the neighbours make it certain, and flagged
@@ -36,6 +38,9 @@ _CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}
 _CIRCLED.update({chr(0x3251 + i): i + 21 for i in range(15)})
 _CIRCLED.update({chr(0x32B1 + i): i + 36 for i in range(15)})
 _HEADINGLIKE_MAX = 40  # a lead sentence longer than this is prose, not a heading
+_COLLAPSED_MAX_LINES = 2  # a whole document on this few lines lost its line breaks
+_COLLAPSED_MIN = 400  # ... when one of them is at least this long
+_COLLAPSED_MIN_MARKERS = 3
 
 
 @lru_cache(maxsize=1024)  # labels are a small set ("一", "(3)"...) seen on every numbered line
@@ -87,6 +92,46 @@ def classify(line: str) -> Para:
     if number is None or end >= len(line):
         return Para(line)  # a bare numeral line is text, not a heading
     return Para(line, style, label, number, end)
+
+
+def split_collapsed(lines: list[str]) -> list[str]:
+    """A document that arrived as one or two long lines (a document viewer's copy) is cut
+    before each inline outline numeral that continues the outline (rule 0 in the module doc)."""
+    if len(lines) > _COLLAPSED_MAX_LINES or not any(len(x) >= _COLLAPSED_MIN for x in lines):
+        return lines
+    out: list[str] = []
+    for line in lines:
+        cuts = _outline_cuts(line) if len(line) >= _COLLAPSED_MIN else []
+        if len(cuts) < _COLLAPSED_MIN_MARKERS:
+            out.append(line)
+            continue
+        bounds = [0, *cuts, len(line)]
+        out.extend(piece for a, b in pairwise(bounds) if (piece := line[a:b].strip()))
+    return out
+
+
+def _outline_cuts(line: str) -> list[int]:
+    """Offsets of inline numerals that continue an outline, by the outline-stack rule: a
+    style opens a level at 1 and continues it at n+1; anything else is prose."""
+    stack: list[tuple[str, int]] = []
+    cuts: list[int] = []
+    for m in P.INLINE_MARKER.finditer(line):
+        style = m.lastgroup
+        number = cn_to_int(m[style]) if style else None
+        if style is None or number is None:
+            continue
+        styles = [st for st, _ in stack]
+        if style in styles:
+            at = styles.index(style)
+            if number != stack[at][1] + 1:
+                continue
+            del stack[at:]
+        elif number != 1:
+            continue
+        stack.append((style, number))
+        if m.start() > 0:
+            cuts.append(m.start())
+    return cuts
 
 
 def first_sentence(text: str, start: int = 0) -> str:

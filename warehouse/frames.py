@@ -65,7 +65,8 @@ def documents_to_frames(docs: Sequence[Document]) -> BatchFrames:
                 publish_date=doc.publish_date, document_date=doc.document_date,
                 period_start_year=doc.period_start_year, period_end_year=doc.period_end_year,
                 original_script=doc.original_script, quality_flags=list(doc.quality_flags),
-                content_hash=doc.content_hash, batch_seq=seq)
+                content_hash=doc.content_hash, batch_seq=seq, doc_number=doc.doc_number,
+                index_no=doc.index_no, source=doc.source)
         for ordinal, node in enumerate(doc.nodes):
             _append(task_cols, batch_seq=seq, node_id=node.id, parent_node_id=node.parent_id,
                     level=node.level, label=node.label, number=node.number,

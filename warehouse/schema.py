@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+# 2: dim_document gains doc_number, index_no and source (the front matter of issue #25),
+# added last to older warehouses in place.
+SCHEMA_VERSION = 2
 
 _S = pa.string()
 _I32 = pa.int32()
@@ -48,7 +50,8 @@ TABLES: dict[str, pa.Schema] = {
         ("document_date", _D), ("period_start_year", _I32), ("period_end_year", _I32),
         ("original_script", _S), ("quality_flags", pa.list_(_S)), ("content_hash", _S),
         ("version", _I32), ("valid_from", _TS), ("valid_to", _TS), ("is_current", _B),
-        ("region_name", _S), ("load_run_id", _S),
+        ("region_name", _S), ("load_run_id", _S), ("doc_number", _S), ("index_no", _S),
+        ("source", _S),
     ]),
     "fact_task": pa.schema([
         ("task_key", _I64), ("document_key", _I64), ("node_id", _S), ("parent_node_id", _S),
@@ -96,6 +99,7 @@ VIEWS: tuple[str, ...] = (
     "v_theme_trend",
     "v_targets_due",
     "v_document_changes",
+    "v_current_documents",
 )
 
 # Frames registered for one load batch (names as the staging views read them). Child rows
@@ -106,6 +110,7 @@ BATCH_SCHEMAS: dict[str, pa.Schema] = {
         ("region", _S), ("region_path", _S), ("publish_date", _D), ("document_date", _D),
         ("period_start_year", _I32), ("period_end_year", _I32), ("original_script", _S),
         ("quality_flags", pa.list_(_S)), ("content_hash", _S), ("batch_seq", _I32),
+        ("doc_number", _S), ("index_no", _S), ("source", _S),
     ]),
     "batch_task": pa.schema([
         ("batch_seq", _I32), ("node_id", _S), ("parent_node_id", _S),

@@ -89,3 +89,30 @@ def test_read_only_connections_cannot_write(tmp_path: Path) -> None:
             con.execute("DELETE FROM dim_region")
     finally:
         con.close()
+
+
+def test_front_matter_columns_load_and_an_older_warehouse_gains_them(tmp_path: Path) -> None:
+    """Schema 2 (issue #25): dim_document carries doc_number, index_no and source; a version-1
+    warehouse (without them) gets them in place, last, and keeps its rows."""
+    from dataclasses import replace
+
+    db = tmp_path / "w.duckdb"
+    con = connect(db)
+    for column in ("doc_number", "index_no", "source"):
+        con.execute(f"ALTER TABLE dim_document DROP COLUMN {column}")
+    con.execute("DELETE FROM warehouse_schema_version")
+    con.execute("INSERT INTO warehouse_schema_version VALUES (1, 'v1', now()::timestamp)")
+    con.close()
+    old, new = annotated_documents()[:2]
+    load_documents(db, [old], run_id="r1")  # migrates first, then loads
+    con = connect(db)
+    assert schema_version(con) == SCHEMA_VERSION == 2
+    columns = [r[0] for r in con.execute("DESCRIBE dim_document").fetchall()]
+    assert columns[-3:] == ["doc_number", "index_no", "source"]
+    con.close()
+    load_documents(db, [replace(new, doc_number="西政办〔2020〕20号", index_no="104/2017-00780",
+                                source="县司法局")], run_id="r2")
+    assert query(db, "SELECT url, doc_number, index_no, source FROM dim_document "
+                     "ORDER BY load_run_id") == [
+        (old.url, None, None, None), (new.url, "西政办〔2020〕20号", "104/2017-00780", "县司法局"),
+    ]

@@ -20,7 +20,10 @@ renamed as (
         original_script,
         coalesce(quality_flags, []::varchar[])   as quality_flags,
         content_hash,
-        batch_seq
+        batch_seq,
+        nullif(trim(doc_number), '')             as doc_number,
+        nullif(trim(index_no), '')               as index_no,
+        nullif(trim(source), '')                 as source
     from source
 )
 

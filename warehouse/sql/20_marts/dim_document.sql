@@ -20,5 +20,13 @@ CREATE TABLE IF NOT EXISTS dim_document (
     valid_to           TIMESTAMP,
     is_current         BOOLEAN NOT NULL,
     region_name        VARCHAR,   -- the region as the document names it
-    load_run_id        VARCHAR    -- run that added this version
+    load_run_id        VARCHAR,   -- run that added this version
+    doc_number         VARCHAR,   -- 文号, e.g. 西政办〔2020〕20号
+    index_no           VARCHAR,   -- 索引号 of a disclosure page
+    source             VARCHAR    -- 来源 / 发布机构 as the page prints it
 );
+-- Warehouses made before the front matter was parsed (schema version 1): the columns go
+-- last so that old and new warehouses have one column order.
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS doc_number VARCHAR;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS index_no VARCHAR;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS source VARCHAR;

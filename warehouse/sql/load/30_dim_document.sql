@@ -34,7 +34,10 @@ select
     cast(null as timestamp) as valid_to,
     true                as is_current,
     c.region_name,
-    ctx.run_id          as load_run_id
+    ctx.run_id          as load_run_id,
+    c.doc_number,
+    c.index_no,
+    c.source
 from changes as c
 cross join ctx
 order by c.document_key;
