@@ -1,8 +1,10 @@
 """Body paragraphs -> a tree of nodes (sections, items, sub-items) plus level-0 passages.
 
 Rules, in the order they apply:
-0. A document on one or two long lines (a document viewer's copy) lost its line breaks: it
-   is cut before each inline numeral that continues the outline (`split_collapsed`).
+0. A document on one or two long lines (a document viewer's copy) lost its line breaks, and
+   so did a numbered heading followed by its first child's numeral before any full stop
+   ("二、主要任务(一)深化改革。…"): each is cut before the inline numerals that continue the
+   outline (`split_collapsed`).
 1. Each paragraph (one line of normalized text) is classified by its line-start numbering
    style (`patterns.MARKER`: 第X章 / 第X节 / 第X条 / 一、 / (一) / 1. 1、 / (1) / ①).
 2. Broken numbering is repaired only when the neighbours make it certain, and flagged
@@ -95,19 +97,39 @@ def classify(line: str) -> Para:
 
 
 def split_collapsed(lines: list[str]) -> list[str]:
-    """A document that arrived as one or two long lines (a document viewer's copy) is cut
-    before each inline outline numeral that continues the outline (rule 0 in the module doc)."""
-    if len(lines) > _COLLAPSED_MAX_LINES or not any(len(x) >= _COLLAPSED_MIN for x in lines):
-        return lines
+    """Lines that lost their breaks, cut before each inline outline numeral that continues
+    the outline (rule 0 in the module doc): a whole document on one or two long lines (a
+    document viewer's copy), or a heading glued to its first child ("二、主要任务(一)深化…")."""
+    collapsed = len(lines) <= _COLLAPSED_MAX_LINES and any(
+        len(x) >= _COLLAPSED_MIN for x in lines)
     out: list[str] = []
     for line in lines:
-        cuts = _outline_cuts(line) if len(line) >= _COLLAPSED_MIN else []
-        if len(cuts) < _COLLAPSED_MIN_MARKERS:
+        cuts: list[int] = []
+        if collapsed and len(line) >= _COLLAPSED_MIN:
+            cuts = _outline_cuts(line)
+            cuts = cuts if len(cuts) >= _COLLAPSED_MIN_MARKERS else []
+        elif _glued_child(line):
+            cuts = _outline_cuts(line)
+        if not cuts:
             out.append(line)
             continue
         bounds = [0, *cuts, len(line)]
         out.extend(piece for a, b in pairwise(bounds) if (piece := line[a:b].strip()))
     return out
+
+
+def _glued_child(line: str) -> bool:
+    """A numbered heading whose first child's numeral follows it before any full stop."""
+    para = classify(line)
+    if para.style is None:
+        return False
+    end = P.SENTENCE_END.search(line, para.content_start)
+    m = P.INLINE_MARKER.search(line, para.content_start, end.start() if end else len(line))
+    return (
+        m is not None and m.lastgroup not in (None, para.style)
+        and m.start() - para.content_start <= _HEADINGLIKE_MAX
+        and cn_to_int(m[m.lastgroup]) == 1
+    )
 
 
 def _outline_cuts(line: str) -> list[int]:
