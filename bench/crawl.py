@@ -44,7 +44,7 @@ PYTHON = sys.executable
 
 SERVER = textwrap.dedent("""
     import sys
-    from extract.demosite import DemoSite
+    from demo import DemoSite
     site = DemoSite(port=0, scale=int(sys.argv[1]))
     site.warm()
     site.start()

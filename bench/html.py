@@ -34,11 +34,11 @@ from dataclasses import dataclass  # noqa: E402
 ROOT = _HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from extract.demosite.families import FAMILIES, render_article  # noqa: E402
+from demo.families import FAMILIES, render_article  # noqa: E402
 from transform.decode import decode_bytes  # noqa: E402
 from transform.html import extract_page  # noqa: E402
 
-SEEDS_DIR = ROOT / "extract" / "demosite" / "seeds"
+SEEDS_DIR = ROOT / "tests" / "fixtures" / "seeds"
 ENCODINGS = (("utf-8", True), ("gbk", True), ("gbk", False))
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Renaming these hides every known container, leaving the layout intact.

@@ -50,7 +50,7 @@ from transform.text import SCRIPT_SAMPLE  # noqa: E402
 if TYPE_CHECKING:
     from opencc import OpenCC
 
-SEEDS = ROOT / "extract" / "demosite" / "seeds"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 REGIONS = ROOT / "transform" / "data" / "regions.csv"
 TARGET_RATIO = 3.0
 MEMORY_TOLERANCE = 1.15  # peak RSS of the largest corpus within 15% of the smallest

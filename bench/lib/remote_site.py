@@ -14,7 +14,7 @@ from typing import Any
 
 
 def _serve(conn: Connection, options: dict[str, Any]) -> None:
-    from extract.demosite import DemoSite
+    from demo import DemoSite
 
     with DemoSite(**options) as site:
         site.warm()

@@ -24,7 +24,7 @@ from warehouse.frames import BatchFrames, documents_to_frames
 from warehouse.load import load_frames
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS_DIR = ROOT / "extract" / "demosite" / "seeds"
+SEEDS_DIR = ROOT / "tests" / "fixtures" / "seeds"
 YEARS = tuple(range(2019, 2026))
 SITES = ("www.xiangtan.gov.cn", "www.yancheng.gov.cn", "www.by.gov.cn", "www.dlxg.gov.cn",
          "xtsf.xiangtan.gov.cn", "sfj.gz.gov.cn", "www.hunan.gov.cn")

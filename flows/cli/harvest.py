@@ -11,12 +11,12 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.cli.app import DataDirOption, app
+from flows.cli.demosite import DEFAULT_PORT, demo_site_class
 from flows.cli.prefect_server import start_temporary_server
 from flows.config import resolve_paths
 from flows.datadir import data_dir_lock, require_archive, require_writable_warehouse
 
 DEMO_SITES = ("demo-hunan", "demo-trs", "demo-hanweb", "demo-generic")
-DEMO_PORT = 8765
 EXAMPLE_QUERIES = (
     ("Agencies leading the most tasks, by year and region",
      "SELECT year, region_name, agency_name, task_count FROM v_agency_tasks_by_year "
@@ -202,15 +202,15 @@ def demo(
     data_dir: DataDirOption = None,
     revision: Annotated[int, typer.Option(help="Demo-site content revision to serve.")] = 1,
     port: Annotated[int, typer.Option(help="Port for the demo site; fixed so that archived "
-                                      "URLs line up from one demo run to the next.")] = DEMO_PORT,
+                                      "URLs line up from one run to the next.")] = DEFAULT_PORT,
 ) -> None:
     """Serve the offline demo site, run `nightly` on it, and show where everything went."""
-    from extract.demosite import DemoSite
     from flows.harvest import nightly as nightly_flow
 
+    site_class = demo_site_class()
     paths = resolve_paths(data_dir)
     with data_dir_lock(paths.root, "demo"), \
-            DemoSite(host="127.0.0.1", port=port, revision=revision) as site:
+            site_class(host="127.0.0.1", port=port, revision=revision) as site:
         console.print(f"demo site serving on {site.base_url}")
         require_writable_warehouse(paths)
         start_temporary_server()

@@ -9,6 +9,7 @@ import re
 import docx
 import pytest
 
+from demo.site import ATTACHMENT_PDF
 from extract.attachments import (
     EXTRACTED_FROM,
     AttachmentError,
@@ -17,7 +18,6 @@ from extract.attachments import (
     sniff_type,
     unwrap_lines,
 )
-from extract.demosite.site import ATTACHMENT_PDF
 from tests.conftest import seed_text
 from transform.records import RawPage
 

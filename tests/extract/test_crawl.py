@@ -14,6 +14,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from demo import DemoSite, LoggedRequest, moved_path
+from demo.site import REVISION_NOTE, Article
 from extract.archive import FETCHLOG_SCHEMA, INDEX_SCHEMA, iter_pages, read_fetchlog, read_index
 from extract.crawl import (
     COUNT_KEYS,
@@ -24,8 +26,6 @@ from extract.crawl import (
     parse_html,
     rotation_day,
 )
-from extract.demosite import DemoSite, LoggedRequest, moved_path
-from extract.demosite.site import REVISION_NOTE, Article
 from extract.profile import generic_profile
 from extract.state import load_state
 from tests.conftest import seed_text

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from extract.demosite import DemoSite
-from extract.demosite.site import Article
+from demo import DemoSite
+from demo.site import Article
 from extract.http import Attempt, Exchange, Fetcher, detect_block, parse_retry_after
 from extract.settings import USER_AGENT, HarvestSettings, resolve_settings
 

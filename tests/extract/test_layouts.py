@@ -1,4 +1,4 @@
-"""Ten list layouts of CMS products no profile knows (extract/demosite/layouts.py), served on
+"""Ten list layouts of CMS products no profile knows (demo/layouts.py), served on
 127.0.0.1: the generic harvest finds every article and every list page and fetches no
 navigation link; `profile suggest` writes a profile that harvests the same set."""
 
@@ -13,11 +13,11 @@ import polars as pl
 import pytest
 import yaml
 
+from demo import DemoSite, layouts
+from demo.layouts import DEMO_LAYOUTS, LAYOUTS, LayoutSite
+from demo.site import ROBOTS_DISALLOW
 from extract.archive import read_fetchlog
 from extract.crawl import harvest
-from extract.demosite import DemoSite, layouts
-from extract.demosite.layouts import DEMO_LAYOUTS, LAYOUTS, LayoutSite
-from extract.demosite.site import ROBOTS_DISALLOW
 from extract.profile import load_profile
 from extract.suggest import SuggestError, suggest_profile
 

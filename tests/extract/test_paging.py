@@ -16,8 +16,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from demo import DemoSite, moved_path
 from extract.crawl import ListEntry, _Walker, harvest, rotation_day
-from extract.demosite import DemoSite, moved_path
 from extract.settings import HarvestSettings
 from extract.state import Sighting, SiteState, load_state
 

@@ -18,9 +18,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from demo import DemoSite
+from demo.site import Article
 from extract.crawl import HarvestResult, ListEntry, _Walker, harvest, rotation_day
-from extract.demosite import DemoSite
-from extract.demosite.site import Article
 from extract.settings import HarvestSettings
 from extract.state import SiteState, UrlState
 

@@ -17,7 +17,7 @@ def prefect_harness() -> Iterator[None]:
 
 @pytest.fixture()
 def demo_site() -> Iterator[object]:
-    from extract.demosite import DemoSite
+    from demo import DemoSite
 
     with DemoSite(host="127.0.0.1", port=0) as site:
         yield site

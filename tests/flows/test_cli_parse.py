@@ -69,7 +69,7 @@ def test_help_describes_the_command() -> None:
 
 
 def test_html_page_in_gbk_parses_like_the_text(tmp_path: Path) -> None:
-    from extract.demosite.families import render_article
+    from demo.families import render_article
 
     text = SEED.read_text(encoding="utf-8")
     page = tmp_path / "page.html"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from extract.demosite import DemoSite
-from extract.demosite.layouts import LAYOUTS
+from demo import DemoSite
+from demo.layouts import LAYOUTS
 from flows.summary import SiteOutcome, run_markdown
 
 GOVHARVEST = Path(sys.executable).with_name("govharvest")

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from extract.demosite import DemoSite
+from demo import DemoSite
 from flows.cli import app
 from flows.summary import SiteOutcome, run_markdown
 

@@ -44,7 +44,7 @@ def _documents(db: Path, site: str) -> set[str]:
 @pytest.fixture(scope="module")
 def harvested(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DataPaths]:
     """Both sites harvested and loaded (one harvest for the whole module)."""
-    from extract.demosite import DemoSite
+    from demo import DemoSite
 
     paths = DataPaths(tmp_path_factory.mktemp("harvested") / "data")
     with DemoSite(host="127.0.0.1", port=0) as site:

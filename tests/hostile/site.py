@@ -27,10 +27,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "extract" / "demosite" / "seeds"
+from tests.conftest import seed_text
 
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_ATTR = '"><img src=x onerror=alert(1)>'
@@ -87,8 +86,7 @@ def article_path(name: str) -> str:
 
 
 def seed_lines(seed: str) -> list[str]:
-    text = (SEEDS_DIR / f"{seed}.txt").read_text(encoding="utf-8")
-    return [line for line in text.splitlines() if line.strip()]
+    return [line for line in seed_text(seed).splitlines() if line.strip()]
 
 
 @dataclass(frozen=True, slots=True)

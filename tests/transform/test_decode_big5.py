@@ -16,8 +16,8 @@ from pathlib import Path
 import opencc
 import pytest
 
-from extract.demosite.families import FAMILIES, render_article
-from extract.demosite.site import build_site
+from demo.families import FAMILIES, render_article
+from demo.site import build_site
 from tests.conftest import EXPECTED_DIR, SEED_NAMES, expected, seed_text
 from transform import mojibake, parse_document
 from transform.decode import decode_bytes

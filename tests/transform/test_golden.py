@@ -26,7 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.demosite.families import render_article
+from demo.families import render_article
 from tests.conftest import SEED_NAMES, seed_text
 from transform import clauses, facts, parse_document
 from transform import patterns as P

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extract.demosite.families import FAMILIES, render_article
+from demo.families import FAMILIES, render_article
 from tests.conftest import expected, seed_text
 from transform.decode import decode_bytes
 from transform.html import PageContent, extract_page

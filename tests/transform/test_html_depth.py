@@ -12,9 +12,9 @@ import html
 
 import pytest
 
+from demo.families import FAMILIES, render_article
+from demo.site import build_site
 from extract import crawl
-from extract.demosite.families import FAMILIES, render_article
-from extract.demosite.site import build_site
 from tests.conftest import SEED_NAMES, expected, seed_text
 from transform import parse_document
 from transform.decode import decode_bytes

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import transform
-from extract.demosite.families import FAMILIES, render_article
+from demo.families import FAMILIES, render_article
 from tests.conftest import expected, seed_text
 from transform.records import Document
 

@@ -29,9 +29,11 @@ from typing import Literal
 
 import opencc
 
-from extract.demosite.families import render_article
+from demo.families import render_article
 
-SEEDS_DIR = Path(__file__).resolve().parent / "seeds"
+# The five reference documents the articles are built from: test fixtures, read from the
+# source tree (the demo site ships only there, never in the wheel).
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
 # Seed 001 as a PDF: fpdf2 with Noto Sans CJK SC, then each font's /Encoding set to the name
 # /Identity-H (fpdf2 embeds a CMap stream that pypdf reads as one-byte codes). Committed so
 # the demo needs no CJK font; tests check pypdf gets the seed text back.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from extract.demosite.site import build_site
+from demo.site import build_site
 
 
 def test_two_builds_serve_identical_articles_and_attachments() -> None:

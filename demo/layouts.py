@@ -37,8 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from extract.demosite.families import render_article
-from extract.demosite.site import SEEDS, variant
+from demo.families import render_article
+from demo.site import SEEDS, variant
 
 LAYOUTS: tuple[str, ...] = ("trs", "jcms", "dahan", "nanwei", "wanhu", "kpy", "langchao",
                             "gkmlpt", "dldd", "zhongruan")

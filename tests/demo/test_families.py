@@ -1,4 +1,4 @@
-"""extract.demosite.families: article pages of the Hunan, TRS WCM and Hanweb jcms families."""
+"""demo.families: article pages of the Hunan, TRS WCM and Hanweb jcms families."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from extract.demosite.families import FAMILIES, render_article
+from demo.families import FAMILIES, render_article
 
 BODY = "一、总体要求\n坚持党的领导。(责任单位:市司法局)\n二、主要任务"
 

@@ -7,8 +7,8 @@ from collections import Counter
 
 import requests
 
-from extract.demosite import DemoSite
-from extract.demosite.site import (
+from demo import DemoSite
+from demo.site import (
     BROKEN_CASES,
     REVISION_NOTE,
     SEEDS,

@@ -11,7 +11,7 @@ request stops counting just before its last byte is written, so a client that ha
 answer never sees it as open), and `site.peak_in_flight` keeps the highest count.
 
 Under /gen/ it also serves columns of CMS layouts no profile knows (`layouts=`; by default
-the two of `extract.demosite.layouts.DEMO_LAYOUTS`, read by sites/demo-generic.yaml).
+the two of `demo.layouts.DEMO_LAYOUTS`, read by sites/demo-generic.yaml).
 
 Fault hooks for tests: `set_fault(path, behaviour)` makes any article path misbehave (see
 `Behaviour`; e.g. "drip" sends `drip_bytes` every `drip_seconds`; /robots.txt takes "slow"
@@ -35,8 +35,8 @@ from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from extract.demosite.layouts import DEMO_LAYOUTS, LayoutSite
-from extract.demosite.site import (
+from demo.layouts import DEMO_LAYOUTS, LayoutSite
+from demo.site import (
     DEFAULT_SCALE,
     HUNAN_SITE,
     OVERSIZED_BYTES,
@@ -111,7 +111,7 @@ class DemoSite:
         self._bomb: bytes | None = None
         self._faults: dict[str, Behaviour] = {}
         self._robots_status = 200
-        # Columns of CMS layouts no profile knows, under /gen/ (extract.demosite.layouts).
+        # Columns of CMS layouts no profile knows, under /gen/ (demo.layouts).
         self.layouts = LayoutSite(layouts)
         self._in_flight = 0
         self.peak_in_flight = 0
