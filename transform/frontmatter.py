@@ -34,6 +34,8 @@ from transform import selectors as sel
 from transform.metadata import FrontMatter
 
 _HEAD_SCAN = 40  # front matter never runs longer than this many lines
+_TITLE_SCAN = 15  # a title stands among a document's first lines, not below a long list
+_UNTITLED_HEAD_MAX = 5  # a page title and a line or two under it, not a list of short lines
 _TITLE_MAX = 80  # a longer line is prose, not a title
 _META_LINE_MAX = 240
 _SIGNATURE_MAX = 30
@@ -248,6 +250,7 @@ class _Head:
                 for k in hits:
                     kinds[k] = _TITLE
                 return lines[hits[0]]
+        free = [k for k in free if k < _TITLE_SCAN]
         seen: dict[str, list[int]] = {}
         for k in free:
             if len(lines[k]) <= _TITLE_MAX:
@@ -314,7 +317,7 @@ def parse_front_matter(lines: list[str]) -> FrontMatter:
     head.finish_cover(end)
     fm = head.fm
     title = head.find_title(end)
-    if title is None and end < len(lines):
+    if title is None and end < len(lines) and end <= _UNTITLED_HEAD_MAX:
         title = head.untitled_head(end)
     kinds = head.kinds
     if title is None and not any(kinds):

@@ -200,3 +200,14 @@ def test_a_document_collapsed_onto_one_line_is_cut_at_its_outline() -> None:
     assert [n.number for n in tree.nodes if n.level == 2] == [1, 2, 1, 2]
     # A document that kept its lines is left alone, however long a paragraph is.
     assert split_collapsed(["标题", line, "结尾。"]) == ["标题", line, "结尾。"]
+
+
+def test_a_list_of_short_lines_is_body_not_header() -> None:
+    rows = [f"第{n}项 某某单位落实情况" for n in range(1, 21)]
+    lines = ["某县法治建设任务清单", *rows, "附表一 年度考核实施方案", "说明:以上任务按季度报送。"]
+    fm = parse_front_matter(lines)
+    assert fm.title == "某县法治建设任务清单"
+    assert fm.body == lines[1:]
+    untitled = ["县司法局", "县公安局", "县市场监管局", "县生态环境局", "县交通运输局",
+                "县应急管理局", "为推进工作,制定本清单。"]
+    assert parse_front_matter(untitled).body == untitled
