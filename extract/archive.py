@@ -39,7 +39,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from extract.attachments import AttachmentError, as_text_page
-from extract.http import Attempt, Exchange
+from extract.exchange import Attempt, Exchange
 from extract.manifests import (
     FETCHLOG_SCHEMA,
     INDEX_SCHEMA,
@@ -143,8 +143,8 @@ class ArchiveWriter:
                 "warc_file": self.warc_rel,
                 "offset": offset,
                 "length": length,
-                "etag": _header(exchange.headers, "ETag"),
-                "last_modified": _header(exchange.headers, "Last-Modified"),
+                "etag": exchange.header("ETag"),
+                "last_modified": exchange.header("Last-Modified"),
                 "run_id": self.run_id,
             })
 
@@ -202,11 +202,6 @@ class ArchiveWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
-    low = name.lower()
-    return next((v for k, v in headers if k.lower() == low), None)
 
 
 def _write_parquet(rows: list[dict[str, object]], schema: dict[str, pl.DataType],

@@ -27,7 +27,7 @@ from extract.archive import (
     read_listings,
     read_record,
 )
-from extract.http import REDIRECT_STATUSES
+from extract.exchange import REDIRECT_STATUSES
 
 LIST_DATE_DETAIL = re.compile(r"list_date=(\d{4}-\d{2}-\d{2})")
 SETTLED_OUTCOMES = ("too_large", "out_of_scope")

@@ -8,6 +8,7 @@ Nothing crosses a module boundary as a free dict.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -27,6 +28,12 @@ DOC_TYPES: tuple[str, ...] = (
 )
 
 
+def header_value(headers: Iterable[tuple[str, str]], name: str) -> str | None:
+    """The first value of header `name` in (name, value) pairs; names are case-insensitive."""
+    low = name.lower()
+    return next((value for key, value in headers if key.lower() == low), None)
+
+
 @dataclass(frozen=True, slots=True)
 class RawPage:
     """One fetched response, exactly as archived (body bytes undecoded)."""
@@ -42,11 +49,7 @@ class RawPage:
     referer: str | None = None  # list page or article that linked here
 
     def header(self, name: str) -> str | None:
-        low = name.lower()
-        for key, value in self.headers:
-            if key.lower() == low:
-                return value
-        return None
+        return header_value(self.headers, name)
 
 
 @dataclass(slots=True)

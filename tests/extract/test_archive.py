@@ -24,7 +24,7 @@ from extract.archive import (
     read_record,
     sha256_digest,
 )
-from extract.http import Attempt, Exchange
+from extract.exchange import Attempt, Exchange
 from extract.state import load_state
 
 T0 = dt.datetime(2025, 3, 1, 2, 0, tzinfo=dt.UTC)

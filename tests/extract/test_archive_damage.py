@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from extract.archive import ArchiveWriter, read_index, read_record
-from extract.http import Exchange
+from extract.exchange import Exchange
 from extract.reindex import identity_from_name, reindex
 from extract.warcread import ArchiveDamage, DamagedRecord, WarcRecord, scan_warc
 

@@ -13,7 +13,11 @@ import pytest
 
 from demo import DemoSite
 from demo.site import Article
-from extract.http import Attempt, Exchange, Fetcher, detect_block, parse_retry_after
+from extract.antibot import detect_block
+from extract.exchange import Attempt, Exchange
+from extract.hostgate import HostGate
+from extract.http import Fetcher
+from extract.retry import parse_retry_after
 from extract.settings import USER_AGENT, HarvestSettings, resolve_settings
 
 
@@ -246,9 +250,7 @@ def test_per_host_spacing_uses_the_delay() -> None:
         sleeps.append(seconds)
         now[0] += seconds
 
-    from extract.http import _HostGate
-
-    gate = _HostGate()
+    gate = HostGate()
     gate.join(1, 1, 1.5)
     for _ in range(3):
         with gate.slot(clock, sleep):
