@@ -430,7 +430,7 @@ def _table_fields(root: etree._Element, body: etree._Element | None) -> list[tup
                 continue
             value = _cell_text(cells[i + 1])
             next_label = sel.LABEL_NOISE.sub("", value.replace("：", ":").partition(":")[0])
-            if next_label in sel.TABLE_LABELS:  # an empty value cell was left out
+            if next_label in sel.META_LABELS:  # an empty value cell was left out
                 continue
         if value:
             found.append((key, value))

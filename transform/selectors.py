@@ -97,6 +97,8 @@ OTHER_META_LABELS: tuple[str, ...] = (
     "公开范围", "公开部门", "发文类型", "体裁分类", "组配分类", "服务对象", "状态", "浏览次数",
     "点击数", "点击量", "阅读次数", "访问次数", "字体", "字号", "作者", "时效",
 )
+# Every label a metadata cell can hold: a value cell holding one of these is an empty value.
+META_LABELS = frozenset(TABLE_LABELS) | frozenset(OTHER_META_LABELS)
 # In plain text a bare 时间/日期 label dates the page too (an aggregator's "时间:… 来源:…").
 TEXT_DATE_LABELS: tuple[str, ...] = ("时间", "日期")
 LABEL_NOISE = re.compile(r"[\s\u3000\xa0:：]+")

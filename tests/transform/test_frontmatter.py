@@ -211,3 +211,14 @@ def test_a_list_of_short_lines_is_body_not_header() -> None:
     untitled = ["县司法局", "县公安局", "县市场监管局", "县生态环境局", "县交通运输局",
                 "县应急管理局", "为推进工作,制定本清单。"]
     assert parse_front_matter(untitled).body == untitled
+
+
+def test_a_label_cell_left_without_its_value_cell_does_not_take_the_next_label() -> None:
+    html = ("<html><head><meta charset='utf-8'><title>某市实施方案</title></head><body>"
+            "<table><tr><td>发文字号</td><td>某政发〔2025〕33号</td><td>制发机构</td></tr>"
+            "<tr><td>有效性</td></tr><tr><td>发布日期</td><td>2025-06-30</td></tr></table>"
+            "<div id='zoom'><p>为推进依法行政,制定本方案。</p><p>一、总体要求</p></div>"
+            "</body></html>")
+    doc = parse_document(html.encode("utf-8"))
+    assert doc.issuer != "有效性"
+    assert (doc.doc_number, doc.publish_date) == ("某政发〔2025〕33号", dt.date(2025, 6, 30))
