@@ -6,7 +6,6 @@ Content-Type says text/plain and whose X-Govharvest-Extracted-From names the ori
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import unicodedata
@@ -15,7 +14,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from transform.decode import decode_bytes
-from transform.records import RawPage
+from transform.records import RawPage, sha256_digest
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -145,5 +144,5 @@ def as_text_page(page: RawPage) -> RawPage:
     kept = [(k, v) for k, v in page.headers if k.lower() != "content-type"]
     headers = (*kept, ("Content-Type", "text/plain; charset=utf-8"), (EXTRACTED_FROM, original))
     body = text.encode("utf-8")
-    digest = "sha256:" + hashlib.sha256(body).hexdigest()
-    return replace(page, headers=headers, body=body, digest=digest, kind="attachment")
+    return replace(page, headers=headers, body=body, digest=sha256_digest(body),
+                   kind="attachment")

@@ -37,7 +37,8 @@ import lxml.html
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from extract.archive import ArchiveWriter, read_record, sha256_digest
+from extract.archive import read_record
+from extract.archive_writer import ArchiveWriter
 from extract.attachments import AttachmentError, as_text_page
 from extract.http import Fetcher, FetchResult, RecordKind
 from extract.listing import (
@@ -58,7 +59,7 @@ from extract.settings import HarvestSettings, resolve_settings
 from extract.state import SiteState, UrlState, load_state
 from transform.decode import decode_bytes
 from transform.htmltree import document_parser, parsable, text_loss
-from transform.records import RawPage
+from transform.records import RawPage, sha256_digest
 
 COUNT_KEYS: tuple[str, ...] = (
     "pages_fetched", "new", "changed", "not_modified", "failed", "blocked", "out_of_scope",

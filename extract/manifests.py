@@ -1,6 +1,6 @@
 """The archive's Parquet manifests: one schema per folder, and reading one back checked.
 
-Every run writes one manifest per folder (extract/archive.py): `index` (one row per WARC
+Every run writes one manifest per folder (extract/archive_writer.py): `index` (one row per WARC
 record), `fetchlog` (one per fetch attempt), `links` (attachment links per article) and
 `listings` (article links per list page). A manifest is read whole and conformed to its
 folder's schema, so one that is not Parquet, or lacks the columns its rows need, is told
@@ -9,6 +9,7 @@ apart (`ManifestError`) from the others instead of failing every read of the fol
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -58,12 +59,19 @@ MANIFEST_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "index": INDEX_SCHEMA, "fetchlog": FETCHLOG_SCHEMA, "links": LINKS_SCHEMA,
     "listings": LISTINGS_SCHEMA,
 }
+# Characters a site or run id may not bring into a file name ({run_id}-{site}.parquet).
+UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 # Columns without which a manifest's rows mean nothing (older manifests may lack others).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "index": ("url", "site", "run_id", "warc_file", "offset"),
     "fetchlog": ("url", "site", "run_id", "outcome"),
     "links": ("url", "site", "run_id"), "listings": ("url", "site", "run_id"),
 }
+
+
+def safe_name(name: str) -> str:
+    """`name` as it appears in the archive's file names."""
+    return UNSAFE_NAME.sub("_", name).strip("_") or "site"
 
 
 def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:

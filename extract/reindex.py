@@ -31,8 +31,8 @@ from urllib.parse import urlsplit
 
 import polars as pl
 
-from extract.archive import _read_manifests, _safe, read_index, read_listings, sha256_digest
-from extract.manifests import INDEX_SCHEMA, LINKS_SCHEMA, conform, manifest_problem
+from extract.archive import _read_manifests, read_index, read_listings
+from extract.manifests import INDEX_SCHEMA, LINKS_SCHEMA, conform, manifest_problem, safe_name
 from extract.warcread import (
     KIND_FIELD,
     RUN_FIELD,
@@ -41,6 +41,7 @@ from extract.warcread import (
     WarcRecord,
     scan_warc,
 )
+from transform.records import sha256_digest
 
 WARC_SUFFIX = ".warc.gz"
 # flows.pipeline.new_run_id: start time to the microsecond, then 8 hex digits.
@@ -63,7 +64,7 @@ def warc_files(archive_dir: Path, site: str | None = None) -> list[str]:
     folder = Path(archive_dir) / "warc"
     files = sorted(folder.glob(f"*{WARC_SUFFIX}")) if folder.is_dir() else []
     if site is not None:
-        files = [f for f in files if f.name.endswith(f"-{_safe(site)}{WARC_SUFFIX}")]
+        files = [f for f in files if f.name.endswith(f"-{safe_name(site)}{WARC_SUFFIX}")]
     return [f"warc/{f.name}" for f in files]
 
 

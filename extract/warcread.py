@@ -1,6 +1,6 @@
 """Reading WARC records back one gzip member at a time, so damage costs one record.
 
-The archive writes every record as a gzip member of its own (extract/archive.py). Reading a
+The archive writes every record as a gzip member of its own (extract/archive_writer.py). Reading a
 member by itself from its offset, rather than streaming the file through warcio, lets a
 reader tell a whole member (zlib reaches its end and checks its CRC) from one that is cut
 off or corrupt, and report that as `ArchiveDamage` naming the file and offset instead of

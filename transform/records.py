@@ -8,6 +8,7 @@ Nothing crosses a module boundary as a free dict.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -26,6 +27,11 @@ DOC_TYPES: tuple[str, ...] = (
     "notice",
     "other",
 )
+
+
+def sha256_digest(body: bytes) -> str:
+    """A body's digest as records carry it: "sha256:<hex>"."""
+    return "sha256:" + hashlib.sha256(body).hexdigest()
 
 
 def header_value(headers: Iterable[tuple[str, str]], name: str) -> str | None:

@@ -13,7 +13,6 @@ import extract.archive
 from extract.archive import (
     FETCHLOG_SCHEMA,
     INDEX_SCHEMA,
-    ArchiveWriter,
     Compaction,
     compact_manifests,
     iter_pages,
@@ -22,10 +21,11 @@ from extract.archive import (
     read_index,
     read_links,
     read_record,
-    sha256_digest,
 )
+from extract.archive_writer import ArchiveWriter
 from extract.exchange import Attempt, Exchange
 from extract.state import load_state
+from transform.records import sha256_digest
 
 T0 = dt.datetime(2025, 3, 1, 2, 0, tzinfo=dt.UTC)
 HTML = "<html><body><div id='zoom'>法治建设工作要点</div></body></html>".encode("gbk")

@@ -9,7 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from extract.archive import ArchiveWriter, read_index, read_record
+from extract.archive import read_index, read_record
+from extract.archive_writer import ArchiveWriter
 from extract.exchange import Exchange
 from extract.reindex import identity_from_name, reindex
 from extract.warcread import ArchiveDamage, DamagedRecord, WarcRecord, scan_warc
@@ -102,11 +103,11 @@ def test_reindex_rebuilds_a_lost_index_row_for_row_and_only_once(tmp_path: Path)
 def test_records_older_than_the_identity_fields_take_site_and_run_from_the_file_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import extract.archive
+    import extract.archive_writer
 
     # The writer as it was: no GovHarvest-Site/-Run-Id/-Kind fields in the records.
     for field in ("SITE_FIELD", "RUN_FIELD", "KIND_FIELD"):
-        monkeypatch.setattr(extract.archive, field, "X-Unused-" + field)
+        monkeypatch.setattr(extract.archive_writer, field, "X-Unused-" + field)
     archive, _ = _archive(tmp_path, count=2, site="xtsf.xiangtan.gov.cn")
     with ArchiveWriter(archive, run_id="other", site="xtsf.xiangtan.gov.cn") as writer:
         writer.record_links("http://h/a0.htm", ["http://h/a1.htm"])
