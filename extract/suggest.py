@@ -23,19 +23,12 @@ import yaml
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from extract.crawl import HANWEB_NEXTGROUP, parse_text
-from extract.http import Fetcher, FetchResult
-from extract.listing import (
-    HANWEB_RECORD,
-    ListBlock,
-    ListItem,
-    Paging,
-    detect_list,
-    detect_paging,
-    json_endpoints,
-    json_entries,
-    json_template,
-)
+from extract.exchange import FetchResult
+from extract.http import Fetcher
+from extract.jsonlist import json_endpoints, json_entries, json_template
+from extract.listing import HANWEB_RECORD, ListBlock, ListItem, detect_list
+from extract.listpages import parse_text
+from extract.paging import HANWEB_NEXTGROUP, Paging, detect_paging
 from extract.profile import (
     SITES_DIR,
     ProfileError,

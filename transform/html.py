@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from transform import selectors as sel
-from transform.htmltree import TextLoss, page_parser, parsable, text_loss
+from transform.htmltree import TextLoss, hidden, page_parser, parsable, render_text, text_loss
 
 _LINK_TAG = "a"
 
@@ -95,55 +95,6 @@ def _host(url: str | None) -> str | None:
 
 
 # --- text rendering --------------------------------------------------------------------
-
-
-def _hidden(el: etree._Element) -> bool:
-    style = el.get("style")
-    return el.get("hidden") is not None or (
-        style is not None and bool(sel.HIDDEN_STYLE.search(style))
-    )
-
-
-def _render(root: etree._Element, prune: Callable[[etree._Element], bool] | None) -> str:
-    """Text of ``root`` with "\\n" wherever a block starts or ends; source newlines are spaces."""
-    parts: list[str] = []
-    skipped: set[etree._Element] = set()
-    pre_depth = 0
-    walker = etree.iterwalk(root, events=("start", "end"))
-    for event, el in walker:
-        tag = el.tag
-        if not isinstance(tag, str):  # entities and anything else without a tag name
-            if event == "end" and el.tail:
-                parts.append(el.tail.replace("\n", " "))
-            continue
-        if event == "start":
-            if el is not root and (
-                tag in sel.SKIP_TAGS or _hidden(el) or (prune is not None and prune(el))
-            ):
-                skipped.add(el)
-                walker.skip_subtree()
-                continue
-            if tag in sel.BLOCK_TAGS or tag == "br":
-                parts.append("\n")
-            elif tag in sel.CELL_TAGS:
-                parts.append(" ")
-            if tag == "pre":
-                pre_depth += 1
-            if el.text:
-                parts.append(el.text if pre_depth else el.text.replace("\n", " "))
-            continue
-        if el in skipped:
-            skipped.discard(el)
-        else:
-            if tag == "pre":
-                pre_depth -= 1
-            if tag in sel.BLOCK_TAGS:
-                parts.append("\n")
-            elif tag in sel.CELL_TAGS:
-                parts.append(" ")
-        if el is not root and el.tail:
-            parts.append(el.tail if pre_depth else el.tail.replace("\n", " "))
-    return "".join(parts)
 
 
 def _lines(text: str) -> str:
@@ -225,7 +176,7 @@ class _Stats:
                     self._add(stack[-1], el.tail, link_depth > 0)
                 continue
             if event == "start":
-                if el is not body and (tag in sel.SKIP_TAGS or _hidden(el)):
+                if el is not body and (tag in sel.SKIP_TAGS or hidden(el)):
                     skipped.add(el)
                     walker.skip_subtree()
                     continue
@@ -304,14 +255,10 @@ def _find_body(
     A profile selector or specific container that matches but holds no text means an empty
     article (a removed or not yet filled page): the heuristic would only find chrome there.
     """
-    empty_hit: str | None = None
-    for text, xpath in compiled:
-        matches = _elements(xpath, page.root)
-        element, rendered = _largest(matches)
-        if element is not None:
-            return element, f"selector:{text}", rendered
-        if matches and empty_hit is None:
-            empty_hit = f"selector:{text}"
+    element, selector, rendered = select_body(page.root, compiled)
+    if element is not None:
+        return element, f"selector:{selector}", rendered
+    empty_hit = f"selector:{selector}" if selector is not None else None
     for container in sel.KNOWN_CONTAINERS:
         matches = _elements(container.xpath, page.root)
         element, rendered = _largest(matches)
@@ -324,13 +271,34 @@ def _find_body(
         page_total = page.stats.total.get(page.body, 0)
         if page_total and page.stats.total.get(element, 0) >= sel.GENERIC_MIN_SHARE * page_total:
             # Generic names often mark a whole-page wrapper: drop its chrome and link lists.
-            return element, f"known:{container.name}", _render(element, page.heuristic_prune())
+            return element, f"known:{container.name}", render_text(element, page.heuristic_prune())
     if empty_hit is not None:
         return None, empty_hit, ""
     best = page.stats.best_block()
     if best is None:
         return None, "none", ""
-    return best, "density", _render(best, page.heuristic_prune())
+    return best, "density", render_text(best, page.heuristic_prune())
+
+
+def select_body(
+    root: etree._Element, compiled: Sequence[tuple[str, etree.XPath]]
+) -> tuple[etree._Element | None, str | None, str]:
+    """The body a profile's selectors pick: (the largest match of the first selector whose
+    matches hold text, that selector, its rendered text). When none holds text: (None, the
+    first selector that matched only empty elements, or None when none matched, "").
+
+    The one rule for an empty article: extract's walker blocks such a page, transform
+    gives it an empty body.
+    """
+    empty: str | None = None
+    for text, xpath in compiled:
+        matches = _elements(xpath, root)
+        element, rendered = _largest(matches)
+        if element is not None:
+            return element, text, rendered
+        if matches and empty is None:
+            empty = text
+    return None, empty, ""
 
 
 def _elements(xpath: etree.XPath, root: etree._Element) -> list[etree._Element]:
@@ -349,7 +317,7 @@ def _largest(elements: list[etree._Element]) -> tuple[etree._Element | None, str
     best_text = ""
     best_weight = 0
     for el in elements:
-        rendered = _render(el, None)
+        rendered = render_text(el, None)
         weight = _weight(rendered)
         if weight > best_weight:
             best, best_text, best_weight = el, rendered, weight
@@ -392,7 +360,7 @@ def _metadata(page: _Page, body: etree._Element | None, body_text: str) -> dict[
 
     # Labelled lines: page chrome around the body first, then the body's first lines (where a
     # heuristic body or a copied article keeps its "来源：… 发布时间：…" line).
-    outside = _render(page.body, (lambda el: el is body) if body is not None else None)
+    outside = render_text(page.body, (lambda el: el is body) if body is not None else None)
     head = body_text.split("\n", sel.BODY_HEAD_LINES)[: sel.BODY_HEAD_LINES]
     for text in (" ".join(outside.split()), " ".join(head)):
         if match := sel.LABELLED_DATE.search(text):

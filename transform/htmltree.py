@@ -8,14 +8,16 @@ tree holds, and a page that lost text is quarantined (``html_truncated``) rather
 as a partial plan.
 
 Every page parse (transform's extractor, extract's list and article walker) takes its
-parser from here. lxml parser objects must not be shared between threads (flows fan out
-over a thread pool), so each thread builds its own.
+parser from here, and reads a tree's text as a browser shows it with ``render_text``.
+lxml parser objects must not be shared between threads (flows fan out over a thread pool),
+so each thread builds its own.
 """
 
 from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import lxml.html
@@ -99,3 +101,66 @@ def text_loss(markup: str, root: etree._Element | None) -> TextLoss | None:
     if lost < MIN_LOST_WEIGHT or lost <= MAX_LOST_SHARE * page:
         return None
     return TextLoss(page, tree)
+
+
+def hidden(el: etree._Element) -> bool:
+    style = el.get("style")
+    return el.get("hidden") is not None or (
+        style is not None and bool(sel.HIDDEN_STYLE.search(style))
+    )
+
+
+def render_text(
+    root: etree._Element, prune: Callable[[etree._Element], bool] | None = None
+) -> str:
+    """Text of ``root`` with "\\n" wherever a block starts or ends; source newlines are
+    spaces. Scripts, styles, form controls (``SKIP_TAGS``), hidden elements and what
+    ``prune`` names are left out; comments and processing instructions keep their tails
+    (extract's trees hold them, transform's parser drops them)."""
+    parts: list[str] = []
+    skipped: set[etree._Element] = set()
+    pre_depth = 0
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        tag = el.tag
+        if event in ("comment", "pi"):
+            if el is not root and el.tail:
+                parts.append(el.tail if pre_depth else el.tail.replace("\n", " "))
+            continue
+        if not isinstance(tag, str):  # entities and anything else without a tag name
+            if event == "end" and el.tail:
+                parts.append(el.tail.replace("\n", " "))
+            continue
+        if event == "start":
+            if el is not root and (
+                tag in sel.SKIP_TAGS or hidden(el) or (prune is not None and prune(el))
+            ):
+                skipped.add(el)
+                walker.skip_subtree()
+                continue
+            if tag in sel.BLOCK_TAGS or tag == "br":
+                parts.append("\n")
+            elif tag in sel.CELL_TAGS:
+                parts.append(" ")
+            if tag == "pre":
+                pre_depth += 1
+            if el.text:
+                parts.append(el.text if pre_depth else el.text.replace("\n", " "))
+            continue
+        if el in skipped:
+            skipped.discard(el)
+        else:
+            if tag == "pre":
+                pre_depth -= 1
+            if tag in sel.BLOCK_TAGS:
+                parts.append("\n")
+            elif tag in sel.CELL_TAGS:
+                parts.append(" ")
+        if el is not root and el.tail:
+            parts.append(el.tail if pre_depth else el.tail.replace("\n", " "))
+    return "".join(parts)
+
+
+def visible_text(root: etree._Element) -> str:
+    """``render_text`` on one line, whitespace collapsed."""
+    return " ".join(render_text(root).split())

@@ -21,17 +21,18 @@ from extract.crawl import (
     COUNT_KEYS,
     HarvestResult,
     SiteUnavailable,
-    _element_text,
     harvest,
-    parse_html,
-    rotation_day,
 )
+from extract.listpages import parse_html
 from extract.profile import generic_profile
+from extract.revisit import rotation_day
 from extract.state import load_state
 from tests.conftest import seed_text
 from transform.decode import decode_bytes
+from transform.htmltree import visible_text
 
 PROFILES = ("demo-hunan", "demo-trs", "demo-hanweb")
+CHARSET = "text/html; charset=utf-8"
 OK_BEHAVIOURS = ("normal", "flaky", "slow", "ratelimited", "moved")
 ARTICLE_PATH = re.compile(r"content_\d+(_moved)?\.html$|/t\d{8}_\d+\.html$|/art_\d+_\d+\.html$")
 
@@ -307,8 +308,8 @@ def test_visible_text_skips_scripts_styles_and_comments_but_keeps_their_tails() 
         "<style>p{}</style>\n\n四<noscript>请开启</noscript>五<b>六</b></div>尾</body></html>"
         .encode(), "text/html; charset=utf-8")
     (div,) = doc.cssselect("#x")
-    assert _element_text(div) == "一二三 四五六"
-    assert _element_text(doc.find("body")) == "一二三 四五六尾"
+    assert visible_text(div) == "一二三 四五六"
+    assert visible_text(doc.find("body")) == "一二三 四五六 尾"  # a block ends: a space
 
 
 def test_since_skips_older_list_entries(demo_site: DemoSite, tmp_path: Path) -> None:
@@ -437,3 +438,51 @@ def test_a_page_past_its_time_budget_counts_as_timeout_and_is_fetched_next_run(
                    if rotation_day(url, 7) != (today + dt.timedelta(days=k)).toordinal() % 7)
         second = run("r1", today=day, settings={"revisit_recent_days": 0})
     assert url in {p.url for p in second.pages} and second.counts["timeout"] == 0
+
+
+def test_no_thread_pool_is_made_inside_another_pools_work(demo_site: DemoSite, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A column's list pages read side by side go to the run's list pool, made once beside
+    the column pool, not to a pool made by each column's task (threads without bound)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import extract.crawl
+
+    made_in: list[str] = []
+
+    class Counted(ThreadPoolExecutor):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            made_in.append(threading.current_thread().name)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(extract.crawl, "ThreadPoolExecutor", Counted)
+    result = harvest("demo-trs", tmp_path, run_id="r", delay=0, base_url=demo_site.base_url,
+                     settings={"concurrency_per_host": 4, "workers": 4})
+    assert result.counts["new"] > 0
+    assert made_in and all(name == threading.main_thread().name for name in made_in)
+
+
+@pytest.mark.parametrize(("page", "why"), [
+    # an empty first selector while a later one holds the article: transform reads it
+    ('<div class="lead"> </div><div id="zoom"><p>这是正文的第一段。</p></div>', None),
+    # text a browser does not show is no article, for transform neither
+    ('<div id="zoom"><p style="display:none">这是隐藏的正文。</p></div>',
+     "empty article body (#zoom)"),
+    ('<div id="zoom"><script>var a = "脚本";</script></div>', "empty article body (#zoom)"),
+    ("<p>页面</p>", "empty page"),
+])
+def test_the_walker_calls_an_article_empty_when_transform_finds_its_body_empty(
+        page: str, why: str | None) -> None:
+    from types import SimpleNamespace
+
+    from extract.crawl import _Walker
+    from transform.html import extract_page
+    from transform.selectors import compile_selector
+
+    selectors = ["div.lead", "#zoom"]
+    walker = SimpleNamespace(body_selectors=[(s, compile_selector(s)) for s in selectors])
+    html = f"<html><body>{page}</body></html>"
+    assert _Walker.empty_body(walker, parse_html(html.encode(), CHARSET)) == why  # type: ignore[arg-type]
+    if why is not None and why != "empty page":
+        assert extract_page(html, body_selectors=selectors).body_text == ""

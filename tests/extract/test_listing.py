@@ -8,17 +8,10 @@ import re
 
 import pytest
 
-from extract.crawl import parse_text
-from extract.listing import (
-    column_like,
-    detect_list,
-    detect_paging,
-    json_endpoints,
-    json_entries,
-    json_template,
-    page_count,
-    parse_date,
-)
+from extract.jsonlist import json_endpoints, json_entries, json_template
+from extract.listing import column_like, detect_list, parse_date
+from extract.listpages import parse_text
+from extract.paging import detect_paging, page_count
 from extract.suggest import url_pattern
 
 URL = "http://www.example.gov.cn/cx/index.html"

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from demo import DemoSite, moved_path
-from extract.crawl import ListEntry, _Walker, harvest, rotation_day
+from extract.crawl import harvest
+from extract.listpages import ListEntry
+from extract.revisit import RevisitPolicy, rotation_day
 from extract.settings import HarvestSettings
 from extract.state import Sighting, SiteState, load_state
 
@@ -119,10 +120,8 @@ def test_a_column_due_its_walk_reads_every_page(small_pages: DemoSite, tmp_path:
     assert sorted(list_requests(site)) == walked
 
 
-def _walker(state: SiteState, today: dt.date, walked_tonight: Iterable[str] = (),
-            **settings: int) -> SimpleNamespace:
-    return SimpleNamespace(settings=HarvestSettings(**settings), state=state, today=today,
-                           walked_to_end=set(walked_tonight))
+def _policy(state: SiteState, today: dt.date, **settings: int) -> RevisitPolicy:
+    return RevisitPolicy(HarvestSettings(**settings), state, today)
 
 
 COLUMN = "http://example.gov.cn/col/1/index.html"
@@ -131,18 +130,18 @@ COLUMN = "http://example.gov.cn/col/1/index.html"
 def test_a_column_walks_to_its_end_when_never_walked_overdue_or_on_its_rotation_day() -> None:
     today = dt.date(2026, 12, 6)
     state = SiteState("s")
-    assert _Walker.walks_to_end(_walker(state, today), COLUMN)  # type: ignore[arg-type]
+    assert _policy(state, today).walks_to_end(COLUMN)
     state.walked[COLUMN] = today - dt.timedelta(days=WALK_EVERY)
-    assert _Walker.walks_to_end(_walker(state, today), COLUMN)  # type: ignore[arg-type]
+    assert _policy(state, today).walks_to_end(COLUMN)
     state.walked[COLUMN] = today - dt.timedelta(days=1)
     turns = [day for day in (today + dt.timedelta(days=k) for k in range(WALK_EVERY))
-             if _Walker.walks_to_end(_walker(state, day), COLUMN)]  # type: ignore[arg-type]
+             if _policy(state, day).walks_to_end(COLUMN)]
     # within the interval: its rotation day only (and the day it falls overdue)
     rotation = [d for d in turns if rotation_day(COLUMN, WALK_EVERY) == d.toordinal() % WALK_EVERY]
     overdue = [d for d in turns if (d - state.walked[COLUMN]).days >= WALK_EVERY]
     assert turns == sorted({*rotation, *overdue}) and len(rotation) == 1
-    assert _Walker.walks_to_end(_walker(state, today, list_walk_days=1), COLUMN)  # type: ignore[arg-type]
-    assert _Walker.walks_to_end(_walker(state, today, revisit_days=1), COLUMN)  # type: ignore[arg-type]
+    assert _policy(state, today, list_walk_days=1).walks_to_end(COLUMN)
+    assert _policy(state, today, revisit_days=1).walks_to_end(COLUMN)
 
 
 def test_articles_listed_deeper_come_back_from_the_listings_manifest() -> None:
@@ -159,5 +158,5 @@ def test_articles_listed_deeper_come_back_from_the_listings_manifest() -> None:
     seen("http://example.gov.cn/c.html", COLUMN, WALK_EVERY)  # not listed since a full walk
     seen("http://example.gov.cn/d.html", other, 2)  # its column was walked to the end tonight
     tonight = [[ListEntry("http://example.gov.cn/b.html", "", None, COLUMN)]]
-    back = _Walker.remembered(_walker(state, today, {other}), tonight)  # type: ignore[arg-type]
+    back = _policy(state, today).remembered(tonight, walked_to_end={other})
     assert back == [ListEntry("http://example.gov.cn/a.html", "", dt.date(2024, 1, 2), COLUMN)]

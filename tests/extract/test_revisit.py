@@ -14,13 +14,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from demo import DemoSite
 from demo.site import Article
-from extract.crawl import HarvestResult, ListEntry, _Walker, harvest, rotation_day
+from extract.crawl import HarvestResult, harvest
+from extract.listpages import ListEntry
+from extract.revisit import RevisitPolicy, rotation_day
 from extract.settings import HarvestSettings
 from extract.state import SiteState, UrlState
 
@@ -168,8 +169,8 @@ def _due(today: dt.date, listed: dt.date | None, checked: dt.date | None,
     state.urls[url] = UrlState("sha256:x", None, None, dt.datetime(2020, 1, 1), "w", 0)
     if checked is not None:
         state.checked[url] = checked
-    walker = SimpleNamespace(settings=HarvestSettings(**settings), state=state, today=today)
-    return _Walker.due(walker, ListEntry(url, "", listed, "http://example.gov.cn/"))  # type: ignore[arg-type]
+    policy = RevisitPolicy(HarvestSettings(**settings), state, today)
+    return policy.due(ListEntry(url, "", listed, "http://example.gov.cn/"))
 
 
 def test_an_aged_page_waits_for_its_turn_in_the_longer_rotation() -> None:

@@ -14,12 +14,12 @@ import pytest
 
 from demo.families import FAMILIES, render_article
 from demo.site import build_site
-from extract import crawl
+from extract.listpages import parse_text
 from tests.conftest import SEED_NAMES, expected, seed_text
 from transform import parse_document
 from transform.decode import decode_bytes
 from transform.html import extract_page
-from transform.htmltree import text_loss
+from transform.htmltree import text_loss, visible_text
 
 CHARSET = "text/html; charset=utf-8"
 
@@ -75,7 +75,7 @@ def test_text_after_an_early_html_end_tag_is_read_not_dropped() -> None:
     doc = parse_document(page.encode(), content_type=CHARSET)
     assert doc.text == parse_document(nested_page(name, 0), content_type=CHARSET).text
     assert "html_truncated" not in doc.quality_flags
-    assert crawl._element_text(crawl.parse_text(page)).endswith("主办单位：某区人民政府办公室")
+    assert visible_text(parse_text(page)).endswith("主办单位：某区人民政府办公室")
 
 
 def _family_pages() -> list[tuple[str, bytes]]:
@@ -135,7 +135,7 @@ def test_the_crawler_parses_deep_pages_whole_and_archives_cut_ones() -> None:
     walk is iterative (a recursive one overflows Python's stack at 2048 levels)."""
     link = '<a href="/files/plan.docx">附件：实施方案.docx</a>'
     deep = f'<html><body><div id="zoom">{"<font>" * 1500}正文{link}{"</font>" * 1500}</div>'
-    doc = crawl.parse_text(deep)
-    assert crawl._element_text(doc.find("body")) == "正文附件：实施方案.docx"
+    doc = parse_text(deep)
+    assert visible_text(doc.find("body")) == "正文附件：实施方案.docx"
     cut = f'<html><body><div id="zoom">{"<font>" * 10_000}{"正文" * 50}</div></body></html>'
-    assert text_loss(cut, crawl.parse_text(cut)) is not None
+    assert text_loss(cut, parse_text(cut)) is not None
