@@ -26,7 +26,9 @@ from pydantic import (
     model_validator,
 )
 
+from extract.attachments import READABLE_TYPES
 from extract.settings import HarvestSettings
+from transform.patterns import ATTACHMENT_EXTENSIONS
 
 SITES_DIR = Path(__file__).resolve().parent.parent / "sites"
 FAMILIES_SUBDIR = "families"
@@ -35,6 +37,7 @@ _SUFFIXES = (".yaml", ".yml", ".toml")
 # parse task of every night, and the pure-Python parser takes ~1.6 ms a file to its 0.2.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BASE_URL_PLACEHOLDER = "{base_url}"
+READABLE_EXTENSIONS = tuple(e for e in ATTACHMENT_EXTENSIONS if e[1:] in READABLE_TYPES)
 
 
 class ProfileError(ValueError):
@@ -93,13 +96,13 @@ class ListRules(_Strict):
 
 
 class DetailRules(_Strict):
-    """Detail (article) page selectors, tried in order; the first non-empty match wins."""
+    """Detail (article) pages: body selectors (CSS, or XPath starting with "/"), tried in
+    order, the first with text wins; title, dates and source are read by transform.html."""
 
-    title_selectors: list[str] = Field(default_factory=list)
-    date_selectors: list[str] = Field(default_factory=list)
-    source_selectors: list[str] = Field(default_factory=list)
     body_selectors: list[str] = Field(default_factory=list)
-    attachment_extensions: list[str] = Field(default_factory=lambda: [".pdf", ".doc", ".docx"])
+    # Linked documents the harvest fetches and reads: by default the attachment types of
+    # transform.patterns that extract.attachments can read.
+    attachment_extensions: list[str] = Field(default_factory=lambda: list(READABLE_EXTENSIONS))
     # Below this many characters of body text, a page that links an attachment is a cover.
     cover_max_chars: int = Field(300, ge=0)
 
@@ -120,7 +123,6 @@ class SiteProfile(_Strict):
     # Hosts the user named (a profile file names all its hosts; the generic profile only
     # the --allow-host ones). Only these may resolve to loopback/private addresses.
     named_hosts: list[str] | None = None
-    schedule: str | None = None  # cron hint for deployments, e.g. "0 2 * * *"
     enabled: bool = True  # part of the nightly run when no sites are named
     source_path: Path | None = None
 
