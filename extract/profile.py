@@ -273,3 +273,22 @@ def generic_profile(
         return SiteProfile.model_validate(data)
     except ValidationError as exc:
         raise ProfileError(f"invalid generic profile for {start_url}:\n{exc}") from exc
+
+
+def resolve_profile(
+    profile: SiteProfile | str | Path | None,
+    start_url: str | None = None,
+    allow_hosts: Sequence[str] = (),
+    base_url: str | None = None,
+) -> SiteProfile:
+    """The profile a harvest runs: a SiteProfile, a name or path, or the generic profile
+    pointed at `start_url`; `base_url` replaces the profile's (demo sites on any port)."""
+    if start_url is not None:
+        if profile not in (None, "generic"):
+            raise ValueError("give either a profile or a start_url (generic profile), not both")
+        return generic_profile(start_url, allow_hosts)
+    if profile is None:
+        raise ValueError("harvest needs a profile (name, path or SiteProfile) or a start_url")
+    if isinstance(profile, SiteProfile):
+        return profile.with_base_url(base_url) if base_url else profile
+    return load_profile(profile, base_url=base_url)
