@@ -71,12 +71,13 @@ INCREMENTAL_REPEATS = 5
 
 def plain_nightly(base_url: str, data_dir: Path) -> int:
     """The nightly pipeline without Prefect: same steps, same concurrency, same outputs."""
-    from flows import pipeline
+    from flows import outputs, pipeline
     from flows.config import DataPaths
+    from warehouse.runs import completed_runs
 
     paths = DataPaths(data_dir)
     run_id = pipeline.new_run_id()
-    done = pipeline.completed_runs(paths)
+    done = completed_runs(paths.warehouse)
     requests = [pipeline.SiteRequest(site=s, base_url=base_url, delay=0) for s in SITES]
 
     def work(req: pipeline.SiteRequest) -> pipeline.SiteBatch:
@@ -91,7 +92,7 @@ def plain_nightly(base_url: str, data_dir: Path) -> int:
     if small:
         gated = pipeline.gate_together(small, run_id=run_id, paths=paths)
         new += sum(s.new for s in pipeline.load_batches(gated, paths))
-    pipeline.finish_outputs(paths, run_id)
+    outputs.finish_outputs(paths, run_id)
     return new
 
 
@@ -106,12 +107,13 @@ def flow_nightly(base_url: str, data_dir: Path, revalidate_all: bool = False) ->
 
 def staged_nightly(base_url: str, data_dir: Path) -> dict[str, float]:
     """One night as plain functions, serially, with the seconds of each stage."""
-    from flows import pipeline
+    from flows import outputs, pipeline
     from flows.config import DataPaths
+    from warehouse.runs import completed_runs
 
     paths = DataPaths(data_dir)
     run_id = pipeline.new_run_id()
-    done = pipeline.completed_runs(paths)
+    done = completed_runs(paths.warehouse)
     stages: dict[str, float] = {}
 
     def stage(name: str, fn, *args):  # type: ignore[no-untyped-def]
@@ -128,7 +130,7 @@ def staged_nightly(base_url: str, data_dir: Path) -> dict[str, float]:
             share_gate=True)))
     gated = stage("gate", partial(pipeline.gate_together, batches, run_id=run_id, paths=paths))
     stage("load", pipeline.load_batches, gated, paths)
-    stage("outputs_wall", pipeline.finish_outputs, paths, run_id, stages)
+    stage("outputs_wall", outputs.finish_outputs, paths, run_id, stages)
     return {name: round(seconds, 3) for name, seconds in stages.items()}
 
 

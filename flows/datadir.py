@@ -67,6 +67,8 @@ def require_warehouse(paths: DataPaths) -> None:
     if header[DUCKDB_MAGIC_OFFSET:] != DUCKDB_MAGIC:
         raise DataDirError(f"{path} is not a DuckDB database; move it away and run "
                            "`govharvest reprocess` to rebuild the warehouse from the archive")
+    # warehouse.db (duckdb) here and below, not at the top: the CLI imports this module at
+    # its start (see flows/cli/__init__.py).
     from warehouse.db import connect
 
     connect(path, read_only=True).close()

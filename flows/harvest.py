@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import polars as pl
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from extract.profile import list_profiles
 from flows import tasks
 from flows.config import resolve_paths
 from flows.datadir import data_dir_lock
-from flows.pipeline import (
-    PARSE_CHUNK,
-    SiteBatch,
-    SiteRequest,
-    completed_runs,
-    new_run_id,
-    record_failed_site,
-)
-from flows.summary import SiteOutcome, run_markdown
+from flows.pipeline import PARSE_CHUNK, SiteBatch, SiteRequest, new_run_id
+from flows.summary import SiteOutcome, bad_manifests, new_documents, run_markdown
+from warehouse.runs import completed_runs, record_failed_site
 
 # Sites run concurrently; per-host politeness is enforced inside extract.http regardless.
 SITE_CONCURRENCY = 4
@@ -43,29 +38,10 @@ def _requests(sites: list[str], base_url: str | None, delay: float | None,
 
 
 def _enabled_sites() -> list[str]:
-    from extract.profile import list_profiles
-
     return [p.name for p in list_profiles() if p.enabled]
 
 
-def _outcome(batch: SiteBatch) -> SiteOutcome:
-    results = batch.dq_results
-    passed = int(results.filter(pl.col("success")).height) if results is not None else 0
-    failed = int(results.height - passed) if results is not None else 0
-    return SiteOutcome(site=batch.site, counts=batch.counts, dq_passed=passed, dq_failed=failed,
-                       empty_lists=list(batch.empty_lists))
-
-
-def _new_documents(batch: SiteBatch) -> list[dict[str, str]]:
-    return batch.frames.document.select(
-        pl.lit(batch.site).alias("site"),
-        pl.col("title").fill_null(""),
-        pl.col("url").fill_null(""),
-        pl.col("publish_date").dt.to_string("%Y-%m-%d").fill_null(""),
-    ).to_dicts()
-
-
-def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) -> dict:
+def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) -> dict[str, Any]:
     logger = get_run_logger()
     paths = resolve_paths(Path(data_dir))
     run_id = new_run_id()
@@ -77,7 +53,7 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
     # with more than a chunk of articles is gated in its worker and loaded when ready; the
     # small ones (most sites on most nights) wait for each other, up to a chunk, and share
     # one validation and one warehouse session: both cost the same for 1 document as for 100.
-    done = completed_runs(paths)  # read before any writer opens the warehouse
+    done = completed_runs(paths.warehouse)  # read before any writer opens the warehouse
     fetches: dict[PrefectFuture, SiteRequest] = {
         tasks.fetch_site.submit(req, paths, run_id): req for req in requests}
     parses: dict[PrefectFuture, SiteRequest] = {}
@@ -88,7 +64,9 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
         if isinstance(error, BaseException):  # its parse would only say "upstream failed"
             unfetched[req.site] = error
             continue
-        parses[tasks.parse_and_gate.submit(
+        # The fetch's future stands for its HarvestResult (Prefect resolves it, and records
+        # the fetch as the parse's upstream); Prefect's stubs want the result's own type.
+        parses[tasks.parse_and_gate.submit(  # type: ignore[call-overload]
             req, fetched, paths, run_id, done.get(req.site, frozenset()), share_gate=True)] = req
 
     outcomes: dict[str, SiteOutcome] = {}
@@ -97,7 +75,7 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
 
     def fail(site: str, exc: BaseException) -> None:
         logger.error("site %s failed: %s", site, exc)
-        record_failed_site(site, run_id, f"{type(exc).__name__}: {exc}", paths)
+        record_failed_site(paths.warehouse, site, run_id, f"{type(exc).__name__}: {exc}")
         outcomes[site] = SiteOutcome(site=site, error=f"{type(exc).__name__}: {exc}")
 
     def load(batches: list[SiteBatch]) -> None:
@@ -112,9 +90,8 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
         # (and copy) all of them looking for futures before the task starts.
         loads = tasks.load_batches(quote(batches), paths)  # type: ignore[call-overload]
         for batch, summary in zip(batches, loads, strict=True):
-            outcomes[batch.site] = _outcome(batch)
-            outcomes[batch.site].load = summary
-            new_docs.extend(_new_documents(batch))
+            outcomes[batch.site] = SiteOutcome.of(batch, summary)
+            new_docs.extend(new_documents(batch))
 
     for site, error in unfetched.items():
         fail(site, error)
@@ -150,17 +127,9 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
             f"{o.site}: {o.error}" for o in outcomes.values()))
     return {
         "run_id": run_id,
-        # extract's page counts first; the warehouse's document counts win on shared keys
-        "sites": {o.site: {**o.counts,
-                           "pages_new": o.counts.get("new", 0),
-                           "pages_changed": o.counts.get("changed", 0),
-                           "new": o.load.new if o.load else 0,
-                           "changed": o.load.changed if o.load else 0,
-                           "unchanged": o.load.unchanged if o.load else 0,
-                           "quarantined": o.load.quarantined if o.load else 0,
-                           "error": o.error} for o in outcomes.values()},
+        "sites": {o.site: o.result() for o in outcomes.values()},
         "outputs": outputs,
-        "bad_manifests": sorted({m for o in loaded if o.load for m in o.load.bad_manifests}),
+        "bad_manifests": bad_manifests(loaded),
         "markdown": markdown,
     }
 
@@ -171,7 +140,7 @@ def _run_sites(requests: list[SiteRequest], data_dir: str, build_outputs: bool) 
 def harvest_site(site: str, data_dir: str = "data", base_url: str | None = None,
                  delay: float | None = None, max_pages: int | None = None,
                  allow_hosts: list[str] | None = None, build_outputs: bool = False,
-                 revalidate_all: bool = False) -> dict:
+                 revalidate_all: bool = False) -> dict[str, Any]:
     """Fetch -> archive -> parse -> validate -> load for one site.
 
     Known pages are revalidated on the revisit rotation (settings `revisit_recent_days`,
@@ -186,7 +155,7 @@ def harvest_site(site: str, data_dir: str = "data", base_url: str | None = None,
       log_prints=True)
 def nightly(sites: list[str] | None = None, data_dir: str = "data", base_url: str | None = None,
             delay: float | None = None, max_pages: int | None = None,
-            allow_hosts: list[str] | None = None, revalidate_all: bool = False) -> dict:
+            allow_hosts: list[str] | None = None, revalidate_all: bool = False) -> dict[str, Any]:
     """Every enabled site (or `sites`), then Parquet, the quality report and the dashboard.
 
     `revalidate_all` sends a conditional GET for every known page instead of the night's

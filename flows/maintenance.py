@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.utilities.annotations import quote
 
+from extract.handover import archived_sites, index_unindexed
 from flows import pipeline, tasks
 from flows.config import resolve_paths
 from flows.datadir import data_dir_lock
-from flows.summary import SiteOutcome, run_markdown
+from flows.pipeline import ARCHIVE_DAMAGED
+from flows.summary import LOAD_COUNTS, SiteOutcome, bad_manifests, run_markdown
+from warehouse.export import export_parquet
+from warehouse.runs import record_failed_site
 
 
 class ReprocessFailed(RuntimeError):
@@ -19,7 +24,7 @@ class ReprocessFailed(RuntimeError):
 
 
 @flow(name="reprocess", log_prints=True)
-def reprocess(data_dir: str = "data") -> dict:
+def reprocess(data_dir: str = "data") -> dict[str, Any]:
     """Rebuild the warehouse from the raw archive alone, one site at a time (memory follows
     the largest site, not the archive); idempotent like every load.
 
@@ -29,11 +34,10 @@ def reprocess(data_dir: str = "data") -> dict:
     logger = get_run_logger()
     paths = resolve_paths(Path(data_dir))
     run_id = pipeline.new_run_id()
-    totals = {"new": 0, "changed": 0, "unchanged": 0, "quarantined": 0, "archive_damaged": 0}
     outcomes: list[SiteOutcome] = []
     with data_dir_lock(paths.root, "reprocess flow"):  # deployments enter without the CLI
-        damaged = pipeline.index_unindexed(paths)
-        sites = sorted({*pipeline.archived_sites(paths), *damaged})
+        damaged = index_unindexed(paths.archive)
+        sites = sorted({*archived_sites(paths.archive), *damaged})
         for site in sites:
             try:
                 batch = tasks.reprocess_site(site, paths, run_id, tuple(damaged.get(site, ())))
@@ -41,38 +45,28 @@ def reprocess(data_dir: str = "data") -> dict:
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 logger.error("reprocess %s %s failed: %s", run_id, site, error)
-                pipeline.record_failed_site(site, run_id, error, paths)
+                record_failed_site(paths.warehouse, site, run_id, error)
                 outcomes.append(SiteOutcome(site=site, error=error))
                 continue
             logger.info("reprocess %s %s: %s", run_id, site, summary)
             outcomes.append(SiteOutcome(site=site, counts=batch.counts, load=summary))
-            for key in totals:
-                totals[key] += batch.counts.get(key, 0) if key == "archive_damaged" else \
-                    getattr(summary, key)
     markdown = run_markdown(run_id, outcomes, {}, kind="reprocess")
     create_markdown_artifact(markdown, key="govharvest-reprocess-summary",
                              description=f"govharvest reprocess {run_id}")
     if failed := [o for o in outcomes if o.error]:
         raise ReprocessFailed("; ".join(f"{o.site}: {o.error}" for o in failed))
+    totals = {key: sum(o.load_counts().get(key, 0) for o in outcomes) for key in LOAD_COUNTS}
+    totals[ARCHIVE_DAMAGED] = sum(o.counts.get(ARCHIVE_DAMAGED, 0) for o in outcomes)
     return {"run_id": run_id, "sites": len(sites), **totals,
-            "per_site": {o.site: {**o.counts, **_load_counts(o)} for o in outcomes},
-            "bad_manifests": sorted({m for o in outcomes if o.load
-                                     for m in o.load.bad_manifests}),
+            "per_site": {o.site: {**o.counts, **o.load_counts()} for o in outcomes},
+            "bad_manifests": bad_manifests(outcomes),
             "markdown": markdown}
-
-
-def _load_counts(outcome: SiteOutcome) -> dict[str, int]:
-    load = outcome.load
-    return {"new": load.new, "changed": load.changed, "unchanged": load.unchanged,
-            "quarantined": load.quarantined} if load else {}
 
 
 @flow(name="export", log_prints=True)
 def export(data_dir: str = "data", full: bool = False) -> str:
     """Write the warehouse tables as Parquet under the data directory: those whose content
     changed since the last export, or every one with `full`."""
-    from warehouse.export import export_parquet
-
     paths = resolve_paths(Path(data_dir))
     export_parquet(paths.warehouse, paths.parquet, full=full)
     return str(paths.parquet)

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from flows.pipeline import LoadSummary
+import polars as pl
+
+from flows.pipeline import SiteBatch
+from warehouse.runs import LoadSummary
+
+LOAD_COUNTS = ("new", "changed", "unchanged", "quarantined")
 
 
 @dataclass(slots=True)
@@ -17,6 +22,44 @@ class SiteOutcome:
     dq_failed: int = 0
     error: str | None = None
     empty_lists: list[str] = field(default_factory=list)  # list pages with no article link
+
+    @classmethod
+    def of(cls, batch: SiteBatch, load: LoadSummary | None = None) -> SiteOutcome:
+        """A site's outcome from its batch (its quality results counted) and its load."""
+        results = batch.dq_results
+        passed = int(results.filter(pl.col("success")).height) if results is not None else 0
+        failed = int(results.height - passed) if results is not None else 0
+        return cls(site=batch.site, counts=batch.counts, load=load, dq_passed=passed,
+                   dq_failed=failed, empty_lists=list(batch.empty_lists))
+
+    def load_counts(self) -> dict[str, int]:
+        """The warehouse's document counts (LOAD_COUNTS), none when the site did not load."""
+        load = self.load
+        return {"new": load.new, "changed": load.changed, "unchanged": load.unchanged,
+                "quarantined": load.quarantined} if load else {}
+
+    def result(self) -> dict[str, object]:
+        """The site in a run's result: extract's page counts first (its new and changed
+        pages also as pages_*), then the warehouse's document counts, which win on shared
+        keys, then the error."""
+        return {**self.counts, "pages_new": self.counts.get("new", 0),
+                "pages_changed": self.counts.get("changed", 0),
+                **dict.fromkeys(LOAD_COUNTS, 0), **self.load_counts(), "error": self.error}
+
+
+def bad_manifests(outcomes: Sequence[SiteOutcome]) -> list[str]:
+    """Archive manifests the warehouse could not load, as of the run's loads."""
+    return sorted({m for o in outcomes if o.load for m in o.load.bad_manifests})
+
+
+def new_documents(batch: SiteBatch) -> list[dict[str, str]]:
+    """The documents a batch loaded, as rows of the run's new-documents table artifact."""
+    return batch.frames.document.select(
+        pl.lit(batch.site).alias("site"),
+        pl.col("title").fill_null(""),
+        pl.col("url").fill_null(""),
+        pl.col("publish_date").dt.to_string("%Y-%m-%d").fill_null(""),
+    ).to_dicts()
 
 
 def _md_cell(value: object) -> str:

@@ -1,10 +1,8 @@
-"""Thin Prefect task wrappers around flows.pipeline: names and timeouts only, no logic.
+"""Thin Prefect task wrappers around flows.pipeline and flows.outputs: retries and timeouts
+only, no logic.
 
-No task is retried. Fetching retries each request itself (extract.retry: backoff, Retry-After)
-and never raises for network trouble: a page it cannot get is counted as failed and fetched
-on the next run, and a site whose robots.txt stays unreachable (SiteUnavailable) is tried
-again on the next run, not seconds later. Parsing and validating the same bytes again would
-fail the same way, so those tasks fail fast. Caching is off:
+Retries only where a retry can help: fetching talks to the network. Parsing and validating
+the same bytes again would fail the same way, so those tasks fail fast. Caching is off:
 inputs are whole page batches, and the archive already makes re-fetching unnecessary.
 """
 
@@ -12,12 +10,15 @@ from __future__ import annotations
 
 import logging
 
-from prefect import task
+import requests
+from prefect import State, task
 from prefect.cache_policies import NO_CACHE
 
+from extract.crawl import HarvestResult
 from extract.warcread import DamagedRecord
-from flows import pipeline
+from flows import outputs, pipeline
 from flows.config import DataPaths
+from warehouse.runs import LoadSummary
 
 FETCH_TIMEOUT_S = 3600
 PARSE_TIMEOUT_S = 1800
@@ -37,16 +38,22 @@ class _ThreadTimeoutNotice(logging.Filter):
 logging.getLogger("prefect.task_runs").addFilter(_ThreadTimeoutNotice())
 
 
-@task(name="fetch-site", retries=0, timeout_seconds=FETCH_TIMEOUT_S, cache_policy=NO_CACHE,
-      task_run_name="fetch-{request.site}")
-def fetch_site(request: pipeline.SiteRequest, paths: DataPaths, run_id: str):  # type: ignore[no-untyped-def]
+def _transient(task: object, task_run: object, state: State) -> bool:
+    """Retry a fetch only for network trouble; a bad profile fails the same way again."""
+    exc = state.result(raise_on_failure=False)
+    return isinstance(exc, requests.RequestException | ConnectionError | TimeoutError)
+
+
+@task(name="fetch-site", retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_transient,
+      timeout_seconds=FETCH_TIMEOUT_S, cache_policy=NO_CACHE, task_run_name="fetch-{request.site}")
+def fetch_site(request: pipeline.SiteRequest, paths: DataPaths, run_id: str) -> HarvestResult:
     return pipeline.fetch_site(request, paths, run_id)
 
 
 @task(name="parse-and-gate", retries=0, timeout_seconds=PARSE_TIMEOUT_S, cache_policy=NO_CACHE,
       task_run_name="parse-{request.site}")
 def parse_and_gate(
-    request: pipeline.SiteRequest, harvest_result, paths: DataPaths, run_id: str,  # type: ignore[no-untyped-def]
+    request: pipeline.SiteRequest, harvest_result: HarvestResult, paths: DataPaths, run_id: str,
     done_runs: frozenset[str] = frozenset(), share_gate: bool = False,
 ) -> pipeline.SiteBatch:
     return pipeline.parse_and_gate(request, harvest_result, paths, run_id, done_runs,
@@ -66,16 +73,16 @@ def reprocess_site(site: str, paths: DataPaths, run_id: str,
 
 
 @task(name="load-batch", retries=0, cache_policy=NO_CACHE, task_run_name="load-{batch.site}")
-def load_batch(batch: pipeline.SiteBatch, paths: DataPaths) -> pipeline.LoadSummary:
+def load_batch(batch: pipeline.SiteBatch, paths: DataPaths) -> LoadSummary:
     return pipeline.load_batch(batch, paths)
 
 
 @task(name="load-batches", retries=0, cache_policy=NO_CACHE)
 def load_batches(batches: list[pipeline.SiteBatch],
-                 paths: DataPaths) -> list[pipeline.LoadSummary]:
+                 paths: DataPaths) -> list[LoadSummary]:
     return pipeline.load_batches(batches, paths)
 
 
 @task(name="finish-outputs", retries=0, cache_policy=NO_CACHE)
 def finish_outputs(paths: DataPaths, run_id: str) -> dict[str, str]:
-    return {k: str(v) for k, v in pipeline.finish_outputs(paths, run_id).items()}
+    return {k: str(v) for k, v in outputs.finish_outputs(paths, run_id).items()}

@@ -2,6 +2,11 @@
 
 Importing a command module registers its commands on the shared app; the modules are
 listed here so `govharvest --help` shows every stage.
+
+The command modules import the stages (Prefect, Great Expectations, polars, the pipeline)
+inside each command, not at the top: `govharvest --help` and the quick commands must not
+pay seconds of imports for the commands they do not run. The rest of flows/ imports at the
+top.
 """
 
 from __future__ import annotations

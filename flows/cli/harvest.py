@@ -115,6 +115,7 @@ def harvest(
     start URL yielded no article: its list pages are named as no_list_items)."""
     from extract.crawl import SiteUnavailable
     from flows import pipeline
+    from warehouse.runs import completed_runs, record_failed_site
 
     if bool(site) == bool(start_url):
         raise typer.BadParameter("give exactly one of --site or --start-url")
@@ -131,11 +132,12 @@ def harvest(
         try:
             result = pipeline.fetch_site(request, paths, run_id, progress=console.is_terminal)
         except SiteUnavailable as exc:  # nothing harvested: say why, in run_log too
-            pipeline.record_failed_site(request.site, run_id, f"SiteUnavailable: {exc}", paths)
+            record_failed_site(paths.warehouse, request.site, run_id,
+                               f"SiteUnavailable: {exc}")
             typer.echo(f"error: {request.site} unavailable this run ({run_id}): {exc}",
                        err=True)
             raise typer.Exit(1) from exc
-        done = pipeline.completed_runs(paths).get(request.site, frozenset())
+        done = completed_runs(paths.warehouse).get(request.site, frozenset())
         batch = pipeline.parse_and_gate(request, result, paths, run_id, done)
         load = pipeline.load_batch(batch, paths)
     row = {**batch.counts, "new": load.new, "changed": load.changed,

@@ -11,7 +11,9 @@ import pytest
 
 from flows import pipeline
 from flows.config import DataPaths
+from flows.outputs import finish_outputs
 from transform.records import RawPage
+from warehouse.runs import completed_runs
 
 
 def _count(db: Path, sql: str) -> int:
@@ -30,7 +32,7 @@ def test_pages_a_dead_run_archived_are_loaded_by_the_next_run(demo_site, tmp_pat
 
     # Run B sees only 304s from the site, yet finishes run A's work from the archive.
     run_b = pipeline.new_run_id()
-    done = pipeline.completed_runs(paths).get("demo-trs", frozenset())
+    done = completed_runs(paths.warehouse).get("demo-trs", frozenset())
     result = pipeline.fetch_site(request, paths, run_b)
     assert result.pages == []
     batch = pipeline.parse_and_gate(request, result, paths, run_b, done)
@@ -39,7 +41,7 @@ def test_pages_a_dead_run_archived_are_loaded_by_the_next_run(demo_site, tmp_pat
 
     # Run C: run B completed, so nothing is pending any more.
     run_c = pipeline.new_run_id()
-    done = pipeline.completed_runs(paths)["demo-trs"]
+    done = completed_runs(paths.warehouse)["demo-trs"]
     assert run_b in done
     again = pipeline.parse_and_gate(request, pipeline.fetch_site(request, paths, run_c),
                                     paths, run_c, done)
@@ -79,6 +81,20 @@ def test_a_cover_page_is_parsed_from_its_attached_pdf(demo_site, tmp_path: Path)
     ]
 
 
+def test_the_profiles_cover_max_chars_decides_what_is_a_cover(demo_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # demo-trs with no page short enough to be a cover: its cover page stays itself.
+    profile = tmp_path / "demo-trs.yaml"
+    profile.write_text("extends: demo-trs\ndetail:\n  cover_max_chars: 0\n", encoding="utf-8")
+    paths = DataPaths(tmp_path / "data")
+    request = pipeline.SiteRequest(site=str(profile), base_url=demo_site.base_url, delay=0)
+    run_id = pipeline.new_run_id()
+    batch = pipeline.parse_and_gate(request, pipeline.fetch_site(request, paths, run_id),
+                                    paths, run_id)
+    assert batch.site == "demo-trs" and batch.frames.document.height > 5
+    flags = batch.frames.document["quality_flags"].to_list()
+    assert not [f for f in flags if "from_attachment" in f]  # the stock profile finds one
+
+
 def test_a_revised_cover_still_reads_its_unchanged_attachment_from_the_archive(
     demo_site, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
@@ -96,7 +112,7 @@ def test_a_revised_cover_still_reads_its_unchanged_attachment_from_the_archive(
     result = pipeline.fetch_site(replace(request, revalidate_all=True), paths, second)
     assert [p.kind for p in result.pages] == ["article"]  # only the cover page came back
     again = pipeline.parse_and_gate(request, result, paths, second,
-                                    pipeline.completed_runs(paths)["demo-trs"])
+                                    completed_runs(paths.warehouse)["demo-trs"])
     (doc,) = again.frames.document.to_dicts()
     assert "from_attachment" in doc["quality_flags"]
     assert again.frames.task.filter(pl.col("level") == 1).height == 5
@@ -158,7 +174,7 @@ def test_finish_outputs_builds_every_output_and_times_each_step(demo_site, tmp_p
     paths, run_id = _one_site_loaded(demo_site, tmp_path)
 
     timings: dict[str, float] = {}
-    outputs = pipeline.finish_outputs(paths, run_id, timings=timings)
+    outputs = finish_outputs(paths, run_id, timings=timings)
 
     assert outputs["report"].is_file() and outputs["dashboard"].is_file()
     assert list(outputs["parquet"].glob("*.parquet"))
@@ -183,7 +199,7 @@ def test_a_failed_parquet_export_fails_the_outputs_after_the_report_and_dashboar
 
     monkeypatch.setattr(warehouse.export, "export_parquet", broken)
     with pytest.raises(OSError, match="disk full"):
-        pipeline.finish_outputs(paths, run_id)
+        finish_outputs(paths, run_id)
     assert (paths.reports / "index.html").is_file()
     assert (paths.dashboard / "index.html").is_file()
 
@@ -201,7 +217,7 @@ def test_the_loader_compacts_a_sites_manifests_and_the_warehouse_keeps_every_row
                                    revalidate_all=True)
     for _ in range(3):  # the second and third loads each merge two manifests per folder
         run_id = pipeline.new_run_id()
-        done = pipeline.completed_runs(paths).get("demo-trs", frozenset())
+        done = completed_runs(paths.warehouse).get("demo-trs", frozenset())
         batch = pipeline.parse_and_gate(request, pipeline.fetch_site(request, paths, run_id),
                                         paths, run_id, done)
         pipeline.load_batch(batch, paths)
