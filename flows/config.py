@@ -35,10 +35,6 @@ class DataPaths:
         return self.root / "warehouse.duckdb"
 
     @property
-    def staging(self) -> Path:  # parsed batches as Parquet, between transform and load
-        return self.root / "staging"
-
-    @property
     def parquet(self) -> Path:  # `govharvest export parquet`
         return self.root / "parquet"
 
