@@ -3,7 +3,6 @@ the live demo site (no timings: sleeps and clocks are injected where waits matte
 
 from __future__ import annotations
 
-import itertools
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,9 +14,7 @@ from demo import DemoSite
 from demo.site import Article
 from extract.antibot import detect_block
 from extract.exchange import Attempt, Exchange
-from extract.hostgate import HostGate
 from extract.http import Fetcher
-from extract.retry import parse_retry_after
 from extract.settings import USER_AGENT, HarvestSettings, resolve_settings
 
 
@@ -235,56 +232,6 @@ def test_disallowed_content_type_is_out_of_scope(demo_site: DemoSite) -> None:
                  Recorder()) as f:
         result = f.fetch(demo_site.article_url(normal(demo_site)))
     assert result.outcome == "out_of_scope" and "content type text/html" in result.detail
-
-
-def test_per_host_spacing_uses_the_delay() -> None:
-    ticks = itertools.count()
-    now = [0.0]
-    sleeps: list[float] = []
-
-    def clock() -> float:
-        next(ticks)
-        return now[0]
-
-    def sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-        now[0] += seconds
-
-    gate = HostGate()
-    gate.join(1, 1, 1.5)
-    for _ in range(3):
-        with gate.slot(clock, sleep):
-            pass
-    assert sleeps == [1.5, 1.5]  # first request at once, then one delay apart
-    gate.push_back(10, clock)
-    with gate.slot(clock, sleep):
-        pass
-    assert sleeps[-1] == pytest.approx(10)  # Retry-After holds back the whole host
-    gate.join(2, 4, 3.0)  # a second site on the same host: the strictest policy wins
-    assert (gate.limit, gate.delay) == (1, 3.0)
-    assert not gate.leave(1) and (gate.limit, gate.delay) == (4, 3.0)
-    assert gate.leave(2)
-
-
-def test_fetchers_for_the_same_host_share_one_gate() -> None:
-    a = Fetcher(fast(delay=2.0), ["h.example.gov.cn"])
-    b = Fetcher(fast(delay=0.5), ["h.example.gov.cn"])
-    gate = a._gate("http://h.example.gov.cn")
-    assert b._gate("http://h.example.gov.cn") is gate and gate.delay == 2.0
-    a.close()
-    assert gate.delay == 0.5
-    b.close()
-    assert a._gate("http://h.example.gov.cn") is not gate  # released, then made afresh
-    a.close()
-
-
-def test_retry_after_parsing() -> None:
-    import datetime as dt
-
-    now = dt.datetime(2025, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
-    assert parse_retry_after("7") == 7.0
-    assert parse_retry_after("Wed, 01 Jan 2025 12:00:30 GMT", now) == pytest.approx(30)
-    assert parse_retry_after("soon") is None and parse_retry_after(None) is None
 
 
 # -- robots.txt per RFC 9309: unreachable (5xx, network) keeps us out, 4xx means no rules --
