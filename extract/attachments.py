@@ -20,6 +20,7 @@ PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXTRACTED_FROM = "X-Govharvest-Extracted-From"
+READABLE_TYPES = ("pdf", "docx", "doc")  # what extract_text reads, by file extension
 # Legacy Word stores text as UTF-16LE runs; CJK, ASCII and CJK punctuation cover our documents.
 _UTF16_RUN = re.compile(
     rb"(?:[\x20-\x7e\r\n\t]\x00|[\x00-\xff][\x30\x4e-\x9f\xff])"
@@ -51,7 +52,7 @@ def sniff_type(body: bytes, content_type: str | None = None, url: str = "") -> s
     if head.startswith((b"<!doctype html", b"<html")):
         return "html"  # "Word HTML" saved as .doc is common
     ext = urlsplit(url).path.rsplit(".", 1)[-1].lower()
-    return ext if ext in ("pdf", "docx", "doc") else "unknown"
+    return ext if ext in READABLE_TYPES else "unknown"
 
 
 def _pdf_text(body: bytes) -> str:

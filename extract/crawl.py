@@ -36,7 +36,7 @@ from extract.exchange import FetchResult, RecordKind
 from extract.http import Fetcher
 from extract.listpages import EntryReader, ListEntry, compile_patterns, parse_html, parse_text
 from extract.paginators import walk_column
-from extract.profile import SiteProfile, generic_profile, load_profile
+from extract.profile import SiteProfile, resolve_profile
 from extract.revisit import RevisitPolicy, select
 from extract.settings import HarvestSettings, resolve_settings
 from extract.state import SiteState, UrlState, load_state
@@ -310,23 +310,6 @@ class _Walker:
             self._emit(result, "attachment", referer, prior)
 
 
-def _resolve_profile(
-    profile: SiteProfile | str | Path | None,
-    start_url: str | None,
-    allow_hosts: Sequence[str],
-    base_url: str | None,
-) -> SiteProfile:
-    if start_url is not None:
-        if profile not in (None, "generic"):
-            raise ValueError("give either a profile or a start_url (generic profile), not both")
-        return generic_profile(start_url, allow_hosts)
-    if profile is None:
-        raise ValueError("harvest needs a profile (name, path or SiteProfile) or a start_url")
-    if isinstance(profile, SiteProfile):
-        return profile.with_base_url(base_url) if base_url else profile
-    return load_profile(profile, base_url=base_url)
-
-
 def harvest(
     profile: SiteProfile | str | Path | None,
     archive_dir: Path,
@@ -355,7 +338,7 @@ def harvest(
     territory except when it is due a walk to its end (setting `list_walk_days`).
     Setting precedence: defaults < family < profile < `settings` < the explicit arguments.
     """
-    site = _resolve_profile(profile, start_url, allow_hosts, base_url)
+    site = resolve_profile(profile, start_url, allow_hosts, base_url)
     if isinstance(since, str):
         since = dt.date.fromisoformat(since)
     resolved = resolve_settings(site.settings, settings,

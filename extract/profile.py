@@ -26,7 +26,9 @@ from pydantic import (
     model_validator,
 )
 
+from extract.attachments import READABLE_TYPES
 from extract.settings import HarvestSettings
+from transform.patterns import ATTACHMENT_EXTENSIONS
 
 SITES_DIR = Path(__file__).resolve().parent.parent / "sites"
 FAMILIES_SUBDIR = "families"
@@ -35,6 +37,7 @@ _SUFFIXES = (".yaml", ".yml", ".toml")
 # parse task of every night, and the pure-Python parser takes ~1.6 ms a file to its 0.2.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BASE_URL_PLACEHOLDER = "{base_url}"
+READABLE_EXTENSIONS = tuple(e for e in ATTACHMENT_EXTENSIONS if e[1:] in READABLE_TYPES)
 
 
 class ProfileError(ValueError):
@@ -93,13 +96,13 @@ class ListRules(_Strict):
 
 
 class DetailRules(_Strict):
-    """Detail (article) page selectors, tried in order; the first non-empty match wins."""
+    """Detail (article) pages: body selectors (CSS, or XPath starting with "/"), tried in
+    order, the first with text wins; title, dates and source are read by transform.html."""
 
-    title_selectors: list[str] = Field(default_factory=list)
-    date_selectors: list[str] = Field(default_factory=list)
-    source_selectors: list[str] = Field(default_factory=list)
     body_selectors: list[str] = Field(default_factory=list)
-    attachment_extensions: list[str] = Field(default_factory=lambda: [".pdf", ".doc", ".docx"])
+    # Linked documents the harvest fetches and reads: by default the attachment types of
+    # transform.patterns that extract.attachments can read.
+    attachment_extensions: list[str] = Field(default_factory=lambda: list(READABLE_EXTENSIONS))
     # Below this many characters of body text, a page that links an attachment is a cover
     # for it (transform.cover).
     cover_max_chars: int = Field(200, ge=0)
@@ -121,7 +124,6 @@ class SiteProfile(_Strict):
     # Hosts the user named (a profile file names all its hosts; the generic profile only
     # the --allow-host ones). Only these may resolve to loopback/private addresses.
     named_hosts: list[str] | None = None
-    schedule: str | None = None  # cron hint for deployments, e.g. "0 2 * * *"
     enabled: bool = True  # part of the nightly run when no sites are named
     source_path: Path | None = None
 
@@ -272,3 +274,22 @@ def generic_profile(
         return SiteProfile.model_validate(data)
     except ValidationError as exc:
         raise ProfileError(f"invalid generic profile for {start_url}:\n{exc}") from exc
+
+
+def resolve_profile(
+    profile: SiteProfile | str | Path | None,
+    start_url: str | None = None,
+    allow_hosts: Sequence[str] = (),
+    base_url: str | None = None,
+) -> SiteProfile:
+    """The profile a harvest runs: a SiteProfile, a name or path, or the generic profile
+    pointed at `start_url`; `base_url` replaces the profile's (demo sites on any port)."""
+    if start_url is not None:
+        if profile not in (None, "generic"):
+            raise ValueError("give either a profile or a start_url (generic profile), not both")
+        return generic_profile(start_url, allow_hosts)
+    if profile is None:
+        raise ValueError("harvest needs a profile (name, path or SiteProfile) or a start_url")
+    if isinstance(profile, SiteProfile):
+        return profile.with_base_url(base_url) if base_url else profile
+    return load_profile(profile, base_url=base_url)

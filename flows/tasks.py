@@ -1,8 +1,11 @@
-"""Thin Prefect task wrappers around flows.pipeline and flows.outputs: retries and timeouts
+"""Thin Prefect task wrappers around flows.pipeline and flows.outputs: names and timeouts
 only, no logic.
 
-Retries only where a retry can help: fetching talks to the network. Parsing and validating
-the same bytes again would fail the same way, so those tasks fail fast. Caching is off:
+No task is retried. Fetching retries each request itself (extract.retry: backoff, Retry-After)
+and never raises for network trouble: a page it cannot get is counted as failed and fetched
+on the next run, and a site whose robots.txt stays unreachable (SiteUnavailable) is tried
+again on the next run, not seconds later. Parsing and validating the same bytes again would
+fail the same way, so those tasks fail fast. Caching is off:
 inputs are whole page batches, and the archive already makes re-fetching unnecessary.
 """
 
@@ -10,8 +13,7 @@ from __future__ import annotations
 
 import logging
 
-import requests
-from prefect import State, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from extract.crawl import HarvestResult
@@ -38,14 +40,8 @@ class _ThreadTimeoutNotice(logging.Filter):
 logging.getLogger("prefect.task_runs").addFilter(_ThreadTimeoutNotice())
 
 
-def _transient(task: object, task_run: object, state: State) -> bool:
-    """Retry a fetch only for network trouble; a bad profile fails the same way again."""
-    exc = state.result(raise_on_failure=False)
-    return isinstance(exc, requests.RequestException | ConnectionError | TimeoutError)
-
-
-@task(name="fetch-site", retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_transient,
-      timeout_seconds=FETCH_TIMEOUT_S, cache_policy=NO_CACHE, task_run_name="fetch-{request.site}")
+@task(name="fetch-site", retries=0, timeout_seconds=FETCH_TIMEOUT_S, cache_policy=NO_CACHE,
+      task_run_name="fetch-{request.site}")
 def fetch_site(request: pipeline.SiteRequest, paths: DataPaths, run_id: str) -> HarvestResult:
     return pipeline.fetch_site(request, paths, run_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from extract.profile import (
     ProfileError,
@@ -109,3 +110,28 @@ def test_generic_profile_from_a_start_url() -> None:
     assert load_profile("demo-hunan").explicit_hosts() == ["127.0.0.1"]
     with pytest.raises(ProfileError):
         generic_profile("javascript:alert(1)")
+
+
+def test_attachments_are_fetched_by_the_one_extension_list_transform_records_them_by() -> None:
+    """transform.patterns lists attachment extensions once; a harvest fetches, by default,
+    those of them that extract.attachments can read."""
+    from extract.attachments import sniff_type
+    from extract.profile import DetailRules
+    from transform.patterns import ATTACHMENT_EXTENSIONS
+
+    readable = [e for e in ATTACHMENT_EXTENSIONS if sniff_type(b"", None, f"/a{e}") != "unknown"]
+    assert DetailRules().attachment_extensions == readable == [".pdf", ".doc", ".docx"]
+
+
+def test_profile_fields_nothing_reads_are_refused() -> None:
+    """title/date/source selectors and schedule were validated but never read: gone from the
+    schema (a profile naming them fails at load), the families and the docs."""
+    from extract.profile import DetailRules, SiteProfile
+
+    for field in ("title_selectors", "date_selectors", "source_selectors"):
+        with pytest.raises(ValidationError):
+            DetailRules.model_validate({field: ["h1"]})
+    with pytest.raises(ValidationError):
+        SiteProfile.model_validate({"name": "x", "base_url": "http://h.gov.cn/",
+                                    "hosts": ["h.gov.cn"], "start_urls": ["/"],
+                                    "schedule": "0 2 * * *"})
