@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-from transform.facts import theme_hits_utf8  # noqa: E402
+from transform.facts import scan_themes  # noqa: E402
 from transform.patterns import TRADITIONAL_OR_RARE_WIDTH  # noqa: E402
 from transform.records import Document, Node, Target, Unit  # noqa: E402
 from transform.text import SCRIPT_SAMPLE  # noqa: E402
@@ -104,9 +104,9 @@ def floor_passes(doc: str, parsed: Document, converter: OpenCC) -> None:
     TRADITIONAL_OR_RARE_WIDTH.findall(doc, 0, SCRIPT_SAMPLE)
     if parsed.original_script == "traditional":
         converter.convert(doc)
-    body = "\n".join(doc.split("\n")).encode("utf-8")
-    hashlib.sha256(body).hexdigest()
-    theme_hits_utf8(body)
+    body = "\n".join(doc.split("\n"))
+    hashlib.sha256(body.encode("utf-8")).hexdigest()
+    scan_themes(body)
     for node in parsed.nodes:
         Node(node.id, node.parent_id, node.level, node.label, node.number, node.heading, "")
         for u in node.units:

@@ -5,7 +5,7 @@
 and their attachments in worker threads (per-host politeness is the fetcher's job). Known
 URLs are fetched conditionally, and only when the revisit policy (extract.revisit) says
 they are due; a 304 or an unchanged digest yields no page. Anti-bot interstitials and
-empty article bodies (transform.html.select_body, the rule transform applies too) are
+empty article bodies (transform.htmlbody.select_body, the rule transform applies too) are
 `blocked`, never pages. A list page that yields no article link is logged as
 `no_list_items`, and a start URL that yields none is named in the result.
 
@@ -41,7 +41,7 @@ from extract.revisit import RevisitPolicy, select
 from extract.settings import HarvestSettings, resolve_settings
 from extract.state import SiteState, UrlState, load_state
 from transform.decode import decode_bytes
-from transform.html import select_body
+from transform.htmlbody import select_body
 from transform.htmltree import text_loss, visible_text
 from transform.records import RawPage, sha256_digest
 from transform.selectors import compile_selector

@@ -15,7 +15,7 @@ group of such elements is scored, and one rule explains the layouts we meet:
 so a dated list of long titles beats a menu, a "related links" box, a footer, a pager and
 an undated sidebar of recommended articles. A block needs MIN_ITEMS entries, or every entry
 dated, or the tag path a column's first page was read by (`prefer`: its last page may hold
-one entry). Dates are matched by `transform.selectors.DATE` (2023-04-13, [2023/04/13],
+one entry). Dates are matched by `transform.dates.DATE` (2023-04-13, [2023/04/13],
 2023.04.13, 2023年4月13日) or, without a year, `MONTH_DAY` (04-13).
 
 How a column continues past its first page is `extract.paging`; JSON list endpoints are
@@ -38,7 +38,7 @@ import lxml.html
 from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
-from transform.selectors import DATE, MONTH_DAY
+from transform.dates import MONTH_DAY, read_date
 
 MIN_ITEMS = 3  # siblings that make a repeated block on their own
 MIN_TITLE_CHARS = 5  # shorter link texts are menu entries, pager labels, "more" links
@@ -94,13 +94,7 @@ class _Group:
 
 def parse_date(text: str) -> dt.date | None:
     """The first full date in `text` (2023-04-13, 2023/4/13, 2023.04.13, 2023年4月13日)."""
-    match = DATE.search(text)
-    if not match:
-        return None
-    try:
-        return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
-    except ValueError:
-        return None
+    return read_date(text)[0]
 
 
 def _entry_date(text: str) -> tuple[dt.date | None, bool]:

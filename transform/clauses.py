@@ -46,7 +46,6 @@ def aliases() -> dict[str, str]:
         return {row["alias"]: row["canonical"] for row in csv.DictReader(fh)}
 
 
-@lru_cache(maxsize=4096)
 def canonical_name(name: str) -> str:
     table = aliases()
     if name in table:
@@ -88,16 +87,8 @@ def clean_unit(raw: str) -> str:
     return name
 
 
-@lru_cache(maxsize=8192)
-def _resolve(name: str) -> tuple[str, bool]:
-    return canonical_name(name), is_generic(name)
-
-
 def _match_close(text: str, start: int) -> tuple[int, bool]:
     """Index just past the bracket closing the one at `start`; (end, truncated)."""
-    first = P.BRACKET_OR_BREAK.search(text, start + 1)
-    if first is not None and first.group() in _CLOSERS:
-        return first.end(), False  # the usual clause: no bracket inside it
     depth = 0
     for m in P.BRACKET_OR_BREAK.finditer(text, start):
         ch = m.group(0)
@@ -112,80 +103,24 @@ def _match_close(text: str, start: int) -> tuple[int, bool]:
     return len(text), True
 
 
-# Unit list entry as written -> (name, canonical, generic); None for an empty entry.
-# Agency names recur across items and documents, so their cleaning and alias lookup are
-# cached; the cache is cleared when full, so a long run cannot grow it without bound.
-_ENTRIES: dict[str, tuple[str, str, bool] | None] = {}
-_ENTRIES_MAX = 16384
-_MISSING = ("", "", False)  # never stored (empty entries are stored as None)
-
-
-def _split_entries(units_text: str) -> list[str]:
-    """A unit list cut into its entries as written (unstripped)."""
-    if P.BRACKET_OPEN.search(units_text) is not None:
-        return split_units(units_text)
-    if "," in units_text or ";" in units_text:
-        return P.UNIT_SPLIT.split(units_text)
-    return units_text.split("、")  # the usual list: one separator, a plain split
-
-
 def _named_entries(units_text: str) -> tuple[list[tuple[str, str, bool]], bool]:
-    """(name, canonical, generic) per non-empty entry of a unit list; True if one was empty.
+    """(name, canonical, generic) per non-empty entry of a unit list; True if one was empty."""
+    entries = [_entry(raw) for raw in split_units(units_text)]
+    named = [entry for entry in entries if entry is not None]
+    return named, len(named) < len(entries)
 
-    The cache maps an entry as split (unstripped) to its result, None for an empty entry.
-    """
-    cache, empty = _ENTRIES, False
-    out: list[tuple[str, str, bool]] = []
-    for raw in _split_entries(units_text):
-        # get() with a sentinel, not "in" then [], so a clear() by another thread between
-        # the two cannot raise KeyError.
-        entry = cache.get(raw, _MISSING)
-        if entry is _MISSING:
-            name = clean_unit(raw.strip())
-            entry = (name, *_resolve(name)) if name else None
-            if len(cache) >= _ENTRIES_MAX:
-                cache.clear()
-            cache[raw] = entry
-        if entry is None:
-            empty = True
-        else:
-            out.append(entry)
-    return out, empty
+
+# Agency names recur across items and documents: without this cache parsing takes 1.2x as
+# long (bench/transform.py --quick, CPU time).
+@lru_cache(maxsize=16384)
+def _entry(raw: str) -> tuple[str, str, bool] | None:
+    """(name, canonical name, generic) of one unit list entry; None for an empty entry."""
+    name = clean_unit(raw)
+    return (name, canonical_name(name), is_generic(name)) if name else None
 
 
 def _role(word: str) -> Role:
     return P.ROLE_OF[word]  # type: ignore[return-value]
-
-
-def _role_marks(text: str) -> list[tuple[int, int]]:
-    """(role word start, index past its colon) for every role word + colon, in order."""
-    if P.SPACED_COLON.search(text) is None:  # then no "\\s*" to allow for before a colon
-        width = P.ROLE_WORD_LEN
-        return [(m.start() - width, m.end()) for m in P.ROLE_COLON_TIGHT.finditer(text)]
-    head = P.ROLE_TAIL_LEN
-    marks = [(m.start() - head, m.end()) for p in P.ROLE_COLON_BY_TAIL for m in p.finditer(text)]
-    marks.sort()
-    return marks
-
-
-def _part_end(text: str, begin: int, end: int) -> int:
-    """Where a part's units end before the next role word at `end`: without the spaces and
-    the one separator (; , 。) in front of it."""
-    while end > begin and text[end - 1].isspace():
-        end -= 1
-    if end > begin and text[end - 1] in P.PART_SEPARATORS:
-        end -= 1
-    return end
-
-
-def _inner_parts(inner: str) -> list[tuple[str, str]]:
-    """(role word, unit list text) of a clause's inner text (the general case)."""
-    if inner.count(":") == 1:  # a single part: no regex needed
-        role, _, units_text = inner.partition(":")
-        role = role.strip()
-        if role in P.ROLE_OF:
-            return [(role, units_text)]
-    return split_parts(inner)
 
 
 Span = tuple[int, int, list[tuple[str, str]]]  # (start, end, [(role word, unit list text)])
@@ -194,48 +129,29 @@ Span = tuple[int, int, list[tuple[str, str]]]  # (start, end, [(role word, unit 
 def _clause_spans(text: str, flags: set[str]) -> list[Span]:
     """Every clause with its parts, in document order (overlaps not yet resolved)."""
     spans: list[Span] = []
-    marks = _role_marks(text)
-    count, k, end = len(marks), 0, 0
-    width = P.ROLE_WORD_LEN
-    while k < count:
-        at, colon_end = marks[k]
-        k += 1
+    end = 0
+    for mark in P.ROLE_COLON.finditer(text):
+        at = mark.start()
         if at < end:
             continue  # a later part of a clause already taken
         j = at - 1
         while j >= 0 and text[j] == " ":
             j -= 1
         if j >= 0 and text[j] in P.CLAUSE_OPENERS:
-            first = P.BRACKET_OR_BREAK.search(text, j + 1)
-            if first is not None and first.group() in _CLOSERS:
-                # The usual clause: no bracket or line break inside, so its parts are the
-                # role marks before its closing bracket (as split_parts would cut them),
-                # read off the marks already found instead of re-scanning its text.
-                end = first.end()
-                parts, role, begin = [], text[at : at + width], colon_end
-                while k < count and (nxt := marks[k])[0] < end:
-                    parts.append((role, text[begin : _part_end(text, begin, nxt[0])]))
-                    role, begin = text[nxt[0] : nxt[0] + width], nxt[1]
-                    k += 1
-                parts.append((role, text[begin : end - 1]))
-                spans.append((j, end, parts))
-                continue
             end, truncated = _match_close(text, j)
             if truncated:
                 flags.add("truncated_clause")
-            spans.append((j, end, _inner_parts(text[j + 1 : end - (0 if truncated else 1)])))
+            spans.append((j, end, split_parts(text[j + 1 : end - (0 if truncated else 1)])))
         elif j < 0 or text[j] == "\n":
             end = text.find("\n", at)
             end = len(text) if end < 0 else end
-            spans.append((at, end, _inner_parts(text[at:end])))
-    bracketed = len(spans)
+            spans.append((at, end, split_parts(text[at:end])))
     for hint in P.INLINE_HINT.finditer(text):
         lo = max(0, hint.start() - P.INLINE_LOOKBACK)
         opener = text.rfind("(", lo, hint.start())
         if opener >= 0 and (inline := P.INLINE_CLAUSE.match(text, opener)) is not None:
             spans.append((inline.start(), inline.end(), _inline_parts(inline)))
-    if len(spans) > bracketed:  # the others come in order already
-        spans.sort(key=_SPAN_ORDER)
+    spans.sort(key=_SPAN_ORDER)
     return spans
 
 
@@ -259,7 +175,11 @@ def split_parts(inner: str) -> list[tuple[str, str]]:
     for k, m in enumerate(found):
         begin = m.end()
         if k + 1 < len(found):
-            end = _part_end(inner, begin, found[k + 1].start())
+            end = found[k + 1].start()
+            while end > begin and inner[end - 1].isspace():
+                end -= 1
+            if end > begin and inner[end - 1] in P.PART_SEPARATORS:
+                end -= 1
         else:
             end = len(inner) - 1 if inner.endswith("\n") else len(inner)
         parts.append((m["role"], inner[begin:end]))

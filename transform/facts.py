@@ -14,7 +14,6 @@ the items assigned to nodes by offset; `find_*` are the per-text conveniences.
 from __future__ import annotations
 
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
 
 import ahocorasick_rs
@@ -50,8 +49,8 @@ def theme_vocabulary() -> dict[str, str]:
 def _theme_automaton() -> tuple[ahocorasick_rs.AhoCorasick, tuple[str, ...]]:
     """(automaton over every spelling, theme per spelling index).
 
-    Leftmost-longest, non-overlapping: the same hits as the regex trie of the spellings
-    (`patterns.literal_trie`), found in one compiled pass instead of a regex scan.
+    Leftmost-longest, non-overlapping: the same hits as a regex alternation of the
+    spellings, longest first.
     """
     pairs = _spellings()
     automaton = ahocorasick_rs.AhoCorasick(
@@ -62,101 +61,36 @@ def _theme_automaton() -> tuple[ahocorasick_rs.AhoCorasick, tuple[str, ...]]:
     return automaton, tuple(theme for _, theme in pairs)
 
 
-@lru_cache(maxsize=1)
-def _theme_automaton_utf8() -> ahocorasick_rs.BytesAhoCorasick:
-    """`_theme_automaton` over UTF-8 bytes (same spelling indices).
-
-    UTF-8 is self-synchronising, so a spelling matches bytes only at a character start, and
-    two spellings matching at one start are prefixes of each other: leftmost-longest picks
-    the same spellings as over characters.
-    """
-    return ahocorasick_rs.BytesAhoCorasick(
-        [s.encode("utf-8") for s, _ in _spellings()],
-        matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
-        implementation=ahocorasick_rs.Implementation.DFA,
-    )
-
-
-def theme_hits_utf8(data: bytes) -> tuple[list[int], list[str]]:
-    """`theme_hits` over a text's UTF-8 bytes; offsets are byte offsets.
-
-    For a caller that encodes the text anyway (the content hash): the str scan would encode
-    it again and map every offset back to a str index.
-    """
-    _, themes = _theme_automaton()
-    matches = _theme_automaton_utf8().find_matches_as_indexes(data)
-    return list(map(_START, matches)), list(map(themes.__getitem__, map(_INDEX, matches)))
-
-
-def theme_hits(text: str) -> tuple[list[int], list[str]]:
-    """`scan_themes` as two parallel lists (offsets, themes), built without a Python loop."""
+def scan_themes(text: str) -> list[tuple[int, str]]:
+    """(offset, theme) of every spelling found, in order."""
     automaton, themes = _theme_automaton()
     # The library reads a str through its UTF-8 form, which CPython then keeps inside that
     # str for its lifetime (+1.5x for Chinese text). Scan a throwaway copy (a memcpy), so
     # the caller's text, usually kept as Document.text, does not carry it.
     haystack = "".join((text, ""))
     # (pattern index, start, end); offsets are str indices (mapped back from UTF-8).
-    matches = automaton.find_matches_as_indexes(haystack)
-    return list(map(_START, matches)), list(map(themes.__getitem__, map(_INDEX, matches)))
-
-
-_INDEX, _START = itemgetter(0), itemgetter(1)
-
-
-def scan_themes(text: str) -> list[tuple[int, str]]:
-    offsets, themes = theme_hits(text)
-    return list(zip(offsets, themes, strict=True))
+    return [(start, themes[index])
+            for index, start, _ in automaton.find_matches_as_indexes(haystack)]
 
 
 def find_themes(text: str) -> list[str]:
     return list(dict.fromkeys(theme for _, theme in scan_themes(text)))
 
 
-def _number_start(text: str, end: int) -> int:
-    """Start of the number `[0-9]+(?:.[0-9]+)?` ending at `end`, as the forward regex
-    (leftmost, greedy) would find it; `end` itself when no digit precedes it."""
-    i = end
-    while i and "0" <= text[i - 1] <= "9":
-        i -= 1
-    if i != end and i >= 2 and text[i - 1] == "." and "0" <= text[i - 2] <= "9":
-        i -= 1
-        while i and "0" <= text[i - 1] <= "9":
-            i -= 1
-    return i
-
-
-def digit_run_ends(text: str) -> list[int]:
-    """End offsets of the runs of ASCII digits in `text`, in order."""
-    # Every character becomes one byte (so offsets hold), then digits "0", the rest " ".
-    marks = text.encode("ascii", "replace").translate(P.DIGITS_AS_ZERO)
-    return [m.end() for m in P.ZERO_RUN.finditer(marks)]
-
-
 def scan_targets(text: str) -> list[tuple[int, Target]]:
     out: list[tuple[int, Target]] = []
-    pos = text.find("%")
-    while pos >= 0:  # str.find runs at memchr speed; percent signs are few
-        start = _number_start(text, pos)
-        if start != pos:
-            percent = float(text[start:pos])
-            out.append((start, Target("percent", text[start : pos + 1], percent, "%")))
-        pos = text.find("%", pos + 1)
-    last_end, size = 0, len(text)
-    for at in digit_run_ends(text):  # a count's unit starts right after its digits
-        if at == size or text[at] not in P.COUNT_UNIT_FIRST or at < last_end:
-            continue  # no measure word here, or inside the previous count (its suffix)
-        unit = P.COUNT_UNIT.match(text, at)
-        if unit is None:
+    for m in P.TARGET.finditer(text):
+        start, value = m.start(), float(m["value"])
+        if m["percent"]:
+            out.append((start, Target("percent", m.group(0), value, "%")))
             continue
-        start, last_end = _number_start(text, at), unit.end()
         if start and text[start - 1].isdigit():
             continue  # the tail of a longer number (e.g. after a circled digit)
-        value = float(text[start:at])
         for prefix in P.COUNT_PREFIXES:
             if text.startswith(prefix, start - len(prefix)) and start >= len(prefix):
                 start -= len(prefix)
                 break
-        out.append((start, Target("count", text[start : unit.end()], value, unit["unit"])))
+        out.append((start, Target("count", text[start : m.end()], value, m["unit"])))
     out.sort(key=lambda item: item[0])
     return out
 
@@ -166,18 +100,14 @@ def find_targets(text: str) -> list[Target]:
 
 
 def scan_deadlines(text: str) -> list[tuple[int, Target]]:
-    if "年" not in text:
-        return []
     out = []
     for m in P.DEADLINE_YEAR.finditer(text):
-        start, end = m.start() - 4, m.end()
+        start, end = m.span()
         if start and text[start - 1].isdigit():
             continue
         year = int(text[start : end - 1])
-        lead = None
-        if start and text[start - 1] in P.DEADLINE_BEFORE_LAST:  # most years have no lead
-            lead = next((w for w in P.DEADLINE_BEFORE if text.startswith(w, start - len(w))
-                         and start >= len(w)), None)
+        lead = next((w for w in P.DEADLINE_BEFORE if text.startswith(w, start - len(w))
+                     and start >= len(w)), None)
         tail = P.DEADLINE_AFTER.match(text, end)
         if lead is not None:
             # "到2025年", "到2025年底前": the tail (if any) belongs to the same deadline.

@@ -28,7 +28,7 @@ import re
 from functools import lru_cache
 from itertools import pairwise
 
-from transform import metadata
+from transform import dates, metadata
 from transform import patterns as P
 from transform import selectors as sel
 from transform.metadata import FrontMatter
@@ -64,20 +64,6 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
-def _date(value: str) -> tuple[dt.date | None, str | None]:
-    m = sel.DATE.search(value)
-    if m is None:
-        return None, None
-    try:
-        date = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
-    except ValueError:
-        return None, None
-    time = None
-    if m["H"] is not None and int(m["H"]) < 24 and int(m["M"]) < 60:
-        time = f"{int(m['H']):02d}:{m['M']}"
-    return date, time
-
-
 class _Head:
     """The classified head of one document and the fields read from it."""
 
@@ -102,7 +88,7 @@ class _Head:
         found = list(pattern.finditer(line))
         if not found or line[: found[0].start()].strip(" |"):
             # "湘潭市司法局 xtsf.xiangtan.gov.cn 发布时间:…": a site name, then a date.
-            return P.PUBLISH_LINE.search(line) is not None and metadata.meta_line(line, self.fm)
+            return dates.PUBLISH_LINE.search(line) is not None and metadata.meta_line(line, self.fm)
         for m, nxt in zip(found, [*found[1:], None], strict=True):
             value = line[m.end() : nxt.start() if nxt else len(line)].strip(" |:")
             key = keys[_squash(m["label"])]
@@ -113,7 +99,7 @@ class _Head:
     def _put(self, key: str, value: str) -> None:
         fm = self.fm
         if key.endswith("_date"):
-            date, time = _date(value)
+            date, time = dates.read_date(value)
             if date is None:
                 return
             if key == "document_date":
@@ -212,7 +198,7 @@ class _Head:
                 or P.PUBLICATION_NOTE.match(line)
             ):
                 kinds[i] = _COVER
-            elif (date := metadata.date_line(line)) is not None:
+            elif (date := dates.date_line(line)) is not None:
                 self.dated(i, date)
             elif "。" in line or P.MARKER.match(line) or (
                 len(line) > _TITLE_MAX and not line.endswith(":")
@@ -330,7 +316,7 @@ def parse_front_matter(lines: list[str]) -> FrontMatter:
     rest = lines[end:]
     if head.cover and head.signed is None:
         for k, line in enumerate(rest[: _TAIL_DATE_SCAN + 1]):
-            if (date := metadata.date_line(line)) is not None:
+            if (date := dates.date_line(line)) is not None:
                 head.signed = date
                 cover.append(line)
                 fm.removed.append(line)

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import yaml
 
+from transform import dates
 from transform import patterns as P
 from transform.gazetteer import RegionMention, gazetteer
-from transform.structure import cn_to_int
 
 DATA = Path(__file__).parent / "data"
 _TITLE_MAX = 80
@@ -65,28 +65,6 @@ def _doc_types() -> tuple[list[tuple[str, str]], re.Pattern[str]]:
     return words, re.compile("|".join(map(re.escape, cues)))
 
 
-def _date(y: str, m: str, d: str) -> dt.date | None:
-    try:
-        return dt.date(*(n if (n := cn_to_int(x)) is not None else 0 for x in (y, m, d)))
-    except ValueError:
-        return None
-
-
-def _cn_year(label: str) -> str:
-    # "二〇二三" is read digit by digit, not as a number.
-    digits = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5",
-              "六": "6", "七": "7", "八": "8", "九": "9"}
-    return "".join(digits.get(c, "0") for c in label)
-
-
-def date_line(line: str) -> dt.date | None:
-    if m := P.DATE_LINE.match(line):
-        return _date(m["y"], m["m"], m["d"])
-    if m := P.CN_DATE_LINE.match(line):
-        return _date(_cn_year(m["y"]), m["m"], m["d"])
-    return None
-
-
 def is_title(line: str) -> bool:
     if len(line) > _TITLE_MAX or line.endswith(("。", ":", ";", ",")) or P.MARKER.match(line):
         return False
@@ -98,13 +76,13 @@ def meta_line(line: str, fm: FrontMatter) -> bool:
     """Parse a source/date line under the title; False if the line is body text."""
     if len(line) > _META_LINE_MAX or "。" in line:
         return False
-    pub, src = P.PUBLISH_LINE.search(line), P.SOURCE_LABEL.search(line)
+    pub, src = dates.PUBLISH_LINE.search(line), P.SOURCE_LABEL.search(line)
     if pub is None and src is None:
         return False
     if pub is not None:
-        fm.publish_date = _date(pub["y"], pub["m"], pub["d"])
-        if pub["hh"]:
-            fm.publish_time = f"{int(pub['hh']):02d}:{pub['mm']}"
+        fm.publish_date, time = dates.match_date(pub)
+        if time:
+            fm.publish_time = time
     if host := P.DOMAIN.search(line):
         fm.source_site = host["host"]
     if src is not None:
@@ -124,7 +102,7 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
         fm.title = P.COVER_TITLE.search(lines[cover_at])["title"]  # type: ignore[index]
         end = cover_at + 1
         for k in range(cover_at + 1, min(cover_at + 4, len(lines))):
-            if (date := date_line(lines[k])) is not None:
+            if (date := dates.date_line(lines[k])) is not None:
                 fm.document_date = date
                 signature = lines[k - 1] if k - 1 > cover_at else ""
                 if signature and len(signature) <= _SIGNATURE_MAX and "。" not in signature:
@@ -147,7 +125,7 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
 
 def take_back_matter(body: list[str], fm: FrontMatter) -> list[str]:
     """Body without its closing "issuer\n2023年5月10日" signature (recorded in `fm`)."""
-    if len(body) >= 3 and (date := date_line(body[-1])) is not None:
+    if len(body) >= 3 and (date := dates.date_line(body[-1])) is not None:
         sig = body[-2]
         if len(sig) <= _SIGNATURE_MAX and "。" not in sig and not P.MARKER.match(sig):
             fm.document_date = fm.document_date or date

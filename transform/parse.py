@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from html import unescape as html_unescape
 from pathlib import Path
@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from transform import clauses, facts, frontmatter, metadata, structure, text
 from transform import patterns as P
 from transform.decode import Decoded, charset_from_content_type, decode_bytes
-from transform.records import Document, Node
+from transform.records import Document, Node, url_host
 
 # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
 _WIDE_BOMS = (
@@ -65,9 +65,8 @@ def _read(
 
 
 def _binary_controls(text: str) -> int:
-    """How many characters of `text` match patterns.BINARY_CONTROL (all are ASCII)."""
-    ascii_part = text.encode("ascii", "ignore")
-    return len(ascii_part.translate(None, P.NOT_BINARY_CONTROL_BYTES))
+    """How many control characters that never occur in text `text` holds."""
+    return len(P.BINARY_CONTROL.findall(text))
 
 
 def _decode(data: bytes, content_type: str | None) -> tuple[str, int, Decoded | None]:
@@ -127,7 +126,7 @@ def parse_document(
         raw, page_title, page_meta = page.body_text, page.title, dict(page.meta)
         text_loss = page.text_loss
 
-    host = _host(url)
+    host = url_host(url)
     norm = text.normalize_text(raw, opencc_config=text.opencc_config_for(host))
     flags: list[str] = norm.flags
     front = frontmatter.parse_front_matter(structure.split_collapsed(norm.lines))
@@ -136,12 +135,7 @@ def parse_document(
         flags.append("numbering_repaired")
 
     body_text = "\n".join(front.body)
-    # The body is the nodes' texts joined by "\n": encoded node by node (one pass over the
-    # text all the same), its UTF-8 serves the content hash and the theme scan, and the
-    # encoded lengths place byte offsets in nodes.
-    node_utf8 = [node.text.encode("utf-8") for node in tree.nodes]
-    body_utf8 = b"\n".join(node_utf8)
-    clause_flags = _attach_facts(body_text, body_utf8, tree.nodes, node_utf8)
+    clause_flags = _attach_facts(body_text, tree.nodes)
     flags.extend(sorted(clause_flags))
     if not body_text:
         flags.append("empty_body")
@@ -193,7 +187,7 @@ def parse_document(
         quality_flags=flags,
         text=body_text,
         nodes=tree.nodes,
-        content_hash="sha256:" + hashlib.sha256(body_utf8).hexdigest(),
+        content_hash="sha256:" + hashlib.sha256(body_text.encode("utf-8")).hexdigest(),
         cover_notice=front.cover_notice,
         credits=norm.credits,
         flag_details=details,
@@ -202,13 +196,10 @@ def parse_document(
     )
 
 
-def _attach_facts(
-    body_text: str, body_utf8: bytes, nodes: list[Node], node_utf8: list[bytes]
-) -> set[str]:
+def _attach_facts(body_text: str, nodes: list[Node]) -> set[str]:
     """Scan the whole body once per kind of fact and hand each hit to its node by offset.
 
-    The body is the nodes' own texts joined by "\\n" (`node_utf8` their UTF-8 forms, joined
-    the same way in `body_utf8`), so offsets map to nodes exactly.
+    The body is the nodes' own texts joined by "\\n", so offsets map to nodes exactly.
     """
     if not nodes:
         return set()
@@ -221,20 +212,10 @@ def _attach_facts(
         nodes[bisect_right(starts, pos) - 1].targets.append(target)
     for pos, deadline in facts.scan_deadlines(body_text):
         nodes[bisect_right(starts, pos) - 1].deadlines.append(deadline)
-    # Theme mentions are many (one every few hundred characters): cut their offsets at the
-    # node starts (one bisect per node, not per mention) and dedupe each node's share.
-    positions, names = facts.theme_hits_utf8(body_utf8)
-    byte_starts = _starts(map(len, node_utf8)) if positions else []
-    lo = 0
-    for index in range(len(nodes) if positions else 0):
-        hi = (bisect_left(positions, byte_starts[index + 1]) if index + 1 < len(byte_starts)
-              else len(names))
-        if hi > lo:
-            themes = nodes[index].themes
-            for theme in dict.fromkeys(names[lo:hi]):
-                if theme not in themes:
-                    themes.append(theme)
-            lo = hi
+    for pos, theme in facts.scan_themes(body_text):
+        themes = nodes[bisect_right(starts, pos) - 1].themes
+        if theme not in themes:
+            themes.append(theme)
     return flags
 
 
@@ -261,13 +242,6 @@ def _attachment_links(html: str, url: str | None) -> list[str]:
         except ValueError:
             continue
     return list(found)
-
-
-def _host(url: str | None) -> str | None:
-    try:
-        return urlsplit(url).hostname if url else None
-    except ValueError:
-        return None
 
 
 def _page_date(value: str | None) -> dt.date | None:

@@ -8,37 +8,19 @@ readable. Patterns assume text already normalized by `transform.text` (half-widt
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CN_NUM = "零〇一二两三四五六七八九十百"
-
-
-
-def literal_trie(words: Iterable[str]) -> str:
-    """A regex source matching any of `words`, the longest one where several start.
-
-    Same matches as the alternation of the words sorted longest first, but factored into
-    a trie ("法(?:治(?:文化|社会)|律援助)"), so at a candidate position the engine follows
-    one branch instead of trying every word in turn.
-    """
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict[str, dict]) -> str:
-        kids = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
-        if not kids:
-            return ""
-        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
-        if "" not in node:
-            return body
-        return f"(?:{body})?"  # greedy: the longer word first, this one as the fallback
-
-    return build(trie)
+YEAR = r"(?:19|20)\d{2}"  # a year as documents of this era write it
+# Role words of responsibility clauses (transform/clauses.py) -> role.
+ROLE_OF: dict[str, str] = {
+    "牵头单位": "lead", "牵头部门": "lead", "主责单位": "lead", "主办单位": "lead",
+    "参加单位": "participant", "参与单位": "participant", "配合单位": "participant",
+    "配合部门": "participant", "协办单位": "participant", "协同单位": "participant",
+    "责任单位": "responsible", "责任部门": "responsible", "实施单位": "responsible",
+    "落实单位": "responsible",
+}
+_ROLES = "|".join(ROLE_OF)
 
 
 # --- input sniffing (raw text) -----------------------------------------------------------
@@ -46,9 +28,6 @@ def literal_trie(words: Iterable[str]) -> str:
 HTML_START = re.compile(r"^\s*(?:<!doctype\s+html|<html|<head|<body|<meta|<div|<\?xml)", re.I)
 HTML_TAGS = re.compile(r"<(?:html|body|div|p|head|title)\b", re.I)
 BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a]")
-# The same characters counted without a regex scan: encode the ASCII part of a text and
-# delete every byte that is not one of them (both run at memory speed).
-NOT_BINARY_CONTROL_BYTES = bytes(b for b in range(256) if not (b <= 0x08 or 0x0E <= b <= 0x1A))
 # Links to attached documents in a page (the plan itself is often a PDF/DOC attachment).
 ANCHOR_HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']?(?P<href>[^"'\s>]+)""", re.I)
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd", ".zip", ".rar")
@@ -138,16 +117,25 @@ TRADITIONAL_OR_RARE_WIDTH = re.compile(
 )
 SPACES = re.compile(r"  +")
 
-# Page chrome: whole lines (after list bullets) that are navigation, widgets or counters.
+# Page widgets on a line of their own: font size ("【字体:大 中 小】", "字号:[ ]", "【打印】
+# 【字体:" when the buttons were images), print, close, bookmark and back-to-top buttons,
+# share and QR-code lines, links to the previous and next article. transform.html drops
+# them from a page's body (WIDGET_LINE, on the line's half-width form).
+_WIDGETS = (
+    r"[【\[]?\s*字[体号]\s*:?\s*[大中小\s]+[】\]]?|"
+    r"(?:【打印】\s*)?【?字[体号]:?\s*(?:[\[【]\s*(?:大\s*中\s*小)?\s*[\]】]?)?】?|"
+    r"(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|收藏本页|返回顶部)\s*[】\]]?\s*)+|"
+    r"分享到\s*:?.*|扫一扫在手机上?打开当前页|扫一扫在手机上查看当前页面|"
+    r"(?:上一篇|下一篇)(?:\s*:.*)?"
+)
+WIDGET_LINE = re.compile(rf"^(?:{_WIDGETS})$")
+# Page chrome: whole lines (after list bullets) that are widgets, comment and vote
+# counters, the accessibility and script toggles, or printed page markers ("- 1 -").
 CHROME_LINE = re.compile(
     r"^(?:[-*•·|>]\s*)*(?:"
     r"全部留言|评论|我要评论|发表评论|有用\(\d*\)|没用\(\d*\)|点赞\(?\d*\)?|"
-    r"【?字体:?\s*大\s*中\s*小】?|打印本页|打印|关闭窗口|关闭|返回顶部|分享到:?.*|"
-    r"扫一扫在手机打开当前页|扫一扫在手机上查看当前页面|(?:上一篇|下一篇)(?::.*)?|"
-    r"浏览次数:?\s*\d*|阅读量?:?\s*\d*|\[?\s*打印本页\s*\]?\s*\[?\s*关闭窗口\s*\]?|"
-    # Font and print widgets whose buttons were images ("字号:", "字体:[ ]", "【打印】 【字体:"),
-    # the accessibility and script toggles, and printed page markers ("- 1 -").
-    r"(?:【打印】\s*)?【?字[体号]:?\s*(?:[\[【]\s*(?:大\s*中\s*小)?\s*[\]】]?)?】?|"
+    r"浏览次数:?\s*\d*|阅读量?:?\s*\d*|"
+    rf"{_WIDGETS}|"
     r"无障碍(?:\s*(?:简体|繁体|\|)\s*)*|简体\s*\|?\s*繁体|"
     r"[-—–]\s*\d{1,3}\s*[-—–]"
     r")$"
@@ -186,9 +174,6 @@ MARKER = re.compile(
     rf"(?P<circled>[①-⑳㉑-㉟㊱-㊿])\s*"
     rf")"
 )
-MARKER_STYLES: tuple[str, ...] = (
-    "part", "chapter", "section", "article", "cn", "cn_paren", "num", "num_paren", "circled",
-)
 # An outline numeral inside a line, for documents collapsed onto one line (document viewers):
 # "…工作。二、加强…", "…工作要点1、认真…". Not after a digit, a numeral, 第 or a list's 、.
 INLINE_MARKER = re.compile(
@@ -200,10 +185,7 @@ FUSED_NUMBER = re.compile(rf"^(\d{{1,3}})(?=[{HAN}])")
 # First sentence: up to the first full stop (question/exclamation marks end one too).
 SENTENCE_END = re.compile(r"[。!?！？]")
 # A unit clause closing a heading line ("(一)加强学习(责任单位:甲)") is not heading text.
-HEADING_CLAUSE_TAIL = re.compile(
-    r"[(\[【〔]\s*(?:牵头单位|牵头部门|主责单位|主办单位|参加单位|参与单位|配合单位|配合部门|"
-    r"协办单位|协同单位|责任单位|责任部门|实施单位|落实单位)\s*:.*$"
-)
+HEADING_CLAUSE_TAIL = re.compile(rf"[(\[【〔]\s*(?:{_ROLES})\s*:.*$")
 # Closing passages open with a summing-up cue.
 CLOSING_CUE = re.compile(
     r"^(?:总之|综上|综上所述|总而言之|最后|以上|本(?:方案|计划|要点|意见|办法|规定|细则)"
@@ -216,15 +198,6 @@ COVER_TITLE = re.compile(r"现将《(?P<title>[^《》]+(?:《[^《》]*》[^《
 ADDRESSEE_LINE = re.compile(r"^[^。]{2,120}:$")
 # A forwarding notice's own title: "关于印发《…》的通知".
 FORWARDING_TITLE = re.compile(r"^关于(?:印发|转发|下发)《[^。]+》的通知$")
-DATE_LINE = re.compile(r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
-# Signing dates in Chinese numerals; typesetters often write the zero as "○" (U+25CB).
-CN_DATE_LINE = re.compile(
-    rf"^(?P<y>[{CN_NUM}○]{{4}})年(?P<m>[{CN_NUM}]{{1,2}})月(?P<d>[{CN_NUM}]{{1,3}})日$"
-)
-PUBLISH_LINE = re.compile(
-    r"(?:发布时间|发布日期|发表时间|时间|日期)\s*:\s*"
-    r"(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?(?:\s+(?P<hh>\d{1,2}):(?P<mm>\d{2}))?"
-)
 SOURCE_LABEL = re.compile(r"(?:来源|信息来源|发布机构|发布单位)\s*:\s*(?P<src>[^\s:]{2,30})")
 DOMAIN = re.compile(r"\b(?P<host>(?:[a-z0-9-]+\.)+(?:gov\.cn|com\.cn|org\.cn|cn|com|net|org))\b")
 LEADING_ORG = re.compile(rf"^(?P<org>[{HAN}()]{{2,30}})\s")
@@ -233,12 +206,12 @@ TITLE_TAIL = re.compile(
     r"(?:方案|计划|要点|总结|通知|意见|规划|办法|规定|细则|报告|决定|纲要|通报|安排|清单|函)$"
 )
 PERIOD_RANGE = re.compile(
-    r"(?P<a>(?:19|20)\d{2})\s*(?:年)?\s*[-—–~至到]\s*(?P<b>(?:19|20)\d{2})\s*年"
+    rf"(?P<a>{YEAR})\s*(?:年)?\s*[-—–~至到]\s*(?P<b>{YEAR})\s*年"
 )
 # A year before the document word: a plan's year, or the year a report covers ("…2023年度法治
 # 政府建设情况报告"; titles sometimes drop the 年: "沅江路街道2024法治政府建设年度报告").
 PERIOD_YEAR = re.compile(
-    rf"(?P<a>(?:19|20)\d{{2}})\s*(?:年度?|(?=[{HAN}]))[^。,;]{{0,24}}?"
+    rf"(?P<a>{YEAR})\s*(?:年度?|(?=[{HAN}]))[^。,;]{{0,24}}?"
     r"(?:工作要点|工作计划|工作方案|实施方案|计划|要点|总结|工作安排|报告|情况|工作$)"
 )
 # Five-year-plan numbering in a title: “十四五”规划 covers 2021-2025.
@@ -254,7 +227,7 @@ PROPOSE_DOC = re.compile(
 
 # A 文号: 西政办〔2020〕20号, 穗南府办函〔2020〕4号, 瑞政办(2011)129号.
 DOC_NUMBER = re.compile(
-    rf"[{HAN}A-Za-z]{{1,12}}\s*[〔\[(【]\s*(?:19|20)\d{{2}}\s*[〕\])】]\s*第?\d{{1,4}}\s*号"
+    rf"[{HAN}A-Za-z]{{1,12}}\s*[〔\[(【]\s*{YEAR}\s*[〕\])】]\s*第?\d{{1,4}}\s*号"
 )
 DOC_NUMBER_LINE = re.compile(rf"^{DOC_NUMBER.pattern}$")
 LEADING_DOC_NUMBER = re.compile(rf"^{DOC_NUMBER.pattern}\s*")
@@ -292,52 +265,23 @@ AGGREGATOR_INTRO = re.compile(
 LOCATION_LINE = re.compile(r"^(?:当前|您的|你的|您所在的|您现在所在的|你现在的)?所?在?位置\s*:")
 BREADCRUMB = re.compile(r"^[^。,>»]{1,30}(?:\s*[>»]\s*[^。,>»]{1,40}){2,}$")
 SITE_CLOCK = re.compile(
-    r"^今天是|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]"
+    rf"^今天是|{YEAR}年\d{{1,2}}月\d{{1,2}}日\s*(?:星期|周)[一二三四五六日天]"
 )
 WELCOME_LINE = re.compile(r"^欢迎(?:访问|来到|光临|您)")
 MENU_LINE = re.compile(rf"^[{HAN}]{{1,10}}(?:\s*\|\s*[{HAN}]{{1,10}}){{2,}}$")
 # "YYYY年," opening a document's first paragraph: the year a report covers or a plan is for
 # ("2023年,静海区坚持…", "2020年是…之年", "2024年以来,…").
-OPENING_YEAR = re.compile(r"(?:^|[,。])(?P<a>(?:19|20)\d{2})年度?(?:以来|是|,)")
+OPENING_YEAR = re.compile(rf"(?:^|[,。])(?P<a>{YEAR})年度?(?:以来|是|,)")
 
 # --- clauses ----------------------------------------------------------------------------
 
-ROLE_WORDS = (
-    "牵头单位|牵头部门|主责单位|主办单位|参加单位|参与单位|配合单位|配合部门|协办单位|"
-    "协同单位|责任单位|责任部门|实施单位|落实单位"
-)
-ROLE_OF: dict[str, str] = {
-    "牵头单位": "lead", "牵头部门": "lead", "主责单位": "lead", "主办单位": "lead",
-    "参加单位": "participant", "参与单位": "participant", "配合单位": "participant",
-    "配合部门": "participant", "协办单位": "participant", "协同单位": "participant",
-    "责任单位": "responsible", "责任部门": "responsible", "实施单位": "responsible",
-    "落实单位": "responsible",
-}
 # A role word and its colon; a clause starts there when an opening bracket or the start of
 # a line precedes it (clauses.find_units), so prose such as "牵头部门的职责" never matches.
-# Within a clause the same pattern splits its parts (clauses.split_parts).
-ROLE_COLON = re.compile(rf"(?P<role>{literal_trie(ROLE_OF)})\s*:")
-# The same matches over a whole text, found from the role words' last two characters
-# (单位, 部门) as literals, the first two checked by a lookbehind: a literal scan is many
-# times cheaper than one over a class of first characters. Match start + 2 = word start.
-ROLE_TAIL_LEN = 2
-ROLE_WORD_LEN = 4  # every role word: clauses read a word off its start without a regex
-if {len(word) for word in ROLE_OF} != {ROLE_WORD_LEN}:
-    raise ValueError("clauses.py assumes role words of ROLE_WORD_LEN characters")
-_ROLE_HEADS: dict[str, list[str]] = {}
-for _word in ROLE_OF:
-    _ROLE_HEADS.setdefault(_word[-ROLE_TAIL_LEN:], []).append(_word[:-ROLE_TAIL_LEN])
-ROLE_COLON_BY_TAIL = tuple(
-    re.compile(rf"{tail}(?<=(?:{'|'.join(heads)}){tail})\s*:")
-    for tail, heads in _ROLE_HEADS.items()
-)
-# Faster still where no whitespace precedes any colon (SPACED_COLON finds none, the usual
-# case): from the colon itself, a one-character literal, with the role word before it
-# checked by a lookbehind (clauses._role_marks).
-ROLE_COLON_TIGHT = re.compile(rf":(?<=(?:{'|'.join(ROLE_OF)}):)")
-SPACED_COLON = re.compile(r":(?<=\s:)")
+ROLE_COLON = re.compile(rf"(?P<role>{_ROLES})\s*:")
+# Within a clause the same pattern splits its parts (clauses.split_parts); one of these (and
+# spaces) may close a part before the next role word.
+PART_SEPARATORS = ";,。"
 CLAUSE_OPENERS = "([【〔"
-PART_SEPARATORS = ";,。"  # one of these (and spaces) may close a part before the next role
 # Inline form "(X、Y牵头,Z按职责分工负责)" / "(X牵头,Y配合)"; found from its "牵头" hint.
 INLINE_HINT = re.compile(r"牵头[,;)]")
 INLINE_CLAUSE = re.compile(
@@ -360,27 +304,17 @@ GENERIC_UNIT = re.compile(
 )
 PEOPLES_GOVT = re.compile(r"人民政府")
 
-# --- facts ------------------------------------------------------------------------------
+# --- facts ---------------------------------------------------------------------------
 
-# Sre only skips ahead when a pattern opens with a literal or a character class, not with
-# a repeat such as [0-9]+; so facts are found from a cheap anchor (the "%" sign, the
-# measure word after a digit, the 年 of a year) and the number is read backwards in code.
-# The units' first characters, each right after a digit (fixed-width lookbehind).
-_COUNT_UNITS = (
-    "学时|课时|小时|个|期|次|家|项|名|部|场|所|件|条|支|批|万元|亿元|万人|人次|人|天|户|篇|座|处"
+# A target: a percentage ("99.6%") or a count, a number and its measure word ("60学时以上");
+# years ("2022年") are never counts.
+TARGET = re.compile(
+    r"(?P<value>[0-9]+(?:\.[0-9]+)?)(?:(?P<percent>%)|"
+    r"(?P<unit>学时|课时|小时|个|期|次|家|项|名|部|场|所|件|条|支|批|万元|亿元|万人|人次|人|天|户|篇|座|处)"
+    r"(?P<suffix>以上|以内|以下|左右)?)"
 )
-COUNT_UNIT_FIRST = "".join(dict.fromkeys(u[0] for u in _COUNT_UNITS.split("|")))
-# Even a class as small as [0-9] costs sre a test per character; digits are rare in Chinese
-# prose, so they are found in a one-byte-per-character ASCII projection of the text (non-
-# ASCII characters become "?") with every digit turned into "0" and everything else into a
-# space: runs of "0" are then a literal scan (facts.digit_run_ends).
-DIGITS_AS_ZERO = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
-ZERO_RUN = re.compile(rb"00*")
-COUNT_UNIT = re.compile(rf"(?P<unit>{_COUNT_UNITS})(?P<suffix>以上|以内|以下|左右)?")
 COUNT_PREFIXES = ("不少于", "不低于", "不超过", "至少", "超过", "达到", "达")
-# Deadlines are found from their year ("2022年") and confirmed by what surrounds it; the
-# match is the 年 alone (a literal: the fastest scan), the four digits sit before it.
-DEADLINE_YEAR = re.compile(r"年(?<=[12][0-9]{3}年)")
+# Deadlines are found from their year ("2022年") and confirmed by what surrounds it.
+DEADLINE_YEAR = re.compile(r"[12][0-9]{3}年")
 DEADLINE_AFTER = re.compile(r"年?底前?|[0-9]{1,2}月底?前")
 DEADLINE_BEFORE = ("截至", "截止", "到", "至")
-DEADLINE_BEFORE_LAST = "".join({w[-1] for w in DEADLINE_BEFORE})  # what must precede a lead

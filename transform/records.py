@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 Role = Literal["lead", "participant", "responsible"]
 DocType = Literal["work_plan", "work_points", "implementation_plan", "summary", "notice", "other"]
@@ -38,6 +39,16 @@ def header_value(headers: Iterable[tuple[str, str]], name: str) -> str | None:
     """The first value of header `name` in (name, value) pairs; names are case-insensitive."""
     low = name.lower()
     return next((value for key, value in headers if key.lower() == low), None)
+
+
+def url_host(url: str | None) -> str | None:
+    """The host name in `url`; None when it has none or does not parse."""
+    if not url:
+        return None
+    try:
+        return urlsplit(url).hostname or None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,18 +103,6 @@ META_LABELS = frozenset(TABLE_LABELS) | frozenset(OTHER_META_LABELS)
 TEXT_DATE_LABELS: tuple[str, ...] = ("时间", "日期")
 LABEL_NOISE = re.compile(r"[\s\u3000\xa0:：]+")
 
-DATE = re.compile(
-    r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{2}))?"
-)
-# A list entry's date without its year ("04-13", "4月13日"): lists of the current year often
-# print only month and day. Not a full date, but it marks the entry as dated.
-MONTH_DAY = re.compile(
-    r"(?<![\d./-])(?P<m>0?[1-9]|1[0-2])\s*[-/.月]\s*(?P<d>0?[1-9]|[12]\d|3[01])\s*日?(?![\d./-])"
-)
-LABELLED_DATE = re.compile(
-    r"(?:发布时间|发布日期|发表时间|发布于|更新时间|发文日期)\s*[:：]?\s*" + DATE.pattern
-)
 LABELLED_SOURCE = re.compile(
     r"(?:信息来源|文章来源|稿件来源|来源)\s*[:：]\s*(?P<v>[^\s|｜【\[<]{2,60})"
 )
@@ -160,15 +148,6 @@ CHROME_ATTR = re.compile(
 # C0 controls other than tab/newline/CR are never text (libxml2 turns NUL into U+FFFD).
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-
-# Whole lines that are page chrome even inside a known container.
-CHROME_LINE = re.compile(
-    r"^(?:[【\[]?\s*(?:字体|字号)\s*[:：]?\s*[大中小\s]+[】\]]?"
-    r"|(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|收藏本页|返回顶部)\s*[】\]]?\s*)+"
-    r"|分享到\s*[:：]?.*"
-    r"|扫一扫在手机(?:上)?打开当前页"
-    r"|(?:上一篇|下一篇)\s*[:：].*)$"
-)
 
 # libxml2 ends the whole parse at </html>: text a page carries after it (a template that
 # closes html early, an include that ends with it) would vanish. Browsers read on.

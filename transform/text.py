@@ -137,19 +137,10 @@ def tidy_lines(text: str) -> str:
 
 
 def _tidy(text: str) -> list[str]:
-    """`tidy_lines` as its list of lines (all non-empty).
-
-    Lines are trimmed with strip(" "): a bare strip() would also eat control characters.
-    """
-    lines = text.split("\n")
-    if " " in text:  # a one-character test runs at memchr speed; Chinese text often has none
-        if P.SPACES.search(text) is not None:  # a literal scan: cheaper than `"  " in text`
-            lines = [P.SPACES.sub(" ", line).strip(" ") for line in lines]
-        else:
-            lines = [line.strip(" ") for line in lines]
-    if "" in lines:
-        lines = [line for line in lines if line]
-    return lines
+    """`tidy_lines` as its list of lines (all non-empty). Lines are trimmed with strip(" "):
+    a bare strip() would also eat control characters."""
+    lines = (P.SPACES.sub(" ", line).strip(" ") for line in text.split("\n"))
+    return [line for line in lines if line]
 
 
 def strip_chrome(text: str) -> tuple[str, dict[str, str], list[str]]:
@@ -173,7 +164,7 @@ def _strip_chrome(lines: list[str]) -> tuple[list[str], dict[str, str], list[str
                 removed.append(line)
                 continue
         kept.append(line)
-    return (kept if removed else lines), credits, removed
+    return kept, credits, removed
 
 
 def find_damage(text: str) -> list[dict[str, object]]:

@@ -6,9 +6,6 @@ before the parser was tuned for speed. A speed-up that changes any field fails h
 Regenerate the files only for a deliberate change in parse results:
 
     .venv/bin/python -m tests.transform.test_golden --write
-
-The fast scans that replaced plain regexes are also checked against those regexes (kept
-here as the reference rules) on generated text.
 """
 
 from __future__ import annotations
@@ -23,14 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from demo.families import render_article
 from tests.conftest import SEED_NAMES, seed_text
-from transform import clauses, facts, parse_document
-from transform import patterns as P
-from transform.text import tidy_lines
+from transform import parse_document
 
 GOLDEN = Path(__file__).parent / "golden"
 Case = tuple[bytes | str, dict[str, Any]]
@@ -165,131 +158,6 @@ def test_parse_json_matches_golden(case: str) -> None:
 
 def test_every_golden_file_has_a_case() -> None:
     assert sorted(p.stem for p in GOLDEN.glob("*.json")) == sorted(CASES)
-
-
-# --- fast scans equal the plain regexes they replaced ---------------------------------------
-
-_ROLES = "|".join(P.ROLE_OF)
-REFERENCE_PART = re.compile(
-    rf"(?P<role>{_ROLES})\s*:(?P<units>.*?)(?=[;,。]?\s*(?:{_ROLES})\s*:|$)", re.S
-)
-REFERENCE_PERCENT = re.compile(r"(?P<value>[0-9]+(?:\.[0-9]+)?)%")
-REFERENCE_COUNT = re.compile(
-    r"(?P<value>[0-9]+(?:\.[0-9]+)?)"
-    r"(?P<unit>学时|课时|小时|个|期|次|家|项|名|部|场|所|件|条|支|批|万元|亿元|万人|人次|人|天|户|篇|座|处)"
-    r"(?P<suffix>以上|以内|以下|左右)?"
-)
-REFERENCE_YEAR = re.compile(r"[12][0-9]{3}年")
-_PIECES = [*P.ROLE_OF, ":", ";", ",", "。", " ", "\n", "\t", "、", "(", ")", "区司法局", "1", "23",
-           "2024", ".", "%", "个", "人次", "人", "万元", "万", "以上", "①", "年", "年底前", "法治",
-           "法治政府", "法治政府建设", "宪法", "宪法宣传周", "“八五”普法", "八五”普法"]
-texts = st.lists(st.sampled_from(_PIECES), max_size=20).map("".join)
-# Clause-shaped text: role words, colons, unit lists and separators in clause order.
-clause_texts = st.lists(
-    st.tuples(
-        st.sampled_from([*P.ROLE_OF, "牵头", "区"]), st.sampled_from([":", " :", "", "\n:"]),
-        st.sampled_from(["区司法局", "甲、乙", "", " ", "丙(丁)", "戊\n"]),
-        st.sampled_from([";", ",", "。", "; ", " ", "", ";;", "\n"]),
-    ).map("".join),
-    max_size=6,
-).map("".join)
-fast = settings(max_examples=300, deadline=None)
-
-
-@fast
-@given(clause_texts)
-def test_clause_parts_split_like_the_lazy_lookahead_regex(text: str) -> None:
-    expected = [(m["role"], m["units"]) for m in REFERENCE_PART.finditer(text)]
-    assert clauses.split_parts(text) == expected
-
-
-# Bracketed clauses of one or more parts, mostly with nothing bracketed inside, in prose.
-_clause_part = st.tuples(
-    st.sampled_from([*P.ROLE_OF, "牵头", "区"]), st.sampled_from([":", " :", "", ":"]),
-    st.sampled_from(["区司法局", "甲、乙", "", " ", "丙,丁", "戊:己", "庚。"]),
-    st.sampled_from([";", ",", "。", "; ", " ", "", ";;", "\n"]),
-).map("".join)
-bracketed_texts = st.lists(
-    st.one_of(
-        st.tuples(st.sampled_from(P.CLAUSE_OPENERS), st.sampled_from(["", " "]),
-                  st.lists(_clause_part, min_size=1, max_size=4).map("".join),
-                  st.sampled_from(")]】〕")).map("".join),
-        st.sampled_from(["(", ")", "【", "甲", "\n", " ", "牵头,", "丙牵头)", "(丁(戊)"]),
-    ),
-    max_size=6,
-).map("".join)
-
-
-@fast
-@given(bracketed_texts)
-def test_clause_parts_read_off_role_marks_like_split_parts(text: str) -> None:
-    # The usual clause (nothing bracketed or broken inside) takes its parts from the role
-    # marks of the whole text; cutting its own text must give the same parts.
-    for start, end, parts in clauses._clause_spans(text, set()):
-        inner = text[start + 1 : end - 1]
-        if (text[start] in P.CLAUSE_OPENERS and text[end - 1] in ")]】〕" and ":" in inner
-                and P.BRACKET_OR_BREAK.search(inner) is None):
-            assert parts == clauses._inner_parts(inner)
-
-
-@fast
-@given(texts)
-def test_role_words_found_from_their_tails_like_the_alternation(text: str) -> None:
-    found = sorted(m.start() - P.ROLE_TAIL_LEN for p in P.ROLE_COLON_BY_TAIL
-                   for m in p.finditer(text))
-    assert found == [m.start() for m in P.ROLE_COLON.finditer(text)]
-    # Also from the colon, when no whitespace precedes one (else from the tails as above).
-    assert clauses._role_marks(text) == [m.span() for m in P.ROLE_COLON.finditer(text)]
-
-
-@fast
-@given(texts)
-def test_targets_read_backwards_match_the_forward_regexes(text: str) -> None:
-    expected = [(m.start(), m.group(0)) for m in REFERENCE_PERCENT.finditer(text)]
-    for m in REFERENCE_COUNT.finditer(text):
-        start = m.start()
-        if start and text[start - 1].isdigit():
-            continue
-        prefix = next((p for p in P.COUNT_PREFIXES
-                       if text.startswith(p, start - len(p)) and start >= len(p)), "")
-        expected.append((start - len(prefix), text[start - len(prefix) : m.end()]))
-    expected.sort(key=lambda item: item[0])
-    assert [(pos, t.text) for pos, t in facts.scan_targets(text)] == expected
-
-
-@fast
-@given(st.one_of(texts, st.text()))
-def test_digit_runs_from_the_ascii_projection_like_the_class_regex(text: str) -> None:
-    assert facts.digit_run_ends(text) == [m.end() for m in re.finditer("[0-9]+", text)]
-
-
-def _reference_tidy(text: str) -> str:
-    text = re.sub(r"  +", " ", text)
-    text = re.sub(r"^ +| +$", "", text, flags=re.M)
-    return re.sub(r"\n\n+", "\n", text).strip("\n ")
-
-
-@fast
-@given(st.text(" \n\t\r\u3000a甲", max_size=30))
-def test_lines_tidied_one_by_one_like_the_whole_text_regexes(text: str) -> None:
-    assert tidy_lines(text) == _reference_tidy(text)
-
-
-@fast
-@given(texts)
-def test_year_anchor_finds_the_same_years(text: str) -> None:
-    found = [(m.start() - 4, m.end()) for m in P.DEADLINE_YEAR.finditer(text)]
-    assert found == [m.span() for m in REFERENCE_YEAR.finditer(text)]
-
-
-@fast
-@given(st.lists(st.text("法治政府建设宪", min_size=1, max_size=5), min_size=1, max_size=8), texts)
-def test_literal_trie_matches_like_the_longest_first_alternation(
-    words: list[str], text: str
-) -> None:
-    alternation = "|".join(map(re.escape, sorted(set(words), key=len, reverse=True)))
-    expected = [m.span() for m in re.finditer(alternation, text)]
-    assert [m.span() for m in re.finditer(P.literal_trie(words), text)] == expected
 
 
 if __name__ == "__main__":

@@ -8,9 +8,11 @@ from typing import ClassVar
 from transform import parse_document
 from transform.gazetteer import RegionMention
 from transform.metadata import (
+    FrontMatter,
     detect_doc_type,
     detect_period,
     detect_region,
+    meta_line,
     split_front_matter,
 )
 
@@ -164,3 +166,11 @@ def test_a_dated_sentence_in_the_body_is_not_a_source_line() -> None:
     assert fm.publish_date is None and len(fm.body) == 2
 
 
+
+
+def test_a_source_line_reads_its_date_as_a_page_label_does() -> None:
+    # One date rule (transform.dates.DATE): spaces around the separators and a 时 time, as
+    # page labels and disclosure tables write them, in a source line under the title too.
+    fm = FrontMatter(body=[])
+    assert meta_line("湘潭市司法局 发布时间: 2023 年 5 月 10 日 9时30", fm)
+    assert (fm.publish_date, fm.publish_time) == (dt.date(2023, 5, 10), "09:30")

@@ -80,6 +80,17 @@ def test_chrome_lines_dropped_and_credits_kept() -> None:
     assert "- 全部留言" in out.boilerplate
 
 
+def test_widget_lines_an_html_page_drops_are_chrome_in_plain_text_too() -> None:
+    # One chrome rule: the widget forms transform.html drops from a page's body (bookmark
+    # buttons, 字号 without brackets, spaced "上一篇 :") are chrome in pasted text as well.
+    raw = "正文第一段。\n【收藏本页】【返回顶部】\n字号：大 中 小\n[打印] [关闭]\n"
+    raw += "上一篇 ：关于某事\n"
+    out = normalize_text(raw)
+    assert out.text == "正文第一段。"
+    assert out.boilerplate == ["【收藏本页】【返回顶部】", "字号:大 中 小", "[打印] [关闭]",
+                               "上一篇 :关于某事"]
+
+
 def test_chrome_words_inside_prose_are_kept() -> None:
     text = "加强对评论区的管理,关闭窗口期后不再受理。"
     assert normalize_text(text).text == text
