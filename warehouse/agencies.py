@@ -1,7 +1,8 @@
 """Agency dimension rules: alias merging and kind/level classification of agency names.
 
-The parser already resolves aliases into `Unit.canonical`; `ALIASES` repeats the annotated
-ones so the agency dimension merges them even for documents parsed before a rule existed.
+The parser already resolves aliases into `Unit.canonical`; the load resolves canonical
+names through the parser's alias table (transform/data/agency_aliases.csv) once more, so
+the agency dimension merges them even for documents parsed before an alias was added.
 Classification works on the canonical name's wording, checked in order (most specific first).
 """
 
@@ -12,13 +13,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
-# Written spelling -> canonical spelling (the corpus annotations' unit_aliases).
-ALIASES: dict[str, str] = {
-    "市国安局": "市国家安全局",
-    "综和治理办": "综合治理办",
-    "市人民政府其他有关部门": "市政府其他有关部门",
-    "各县市区人民政府": "各县市区政府",
-}
+from transform.clauses import aliases
 
 # (kind, pattern) in priority order: a court's party group is still a court, etc.
 _KIND_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -49,7 +44,14 @@ _LEVEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 def canonical_name(name: str) -> str:
     """The alias-resolved spelling of an agency name."""
     cleaned = name.strip()
-    return ALIASES.get(cleaned, cleaned)
+    return aliases().get(cleaned, cleaned)
+
+
+def alias_frame() -> pl.DataFrame:
+    """The parser's alias table as (written, canonical) rows, for the load's SQL."""
+    table = aliases()
+    return pl.DataFrame({"written": list(table), "canonical": list(table.values())},
+                        schema={"written": pl.String, "canonical": pl.String})
 
 
 def classify_kind(name: str) -> str:

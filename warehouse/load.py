@@ -27,7 +27,7 @@ import duckdb
 import polars as pl
 
 from transform.records import Document
-from warehouse.agencies import ALIASES, agency_rows
+from warehouse.agencies import agency_rows, alias_frame
 from warehouse.db import load_sql, registered, run, staging_sql, transaction, writer
 from warehouse.frames import BatchFrames, documents_to_frames, split_frames
 from warehouse.schema import TABLES
@@ -125,10 +125,7 @@ def load_batch(
     """Merge one batch on an open write connection, all or nothing."""
     loaded_at = loaded_at or _utcnow()
     tables = {name: frame.to_arrow() for name, frame in frames.as_dict().items()}
-    tables["agency_alias"] = pl.DataFrame(
-        {"written": list(ALIASES), "canonical": list(ALIASES.values())},
-        schema={"written": pl.String, "canonical": pl.String},
-    ).to_arrow()
+    tables["agency_alias"] = alias_frame().to_arrow()
     with registered(con, **tables):
         try:
             for model in STAGING_MODELS:

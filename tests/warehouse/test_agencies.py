@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from warehouse.agencies import agency_rows, canonical_name, classify_kind, classify_level
+from transform.clauses import aliases
+from warehouse.agencies import (
+    agency_rows,
+    alias_frame,
+    canonical_name,
+    classify_kind,
+    classify_level,
+)
 
 
 @pytest.mark.parametrize(("name", "kind"), [
@@ -38,6 +45,13 @@ def test_annotated_aliases_resolve() -> None:
     assert canonical_name("市国安局") == "市国家安全局"
     assert canonical_name(" 综和治理办 ") == "综合治理办"
     assert canonical_name("市司法局") == "市司法局"
+
+
+def test_the_load_merges_with_the_parsers_alias_table() -> None:
+    # One alias table: every alias the parser knows (transform/data/agency_aliases.csv)
+    # also merges agencies in the warehouse, e.g. for documents parsed before it was added.
+    assert canonical_name("市中院") == "市中级人民法院"
+    assert dict(alias_frame().iter_rows()) == aliases()
 
 
 def test_agency_rows_are_distinct_and_generic_if_any_mention_is() -> None:
