@@ -13,17 +13,21 @@ For each task two pools are searched:
   series with the greatest year below the task's year);
 - **parent**: the tasks of the same-year documents of the parent region(s).
 
-Candidates come from MinHash LSH (datasketch) over character n-gram shingles of the
-normalised text, one index per pool document, so a task is compared with the few pool
-tasks that share enough shingles and never with the whole pool. Each candidate is then
-scored with rapidfuzz and classified with the thresholds of `LineageConfig`.
+A task whose normalised text equals a pool task's is matched by a dict lookup. Otherwise
+candidates come from MinHash LSH over character n-gram shingles of the normalised text
+(datasketch's affine32 permutations; signatures and band keys computed a plan at a time
+with numpy, see `_Signer`), one index per pool document, so a task is compared with the
+few pool tasks sharing a band and never with the whole pool; a task still unmatched
+queries an index of the pool's sentences (split parts). Each candidate is scored with
+rapidfuzz (`decide`) and classified with the thresholds of `LineageConfig`.
 
 Output rows (`LINEAGE_SCHEMA`): `task_key, match_task_key, relation, score, method`.
 - `carried_over`: series match differing by at most `carried_over_max_edits` characters
   once numbering, clauses, punctuation and years are normalised away, with the same
   other numbers (near-identical);
-- `revised`: series match with `ratio >= revised_min` (same task reworded), or a split or
-  merge (below);
+- `revised`: series match with `fuzz.ratio >= revised_min` (`short_revised_min` when
+  either text is shorter than `short_chars`), or one text aligned inside the other
+  (`fuzz.partial_ratio >= containment_min`): the same task reworded; or a split or merge;
 - `copied_from_parent`: parent match by the same rules (method ends in `:verbatim` when it
   would be carried_over, `:localized` otherwise, `:split`/`:merged` for containment);
 - `new`: no series match (`match_task_key` null; method `no_candidate` when the previous
