@@ -139,7 +139,7 @@ def tidy_lines(text: str) -> str:
 def _tidy(text: str) -> list[str]:
     """`tidy_lines` as its list of lines (all non-empty). Lines are trimmed with strip(" "):
     a bare strip() would also eat control characters."""
-    lines = (P.SPACES.sub(" ", line).strip(" ") for line in text.split("\n"))
+    lines = (line.strip(" ") for line in P.SPACES.sub(" ", text).split("\n"))
     return [line for line in lines if line]
 
 
