@@ -103,8 +103,8 @@ def _match_close(text: str, start: int) -> tuple[int, bool]:
     return len(text), True
 
 
-# Unit lists recur across items and documents: without this cache parsing takes 1.2x as
-# long (bench/transform.py --quick, CPU time).
+# Unit lists recur across items and documents: without this cache, parsing the corpus of
+# bench/transform.py takes ~1.25x the CPU time.
 @lru_cache(maxsize=8192)
 def _named_entries(units_text: str) -> tuple[tuple[tuple[str, str, bool], ...], bool]:
     """(name, canonical, generic) per non-empty entry of a unit list; True if one was empty."""
