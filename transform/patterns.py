@@ -52,12 +52,6 @@ PINYIN_TONED = re.compile(
     rf"(?:{_TONED_SYL})*"
 )
 PINYIN_PLAIN = re.compile(rf"[(（](?<=[{HAN}][(（]){_SYLLABLE}[)）](?:[(（]{_SYLLABLE}[)）])*")
-# The same two for text without full-width parentheses (any text after canonical_chars):
-# a literal "(" lets the engine skip ahead faster than the class [(（].
-PINYIN_TONED_ASCII, PINYIN_PLAIN_ASCII = (
-    re.compile(p.pattern.replace("[(（]", r"\(").replace("[)）]", r"\)"))
-    for p in (PINYIN_TONED, PINYIN_PLAIN)
-)
 # Literal "(" first: the engine then searches for one character, ~4x faster than a class.
 PINYIN_HINT = re.compile(rf"\(\s?[a-z{_VOWELS}]")
 
@@ -106,7 +100,8 @@ FULLWIDTH_TABLE: dict[int, str | int] = {
     ord("\x1d"): "\n",
     ord("\x1e"): "\n",
 }
-# The frequent half of the table, applied with str.replace (much faster than translate).
+# The frequent half of the table, applied with str.replace: translating every text instead
+# takes parsing ~1.5x the CPU time (bench/transform.py corpus).
 COMMON_FULLWIDTH = (("，", ","), ("：", ":"), ("；", ";"), ("（", "("), ("）", ")"))
 RARE_WIDTH = re.compile("[\uff01-\uff5e\u3000\u00a0\t\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # Width check and script detection share one scan of a text's head (text.normalize_text):
@@ -152,9 +147,6 @@ CREDIT_LINE = re.compile(
 # cheap scan and confirmed by their neighbours (text.find_redactions).
 REDACTION_CHARS = "xX×*"
 REDACTION_SEED = re.compile(r"[xX×*][xX×*]*")
-# A text usually holds one of the four characters only; a run of that literal is found
-# several times faster than a run of the class (literal prefix search).
-REDACTION_SEED_OF = {ch: re.compile(re.escape(ch) * 2 + "*") for ch in REDACTION_CHARS}
 HAN_CHAR = re.compile(rf"[{HAN}]")
 
 # --- structure --------------------------------------------------------------------------

@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 _MIN_TRADITIONAL_HITS = 3
 SCRIPT_SAMPLE = 8_000  # characters inspected for script detection
 _DAMAGE_CONTEXT = 4
-_ASCII_BYTES = bytes(range(128))
-_MOJIBAKE_MIN = 4  # same as the run length in patterns.DAMAGE_LATIN1
 
 
 @dataclass(slots=True)
@@ -101,10 +99,7 @@ def remove_pinyin(text: str) -> tuple[str, int]:
     # Each closing parenthesis removed is one annotation (a run "(a)(b)" annotates one
     # character twice), so count them before and after instead of calling back per match.
     before = text.count(")") + text.count("）")
-    if "（" in text or "）" in text:
-        text = P.PINYIN_PLAIN.sub("", P.PINYIN_TONED.sub("", text))
-    else:
-        text = P.PINYIN_PLAIN_ASCII.sub("", P.PINYIN_TONED_ASCII.sub("", text))
+    text = P.PINYIN_PLAIN.sub("", P.PINYIN_TONED.sub("", text))
     return text, before - text.count(")") - text.count("）")
 
 
@@ -177,11 +172,7 @@ def find_damage(text: str) -> list[dict[str, object]]:
             before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
             if P.DAMAGE_HAN_CONTEXT.match(before) or P.HAN_CHAR.match(after):
                 hits.append(m)
-    if not text.isascii():
-        # Cheap precheck: a mojibake run needs at least 4 Latin-1 supplement characters.
-        latin = text.encode("latin-1", "ignore")
-        if len(latin.translate(None, _ASCII_BYTES)) >= _MOJIBAKE_MIN:
-            hits.extend(P.DAMAGE_LATIN1.finditer(text))
+    hits.extend(P.DAMAGE_LATIN1.finditer(text))
     hits.sort(key=lambda m: m.start())
     out: list[dict[str, object]] = []
     for m in hits:
@@ -203,8 +194,7 @@ def find_redactions(text: str) -> list[str]:
     present = [ch for ch in P.REDACTION_CHARS if ch in text]  # memchr-speed tests
     if not present:
         return []  # most documents stop here
-    seeds = P.REDACTION_SEED_OF[present[0]] if len(present) == 1 else P.REDACTION_SEED
-    for m in seeds.finditer(text):
+    for m in P.REDACTION_SEED.finditer(text):
         start, end = m.span()
         token = m.group(0)
         before = text[start - 1] if start else ""
