@@ -1,4 +1,4 @@
-"""Dates as pages and documents print them: every date pattern, and their one reader.
+"""Dates as pages and documents print them: every date pattern, and the readers of them.
 
 A full date is 2023-04-13, 2023/04/13, 2023.04.13 or 2023年4月13日, maybe with a time; a
 list entry may print only month and day; a page labels its publish date in the chrome
