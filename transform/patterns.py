@@ -255,7 +255,8 @@ AGGREGATOR_INTRO = re.compile(
 )
 # Site header lines above a document: breadcrumbs, the site clock, welcome lines, menus.
 LOCATION_LINE = re.compile(r"^(?:当前|您的|你的|您所在的|您现在所在的|你现在的)?所?在?位置\s*:")
-BREADCRUMB = re.compile(r"^[^。,>»]{1,30}(?:\s*[>»]\s*[^。,>»]{1,40}){2,}$")
+# A segment holding "<" is markup arriving as text (a title like "…<b>…</b>…"), never a link.
+BREADCRUMB = re.compile(r"^[^。,<>»]{1,30}(?:\s*[>»]\s*[^。,<>»]{1,40}){2,}$")
 SITE_CLOCK = re.compile(
     rf"^今天是|{YEAR}年\d{{1,2}}月\d{{1,2}}日\s*(?:星期|周)[一二三四五六日天]"
 )

@@ -170,6 +170,12 @@ def test_html_page_title_breadcrumb_cover_and_document_number() -> None:
                         FrontMatter(body=[])) == "转发某市指导意见的通知"
 
 
+def test_a_title_holding_markup_as_text_is_a_title_not_a_breadcrumb() -> None:
+    assert choose_title("首页 > 政务公开 > 法治建设", FrontMatter(body=[])) is None
+    markup = '人和镇2022年<script>alert(1)</script>"><img src=x onerror=alert(1)>法治建设工作要点'
+    assert choose_title(markup, FrontMatter(body=[])) == markup
+
+
 def test_widget_lines_and_page_markers_leave_the_body() -> None:
     doc = parse_document("\n".join(["某县2023年普法工作要点", "字号:", "无障碍 简体| 繁体",
                                     *BODY[:2], "- 1 -", BODY[2]]))
