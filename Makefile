@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: install demo test lint browser-deps clean-data bench
+.PHONY: install demo test test-fast lint browser-deps clean-data bench
 
 install: $(STAMP)
 
@@ -38,6 +38,11 @@ lint: install
 
 test: install browser-deps lint
 	$(VENV)/bin/pytest
+
+# The fast suite, for the edit-test loop: everything but the tests marked slow (servers,
+# whole flows, SIGKILLs) or browser (Chromium); `make test` runs those too.
+test-fast: install
+	$(VENV)/bin/pytest -m "not slow and not browser"
 
 demo: install
 	$(VENV)/bin/govharvest demo

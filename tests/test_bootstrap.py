@@ -5,10 +5,13 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 STAMP = ROOT / ".venv" / ".installed"
 
 
+@pytest.mark.slow  # runs make (and uv) twice
 def test_make_install_is_idempotent() -> None:
     first = subprocess.run(["make", "install"], cwd=ROOT, capture_output=True, text=True,
                            timeout=900)

@@ -129,6 +129,9 @@ def synth_frames(n_tasks: int, *, base: list[Document] | None = None) -> BatchFr
         (pl.col("deadline_year") + (pl.col("year") - pl.col("base_year")).fill_null(0))
         .cast(pl.Int32).alias("deadline_year")
     )
+    # A repeated URL or hash would load as one document and shrink the benches' warehouse.
+    if not document["url"].n_unique() == document["content_hash"].n_unique() == document.height:
+        raise RuntimeError("synthetic variants repeat a URL or content hash")
     return BatchFrames(
         document=document,
         task=expand(base_frames.task).select(base_frames.task.columns),

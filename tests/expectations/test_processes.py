@@ -5,6 +5,8 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SEED_NAMES, seed_text
 
 
@@ -19,6 +21,7 @@ def _gate_three_times(gx_dir: str) -> int:
     return accepted
 
 
+@pytest.mark.slow
 def test_two_processes_gating_into_one_context_both_succeed(tmp_path: Path) -> None:
     gx_dir = str(tmp_path / "gx")
     with multiprocessing.get_context("spawn").Pool(2) as pool:

@@ -201,6 +201,7 @@ def _next_night_build(gx_dir: str, docs: str) -> tuple[int, list[str]]:
     return len(compiled), sorted(str(p.relative_to(docs)) for p in Path(docs).rglob("*.html"))
 
 
+@pytest.mark.slow
 def test_a_later_process_renders_data_docs_from_compiled_templates(tmp_path: Path) -> None:
     import multiprocessing
 

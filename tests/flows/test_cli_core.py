@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Each test starts the installed script (a second or more): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 GOVHARVEST = Path(sys.executable).with_name("govharvest")
 
 
@@ -82,7 +85,6 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.slow
 def test_demo_is_the_main_job_and_a_second_run_finds_nothing_new(tmp_path: Path) -> None:
     """What `make demo` runs: serve the site, run nightly, say where everything went."""
     data, port = tmp_path / "data", str(_free_port())

@@ -114,6 +114,7 @@ def run_cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 # --- item 9: one command per data directory ----------------------------------------------
 
+@pytest.mark.slow
 def test_a_second_harvest_on_a_busy_data_dir_fetches_nothing(tmp_path: Path, site: str,
                                                              holding: Hold) -> None:
     data = tmp_path / "data"
@@ -130,6 +131,7 @@ def test_a_second_harvest_on_a_busy_data_dir_fetches_nothing(tmp_path: Path, sit
     assert not (data / "archive").exists()
 
 
+@pytest.mark.slow
 def test_reprocess_on_a_busy_data_dir_is_refused(tmp_path: Path, holding: Hold) -> None:
     data = tmp_path / "data"
     (data / "archive" / "warc").mkdir(parents=True)
@@ -247,6 +249,7 @@ def test_a_warehouse_held_by_another_writer_is_a_short_user_error(
     assert_user_error(result.stderr, result.exit_code, "is locked by another process")
 
 
+@pytest.mark.slow
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     from extract.profile import ProfileError
 

@@ -31,6 +31,7 @@ def site() -> Iterator[DemoSite]:
         yield served
 
 
+@pytest.mark.slow
 def test_suggest_prints_what_it_found_and_harvest_runs_on_the_profile(
         site: DemoSite, tmp_path: Path) -> None:
     layout = site.layouts.layouts["dldd"]
@@ -57,6 +58,7 @@ def test_suggest_prints_what_it_found_and_harvest_runs_on_the_profile(
     assert cells[0] == "new-county" and cells[2] == "7"  # pages fetched, then new
 
 
+@pytest.mark.slow
 def test_a_start_url_that_yields_nothing_fails_the_harvest_and_names_the_page(
         site: DemoSite, tmp_path: Path) -> None:
     home = site.url("/")

@@ -109,6 +109,7 @@ def test_the_summary_says_why_a_site_was_unavailable() -> None:
     assert "## Why sites failed" in markdown and "robots.txt unreachable (HTTP 503)" in markdown
 
 
+@pytest.mark.slow
 def test_a_night_whose_only_site_is_unavailable_fails_and_says_why(
         prefect_harness: None, site: DemoSite, tmp_path: Path) -> None:
     from flows.harvest import NothingLoaded, nightly

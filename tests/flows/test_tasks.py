@@ -20,6 +20,7 @@ def test_no_task_is_retried() -> None:
         assert task.retries == 0 and task.retry_condition_fn is None, task.name
 
 
+@pytest.mark.slow
 def test_a_site_that_refuses_connections_raises_no_network_error(tmp_path: Path) -> None:
     """What the fetch task can meet when the network fails: the site is unavailable for the
     run (its robots.txt unreachable), never a requests or socket exception."""

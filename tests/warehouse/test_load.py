@@ -206,6 +206,7 @@ print("finished", flush=True)
 """
 
 
+@pytest.mark.slow
 def test_a_load_killed_part_way_resumes_without_duplicates_or_loss(tmp_path: Path) -> None:
     killed, clean = tmp_path / "killed.duckdb", tmp_path / "clean.duckdb"
     proc = subprocess.Popen(
