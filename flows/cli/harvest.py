@@ -207,9 +207,9 @@ def demo(
                                       "URLs line up from one run to the next.")] = DEFAULT_PORT,
 ) -> None:
     """Serve the offline demo site, run `nightly` on it, and show where everything went."""
+    site_class = demo_site_class()  # before Prefect loads: without demo/ it stops here
     from flows.harvest import nightly as nightly_flow
 
-    site_class = demo_site_class()
     paths = resolve_paths(data_dir)
     with data_dir_lock(paths.root, "demo"), \
             site_class(host="127.0.0.1", port=port, revision=revision) as site:
