@@ -2,5 +2,6 @@
 
 Public API: `dashboards.build.build_dashboard(db_path, out_dir, *, reports_dir=None,
 today=None, max_document_pages=2000) -> Path` (index.html); CLI `govharvest dashboard`.
-Aggregates live in `dashboards.queries` (DuckDB SQL), figures in `dashboards.charts`.
+Aggregates live in `dashboards.queries` (DuckDB SQL over the warehouse views `v_*`), figures
+in `dashboards.charts`.
 """

@@ -1,9 +1,10 @@
-"""Every number on the dashboard, as SQL run in DuckDB against the warehouse marts.
+"""Every number on the dashboard, as SQL run in DuckDB against the warehouse marts and views.
 
-Aggregation happens here, in the database: Python only receives the (small) aggregated rows
-or, for the per-document pages, the rows of the few documents that get a page. Counts are
-over *current* document versions (`dim_document.is_current`), so an amended document is
-counted once. Years are document years (`DOC_YEAR`) unless a query says otherwise.
+Aggregates over documents, tasks, agencies, themes and targets come from the warehouse's views
+(`v_*`, warehouse/sql/30_views/), so a view's definition is the one truth for what the
+dashboard counts: current document versions only, a document's year as `gh_doc_year` defines
+it, a target due as `v_targets_due` dates it. Python only receives the (small) aggregated rows
+or, for the per-document pages, the rows of the few documents that get a page.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import duckdb
 
 Row = dict[str, Any]
 
-# The marts the dashboard reads; a missing one is a clear error rather than a blank page.
+# The marts and views the dashboard reads; a missing one is a clear error, not a blank page.
 REQUIRED_TABLES: tuple[str, ...] = (
     "dim_document",
     "dim_region",
@@ -29,14 +30,14 @@ REQUIRED_TABLES: tuple[str, ...] = (
     "quarantine",
     "run_log",
     "dq_result",
+    "v_current_documents",
+    "v_current_totals",
+    "v_theme_trend",
+    "v_agency_tasks_by_year",
+    "v_targets_due",
 )
 
 UNKNOWN = "(unknown)"
-# The year a document speaks for, as the warehouse's `gh_doc_year` macro defines it (inlined so
-# the dashboard also reads warehouses built without the macros): publish year, else the first
-# year of its period, else its signing year.
-DOC_YEAR = ("cast(coalesce(year(d.publish_date), d.period_start_year, year(d.document_date))"
-            " AS INTEGER)")
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[Row]:
@@ -57,40 +58,22 @@ def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool
                           "WHERE table_name = ? AND column_name = ?", [table, column]))
 
 
-def _flags_expr(con: duckdb.DuckDBPyConnection) -> str:
-    """`quality_flags` as one comma-separated string, whether stored as a list or as text."""
-    found = rows(con, "SELECT data_type FROM information_schema.columns "
-                      "WHERE table_name = 'dim_document' AND column_name = 'quality_flags'")
-    dtype = str(found[0]["data_type"]) if found else "VARCHAR"
-    if dtype.endswith("[]"):
-        return "array_to_string(d.quality_flags, ', ')"
-    return "CAST(d.quality_flags AS VARCHAR)"
-
-
 # --- overview -------------------------------------------------------------------------------
 
 def totals(con: duckdb.DuckDBPyConnection) -> Row:
     return rows(con, """
-        WITH cur AS (SELECT document_key FROM dim_document WHERE is_current)
-        SELECT
-          (SELECT count(*) FROM cur) AS documents,
-          (SELECT count(DISTINCT source_site) FROM dim_document WHERE is_current) AS sites,
-          (SELECT count(*) FROM fact_task f JOIN cur USING (document_key)) AS tasks,
-          (SELECT count(*) FROM fact_target g JOIN fact_task f USING (task_key)
-             JOIN cur USING (document_key)) AS targets,
-          (SELECT count(DISTINCT b.agency_key) FROM bridge_task_agency b
-             JOIN fact_task f USING (task_key) JOIN cur USING (document_key)) AS agencies,
-          (SELECT count(*) FROM quarantine) AS quarantined,
-          (SELECT count(DISTINCT run_id) FROM run_log) AS runs
+        SELECT document_count AS documents, site_count AS sites, task_count AS tasks,
+               target_count AS targets, agency_count AS agencies,
+               (SELECT count(*) FROM quarantine) AS quarantined,
+               (SELECT count(DISTINCT run_id) FROM run_log) AS runs
+        FROM v_current_totals
     """)[0]
 
 
 def documents_by_site_year(con: duckdb.DuckDBPyConnection) -> list[Row]:
     return rows(con, f"""
-        SELECT coalesce(d.source_site, '{UNKNOWN}') AS site, {DOC_YEAR} AS year,
-               count(*) AS documents
-        FROM dim_document d
-        WHERE d.is_current
+        SELECT coalesce(source_site, '{UNKNOWN}') AS site, year, count(*) AS documents
+        FROM v_current_documents
         GROUP BY ALL
         ORDER BY year NULLS FIRST, site
     """)
@@ -98,9 +81,8 @@ def documents_by_site_year(con: duckdb.DuckDBPyConnection) -> list[Row]:
 
 def documents_by_region(con: duckdb.DuckDBPyConnection, *, limit: int = 25) -> list[Row]:
     return rows(con, f"""
-        SELECT coalesce(r.name, '{UNKNOWN}') AS region, count(*) AS documents
-        FROM dim_document d LEFT JOIN dim_region r USING (region_key)
-        WHERE d.is_current
+        SELECT coalesce(region_name, '{UNKNOWN}') AS region, count(*) AS documents
+        FROM v_current_documents
         GROUP BY ALL
         ORDER BY documents DESC, region
         LIMIT ?
@@ -150,42 +132,33 @@ def quarantine_by_reason(con: duckdb.DuckDBPyConnection) -> list[Row]:
 # --- longitudinal ---------------------------------------------------------------------------
 
 def theme_trend(con: duckdb.DuckDBPyConnection, *, top: int = 10) -> list[Row]:
-    """Tasks tagged with each theme per document year; themes beyond the `top` busiest are
-    summed as "other" (a stacked chart of 40 themes is unreadable)."""
-    return rows(con, f"""
-        WITH tagged AS (
-          SELECT {DOC_YEAR} AS year, t.name AS theme, f.task_key
-          FROM fact_task f
-          JOIN dim_document d ON d.document_key = f.document_key AND d.is_current
-          JOIN bridge_task_theme b ON b.task_key = f.task_key
-          JOIN dim_theme t ON t.theme_key = b.theme_key
-          WHERE {DOC_YEAR} IS NOT NULL
-        ),
+    """Tasks tagged with each theme per document year (`v_theme_trend`); themes beyond the
+    `top` busiest are summed as "other" (a stacked chart of 40 themes is unreadable)."""
+    return rows(con, """
+        WITH dated AS (SELECT theme, year, task_count FROM v_theme_trend WHERE year IS NOT NULL),
         ranked AS (
-          SELECT theme, row_number() OVER (ORDER BY count(DISTINCT task_key) DESC, theme) AS rank
-          FROM tagged GROUP BY theme
+          SELECT theme, row_number() OVER (ORDER BY sum(task_count) DESC, theme) AS rank
+          FROM dated GROUP BY theme
         )
         SELECT year, CASE WHEN rank <= ? THEN theme ELSE 'other' END AS theme,
-               count(DISTINCT task_key) AS tasks
-        FROM tagged JOIN ranked USING (theme)
+               sum(task_count) AS tasks
+        FROM dated JOIN ranked USING (theme)
         GROUP BY ALL
         ORDER BY year, theme
     """, [top])
 
 
+# Lead tasks per (agency, year, region) from `v_agency_tasks_by_year`, and the `top` busiest
+# non-generic agencies with their total over all years.
 _LEAD_TASKS = f"""
     lead AS (
-      SELECT DISTINCT b.task_key, coalesce(a.canonical_name, a.name) AS agency,
-             {DOC_YEAR} AS year, coalesce(r.name, '{UNKNOWN}') AS region
-      FROM bridge_task_agency b
-      JOIN dim_agency a ON a.agency_key = b.agency_key
-      JOIN fact_task f ON f.task_key = b.task_key
-      JOIN dim_document d ON d.document_key = f.document_key AND d.is_current
-      LEFT JOIN dim_region r ON r.region_key = f.region_key
-      WHERE b.role = 'lead' AND NOT coalesce(a.is_generic, false)
+      SELECT agency_name AS agency, year, coalesce(region_name, '{UNKNOWN}') AS region,
+             task_count
+      FROM v_agency_tasks_by_year
+      WHERE role = 'lead' AND NOT coalesce(is_generic, false)
     ),
     top AS (
-      SELECT agency, count(*) AS total FROM lead GROUP BY agency
+      SELECT agency, sum(task_count) AS total FROM lead GROUP BY agency
       ORDER BY total DESC, agency LIMIT ?
     )
 """
@@ -195,7 +168,7 @@ def lead_agencies_by_year(con: duckdb.DuckDBPyConnection, *, top: int = 12) -> l
     """Tasks led by each of the `top` busiest (non-generic) agencies, per document year."""
     return rows(con, f"""
         WITH {_LEAD_TASKS}
-        SELECT l.agency, l.year, count(*) AS tasks, any_value(top.total) AS total
+        SELECT l.agency, l.year, sum(l.task_count) AS tasks, any_value(top.total) AS total
         FROM lead l JOIN top USING (agency)
         WHERE l.year IS NOT NULL
         GROUP BY ALL ORDER BY total DESC, l.agency, l.year
@@ -203,44 +176,34 @@ def lead_agencies_by_year(con: duckdb.DuckDBPyConnection, *, top: int = 12) -> l
 
 
 def lead_agencies_by_region(con: duckdb.DuckDBPyConnection, *, top: int = 12) -> list[Row]:
-    """Tasks led by each of the `top` busiest agencies, per region of the task."""
+    """Tasks led by each of the `top` busiest agencies, per region of the document."""
     return rows(con, f"""
         WITH {_LEAD_TASKS}
-        SELECT l.agency, l.region, count(*) AS tasks, any_value(top.total) AS total
+        SELECT l.agency, l.region, sum(l.task_count) AS tasks, any_value(top.total) AS total
         FROM lead l JOIN top USING (agency)
         GROUP BY ALL ORDER BY total DESC, l.agency, l.region
     """, [top])
 
 
-# A target without an explicit deadline is due by the end of its plan period.
-_TARGET_YEAR = "coalesce(g.deadline_year, f.period_end_year, d.period_end_year)"
-
-
 def targets_by_year(con: duckdb.DuckDBPyConnection) -> list[Row]:
-    return rows(con, f"""
-        SELECT {_TARGET_YEAR} AS year, g.kind, count(*) AS targets
-        FROM fact_target g
-        JOIN fact_task f ON f.task_key = g.task_key
-        JOIN dim_document d ON d.document_key = f.document_key AND d.is_current
-        WHERE {_TARGET_YEAR} IS NOT NULL
-        GROUP BY ALL ORDER BY year, g.kind
+    """Targets and deadlines per due year, as `v_targets_due` dates them."""
+    return rows(con, """
+        SELECT due_year AS year, kind, count(*) AS targets
+        FROM v_targets_due
+        GROUP BY ALL ORDER BY year, kind
     """)
 
 
 def targets_due(con: duckdb.DuckDBPyConnection, year: int, *, limit: int = 100) -> list[Row]:
-    """Targets and deadlines falling in `year`, with the task and document they belong to."""
+    """Targets and deadlines due in `year`, with the task and document they belong to."""
     return rows(con, f"""
-        SELECT g.kind, g.text, g.value, g.unit, {_TARGET_YEAR} AS year,
-               f.heading, d.document_key, d.title, coalesce(r.name, '{UNKNOWN}') AS region,
-               (SELECT string_agg(DISTINCT coalesce(a.canonical_name, a.name), '、')
-                  FROM bridge_task_agency b JOIN dim_agency a USING (agency_key)
-                  WHERE b.task_key = g.task_key AND b.role = 'lead') AS lead_agencies
-        FROM fact_target g
-        JOIN fact_task f ON f.task_key = g.task_key
-        JOIN dim_document d ON d.document_key = f.document_key AND d.is_current
-        LEFT JOIN dim_region r ON r.region_key = d.region_key
-        WHERE {_TARGET_YEAR} = ?
-        ORDER BY d.publish_date DESC NULLS LAST, f.task_key, g.kind
+        SELECT v.kind, v.target_text AS text, v.value, v.unit, v.due_year AS year,
+               v.task_heading AS heading, v.document_key, v.document_title AS title,
+               coalesce(v.region_name, '{UNKNOWN}') AS region, v.lead_agencies
+        FROM v_targets_due v
+        JOIN dim_document d USING (document_key)
+        WHERE v.due_year = ?
+        ORDER BY d.publish_date DESC NULLS LAST, v.task_key, v.kind
         LIMIT ?
     """, [year, limit])
 
@@ -249,18 +212,14 @@ def targets_due(con: duckdb.DuckDBPyConnection, year: int, *, limit: int = 100) 
 
 def document_index(con: duckdb.DuckDBPyConnection) -> list[Row]:
     """Every current document with its explorer columns and task count, newest first."""
-    flags = _flags_expr(con)
     return rows(con, f"""
-        WITH n AS (SELECT document_key, count(*) AS tasks FROM fact_task GROUP BY ALL)
-        SELECT d.document_key, d.title, d.url, d.source_site, d.issuer, d.doc_type,
-               coalesce(r.name, '{UNKNOWN}') AS region,
-               d.period_start_year, d.period_end_year, d.publish_date,
-               coalesce({flags}, '') AS flags, coalesce(n.tasks, 0) AS tasks, d.version
-        FROM dim_document d
-        LEFT JOIN dim_region r USING (region_key)
-        LEFT JOIN n USING (document_key)
-        WHERE d.is_current
-        ORDER BY d.publish_date DESC NULLS LAST, d.document_key DESC
+        SELECT document_key, title, url, source_site, issuer, doc_type,
+               coalesce(region_name, '{UNKNOWN}') AS region,
+               period_start_year, period_end_year, publish_date,
+               coalesce(array_to_string(quality_flags, ', '), '') AS flags,
+               task_count AS tasks, version
+        FROM v_current_documents
+        ORDER BY publish_date DESC NULLS LAST, document_key DESC
     """)
 
 

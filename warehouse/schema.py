@@ -99,6 +99,8 @@ VIEWS: tuple[str, ...] = (
     "v_theme_trend",
     "v_targets_due",
     "v_document_changes",
+    "v_current_documents",
+    "v_current_totals",
 )
 
 # Frames registered for one load batch (names as the staging views read them). Child rows

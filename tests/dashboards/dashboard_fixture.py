@@ -13,6 +13,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.db import SQL_DIR
+
 # The marts exactly as the warehouse contract (issue 5) names them, typed as warehouse/schema.py
 # types them; kept here so the dashboard is tested against the contract, not the loader's DDL.
 DDL: dict[str, str] = {
@@ -102,10 +104,11 @@ _TASKS: list[tuple[Any, ...]] = [
     ("n1.2", "n1", 2, "2", 2, "全面推行行政执法公示制度", [(1, "lead"), (5, "participant")], [1, 4],
      [("deadline", None, None, 2025, "2025年底前")]),
     ("n2", None, 1, "二", 2, "加强法治宣传教育", [(2, "lead")], [2], []),
-    ("n2.1", "n2", 2, "1", 1, "落实“谁执法谁普法”责任制", [(1, "lead"), (3, "participant")], [2],
-     [("count", 60.0, "学时", None, "不少于60学时")]),
+    ("n2.1", "n2", 2, "1", 1, "落实“谁执法谁普法”责任制", [(1, "lead"), (3, "participant")],
+     [2, 3], [("count", 60.0, "学时", None, "不少于60学时")]),
+    # A target without a year of its own beside its task's deadline: due with that deadline.
     ("n3", None, 1, "三", 3, "推进基层依法治理", [(6, "lead"), (4, "responsible")], [3],
-     [("deadline", None, None, 2024, "2024年6月底前")]),
+     [("deadline", None, None, 2024, "2024年6月底前"), ("percent", 90.0, "%", None, "覆盖率90%")]),
 ]
 
 
@@ -199,8 +202,13 @@ def warehouse_rows(*, empty: bool = False) -> dict[str, list[dict[str, Any]]]:
     return data
 
 
+# The views the dashboard reads, exactly as the warehouse defines them, with the macros they call.
+VIEW_SQL = (SQL_DIR / "00_raw" / "01_macros.sql", *sorted((SQL_DIR / "30_views").glob("*.sql")))
+
+
 def build_fixture_warehouse(path: Path, *, empty: bool = False) -> Path:
-    """Write the fixture warehouse: the contract's tables, filled with `warehouse_rows`."""
+    """Write the fixture warehouse: the contract's tables, filled with `warehouse_rows`, and
+    the warehouse's views over them."""
     con = duckdb.connect(str(path))
     try:
         for name, rows in warehouse_rows(empty=empty).items():
@@ -210,6 +218,8 @@ def build_fixture_warehouse(path: Path, *, empty: bool = False) -> Path:
                 marks = ", ".join("?" * len(columns))
                 con.executemany(f"INSERT INTO {name} VALUES ({marks})",
                                 [[r.get(c) for c in columns] for r in rows])
+        for sql in VIEW_SQL:
+            con.execute(sql.read_text(encoding="utf-8"))
     finally:
         con.close()
     return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -228,3 +229,19 @@ def test_a_page_is_rendered_again_when_its_inputs_change(fixture_db: Path, tmp_p
     # a different "this year" changes every page's inputs: nothing may be reused
     build_dashboard(fixture_db, tmp_path, today=TODAY.replace(year=TODAY.year + 1))
     assert all(p.read_text(encoding="utf-8") != "stale" for p in pages)
+
+
+def test_an_edited_template_is_noticed_by_the_next_build_in_the_same_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The templates' digest is part of every page's fingerprint; it is read afresh for each
+    build, so a long-lived process does not reuse pages rendered by an older template."""
+    from dashboards import build
+
+    templates = tmp_path / "templates"
+    shutil.copytree(build.TEMPLATES_DIR, templates)
+    monkeypatch.setattr(build, "TEMPLATES_DIR", templates)
+    before = build._templates_digest()
+    page = templates / "document.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
+    assert build._templates_digest() != before

@@ -52,6 +52,23 @@ def test_theme_trend_counts_tasks_per_document_year(con: duckdb.DuckDBPyConnecti
     assert trend[(2024, "营商环境")] == 1  # the superseded 2024 version is not counted
 
 
+def test_themes_beyond_the_top_sum_as_other_so_a_years_stack_keeps_its_height(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Each stacked segment is a theme's task count from v_theme_trend, "other" their sum:
+    a task tagged with two minor themes (n2.1: 法治宣传 and 基层治理) counts in both, so the
+    height of a year's stack does not depend on how many themes are named."""
+    def height(top: int) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for r in queries.theme_trend(con, top=top):
+            out[r["year"]] = out.get(r["year"], 0) + r["tasks"]
+        return out
+
+    assert height(1) == height(10)
+    view = con.execute("SELECT sum(task_count) FROM v_theme_trend WHERE year = 2025").fetchall()
+    assert height(1)[2025] == view[0][0] == 2 * 8  # two 2025 documents, eight theme tags each
+
+
 def test_lead_agencies_exclude_generic_and_rank_busiest(con: duckdb.DuckDBPyConnection) -> None:
     by_year = queries.lead_agencies_by_year(con)
     agencies = list(dict.fromkeys(r["agency"] for r in by_year))
@@ -63,7 +80,7 @@ def test_lead_agencies_exclude_generic_and_rank_busiest(con: duckdb.DuckDBPyConn
     assert sum(r["tasks"] for r in by_region) == 18
 
 
-def test_targets_use_deadline_else_period_end(con: duckdb.DuckDBPyConnection) -> None:
+def test_targets_use_a_deadline_else_the_period_end(con: duckdb.DuckDBPyConnection) -> None:
     per_year = {(r["year"], r["kind"]): r["targets"] for r in queries.targets_by_year(con)}
     assert per_year[(2025, "deadline")] == 6  # "2025年底前" in every current document
     assert per_year[(2023, "percent")] == 1  # document 102's period ends in 2023
@@ -72,6 +89,19 @@ def test_targets_use_deadline_else_period_end(con: duckdb.DuckDBPyConnection) ->
     assert len(due) == sum(v for (y, _), v in per_year.items() if y == 2025)
     assert all(r["lead_agencies"] == "市司法局" for r in due)
     assert queries.targets_due(con, 1999) == []
+
+
+def test_targets_are_dated_as_v_targets_due_dates_them(con: duckdb.DuckDBPyConnection) -> None:
+    """A target with no year of its own is due with its task's deadline (n3: 2024年6月底前),
+    before the end of its plan period, in the chart and the due list as in the view."""
+    per_year = {(r["year"], r["kind"]): r["targets"] for r in queries.targets_by_year(con)}
+    assert per_year[(2024, "percent")] == 6  # n3's 90% in every current document
+    view = con.execute("SELECT due_year, kind, count(*) FROM v_targets_due GROUP BY ALL")
+    assert per_year == {(y, k): n for y, k, n in view.fetchall()}
+    due = queries.targets_due(con, 2024)
+    assert sorted(r["text"] for r in due) == ["2024年6月底前"] * 6 + ["覆盖率90%"] * 6
+    # Lead and responsible agencies, as the view lists them.
+    assert {r["lead_agencies"] for r in due} == {"区司法局、市公安局"}
 
 
 def test_data_quality_pass_rates_and_top_failures(con: duckdb.DuckDBPyConnection) -> None:

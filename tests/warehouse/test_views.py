@@ -60,3 +60,25 @@ def test_document_changes_lists_each_version(db: Path) -> None:
     assert rows == [(1, "added", 6, False), (2, "revised", 1, True)]
     added = query(db, "SELECT count(*) FROM v_document_changes WHERE change_kind = 'added'")
     assert added == [(7,)]
+
+
+def test_current_documents_count_tasks_and_targets_of_the_current_version(db: Path) -> None:
+    rows = query(db, """
+        SELECT year, region_name, task_count, target_count, version FROM v_current_documents
+        WHERE url LIKE 'https://t.test/%' ORDER BY url""")
+    # The revised 2023 document is its version 2 only: 7 tasks (v_document_changes: 6, +1).
+    assert rows == [(2021, "湘潭市", 6, 3, 1), (2023, "人和镇", 7, 3, 2)]
+    totals = query(db, "SELECT count(*), sum(task_count) FROM v_current_documents")
+    assert totals == [(7, 28 + 22 + 30 + 8 + 46 + 6 + 7)]
+
+
+def test_current_totals_sum_the_current_documents_and_count_each_agency_once(db: Path) -> None:
+    assert query(db, "SELECT document_count, site_count, task_count, target_count "
+                     "FROM v_current_totals") == [(7, 1, 147, 6)]
+    agencies = query(db, "SELECT count(DISTINCT agency_key) FROM v_agency_tasks_by_year")
+    assert query(db, "SELECT agency_count FROM v_current_totals") == agencies
+    # One document a year names 市司法局 (the 2023 one in its current version only).
+    per_year = query(db, """
+        SELECT year, list(DISTINCT document_count) FROM v_agency_tasks_by_year
+        WHERE agency_name = '市司法局' GROUP BY year ORDER BY year""")
+    assert per_year == [(2021, [1]), (2022, [1]), (2023, [1])]
