@@ -147,6 +147,7 @@ CREDIT_LINE = re.compile(
 # cheap scan and confirmed by their neighbours (text.find_redactions).
 REDACTION_CHARS = "xX×*"
 REDACTION_SEED = re.compile(r"[xX×*][xX×*]*")
+REDACTION_SEED_OF = {ch: re.compile(re.escape(ch) * 2 + "*") for ch in REDACTION_CHARS}
 HAN_CHAR = re.compile(rf"[{HAN}]")
 
 # --- structure --------------------------------------------------------------------------
