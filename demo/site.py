@@ -104,6 +104,8 @@ class Article:
     revisable: bool = False  # set_revision(2) appends REVISION_NOTE to its body
     seed: str | None = None
     path: str = ""
+    source: str | None = None  # the page's 来源 line, when not the column's
+
 
     def __post_init__(self) -> None:
         if not self.path:
@@ -121,7 +123,7 @@ class Article:
             body_text=body,
             publish_date=self.publish_date.isoformat(),
             publish_time=self.publish_time,
-            source=self.column.source,
+            source=self.source or self.column.source,
             url_path=self.path,
             encoding=self.encoding,
             declare_charset=self.declare_charset,
@@ -276,6 +278,41 @@ def _docx_bytes(title: str, text: str) -> bytes:
     return out.getvalue()
 
 
+# Plans written for task lineage (issue #28): one district's 法治政府建设工作要点 in three
+# consecutive years, changed the way real plans change (most tasks carried over with the year
+# bumped, some reworded, a few new, a few dropped), and a city plan with a county plan of the
+# same year that copies most of the city's tasks, localizing them (市 -> 县, 湘潭市 -> 湘潭县),
+# leaving out one (地方立法: counties do not legislate) and adding its own. Places the
+# gazetteer knows, so regions and parent regions resolve.
+LINEAGE_DIR = SEEDS_DIR / "lineage"
+
+
+@dataclass(frozen=True, slots=True)
+class _LineagePlan:
+    name: str  # file stem in LINEAGE_DIR
+    title: str
+    issuer: str
+    date: dt.date
+
+
+LINEAGE_PLANS: tuple[_LineagePlan, ...] = (
+    _LineagePlan("yuhu-2022-fzzf-points", "湘潭市雨湖区2022年法治政府建设工作要点",
+                 "湘潭市雨湖区人民政府办公室", dt.date(2022, 3, 18)),
+    _LineagePlan("yuhu-2023-fzzf-points", "湘潭市雨湖区2023年法治政府建设工作要点",
+                 "湘潭市雨湖区人民政府办公室", dt.date(2023, 3, 21)),
+    _LineagePlan("yuhu-2024-fzzf-points", "湘潭市雨湖区2024年法治政府建设工作要点",
+                 "湘潭市雨湖区人民政府办公室", dt.date(2024, 3, 19)),
+    _LineagePlan("xiangtan-city-2024-fzzf-points", "湘潭市2024年法治政府建设工作要点",
+                 "湘潭市人民政府办公室", dt.date(2024, 2, 27)),
+    _LineagePlan("xiangtan-county-2024-fzzf-points", "湘潭县2024年法治政府建设工作要点",
+                 "湘潭县人民政府办公室", dt.date(2024, 3, 12)),
+)
+
+
+def lineage_text(name: str) -> str:
+    return (LINEAGE_DIR / f"{name}.txt").read_text(encoding="utf-8").strip("\n")
+
+
 # -- the whole site -------------------------------------------------------------------------
 
 HUNAN_COLUMNS = (
@@ -385,4 +422,10 @@ def build_site(scale: int = DEFAULT_SCALE, per_page: int | None = None) -> SiteC
                       encoding="gbk", declare_charset=False, behaviour=behaviour)
         if behaviour == "robots":
             article.path = f"{ROBOTS_DISALLOW}content_{article.id}.html"
+
+    # The lineage plans last, so every earlier article keeps its id and path.
+    for plan in LINEAGE_PLANS:
+        add(HUNAN_COLUMNS[0], title=plan.title, body_text=lineage_text(plan.name),
+            publish_date=plan.date, publish_time="10:00", encoding="gbk",
+            declare_charset=False, seed=plan.name, source=plan.issuer)
     return site
