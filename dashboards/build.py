@@ -7,6 +7,7 @@ Layout of the output (opens from disk with file://, no server, no network):
     longitudinal.html     themes, lead agencies, targets over years
     explorer.html         searchable/filterable document table (inlined JSON)
     quality.html          data-quality pass rates and failures
+    lineage.html          plan series year to year, task chains, localization (issue #28)
     doc/<key>.html        one page per document (the `max_document_pages` newest)
     assets/plotly.min.js  plotly's offline bundle, written once and shared by every page
     assets/*.css|js       the dashboard's own style and scripts
@@ -36,6 +37,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dashboards import charts, queries
 from dashboards.queries import Row
+from dashboards.textdiff import char_diff
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_ASSETS = ("style.css", "charts.js", "explorer.js")
@@ -127,6 +129,39 @@ def _charts(**figs: Any) -> dict[str, Chart]:
             for name, fig in figs.items()}
 
 
+# Series drawn as charts on the lineage page: the ones with the most years (a warehouse may hold
+# thousands; the table below the charts lists them all).
+MAX_SERIES_CHARTS = 12
+
+
+def _lineage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The lineage page's context; `missing` names the lineage views a warehouse lacks."""
+    missing = queries.missing_lineage_views(con)
+    if missing:
+        return {"missing": missing}
+    diff = queries.plan_diff(con)
+    by_series: dict[Any, list[Row]] = defaultdict(list)
+    for r in diff:
+        by_series[r["series_key"]].append(r)
+    drawn = sorted(by_series, key=lambda k: (-len({r["year"] for r in by_series[k]}),
+                                             str(by_series[k][0]["series_name"])))
+    series = [{"key": k, "name": by_series[k][0]["series_name"] or "(unnamed series)",
+               "rows": by_series[k]} for k in drawn]
+    series_charts = {
+        str(s["key"]): Chart(id=f"chart-series-{i}", json=charts.figure_json(
+            charts.plan_diff_bars(str(s["name"]), s["rows"])))
+        for i, s in enumerate(series[:MAX_SERIES_CHARTS])}
+    chains: dict[Any, list[Row]] = defaultdict(list)
+    for r in queries.task_chains(con):
+        chains[r["task_key"]].append(r)
+    for steps in chains.values():  # each version against the one before it (the next step)
+        for newer, older in zip(steps, [*steps[1:], None], strict=True):
+            newer["segments"] = (char_diff(older["text"] or "", newer["text"] or "")
+                                 if older is not None else None)
+    return {"missing": [], "series": series, "series_charts": series_charts,
+            "chains": list(chains.values()), "localization": queries.localization(con)}
+
+
 def _document_trees(
     con: duckdb.DuckDBPyConnection, keys: Sequence[Any]
 ) -> dict[Any, list[TreeNode]]:
@@ -209,6 +244,7 @@ def build_dashboard(
         dq_latest = queries.dq_latest(con)
         dq_charts = _charts(pass_rate=charts.dq_pass_rate(pass_rate),
                             failures=charts.dq_top_failures(failures))
+        lineage = _lineage(con)
         documents = queries.document_index(con)
         paged = documents if max_document_pages is None else documents[:max_document_pages]
         report_link = report_link_of(reports_dir, out)
@@ -236,6 +272,7 @@ def build_dashboard(
     render("longitudinal.html", out / "longitudinal.html", charts=long_charts, due=due)
     render("quality.html", out / "quality.html", charts=dq_charts, failures=failures,
            latest=dq_latest)
+    render("lineage.html", out / "lineage.html", **lineage)
 
     explorer_rows = [
         {"title": d["title"] or "(untitled)", "region": d["region"], "type": d["doc_type"] or "",

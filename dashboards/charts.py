@@ -214,3 +214,30 @@ def figure_json(fig: go.Figure) -> str:
 def script_json(value: Any) -> str:
     """Plain JSON values (the explorer's rows) for embedding in a <script> element."""
     return _script_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+# Task lineage (issue #28): per relation, its label, colour and sign in the stack. Dropped
+# tasks are drawn below zero (barmode "relative"), so a year's bar above the axis is the plan
+# as it stands and the part below is what it left out of the year before.
+PLAN_DIFF_SERIES: tuple[tuple[str, str, str, int], ...] = (
+    ("carried_over", "carried over", "#1f77b4", 1),
+    ("revised", "revised", "#ff7f0e", 1),
+    ("new", "new", "#2ca02c", 1),
+    ("dropped", "dropped", "#d62728", -1),
+)
+
+
+def plan_diff_bars(series_name: str, data: Sequence[Row]) -> go.Figure:
+    """One plan series' year-to-year diff: per year, its tasks carried over, revised and new
+    against the previous plan of the series, stacked, and the previous plan's dropped tasks."""
+    fig = _figure(f"{series_name}: tasks against the previous plan", "Plan year",
+                  "Tasks (count; dropped below zero)", height=340)
+    xs, by = _pivot(data, "year", "relation", "task_count")
+    labels = [_year_label(x) for x in xs]
+    for relation, label, color, sign in PLAN_DIFF_SERIES:
+        counts = by.get(relation, {})
+        fig.add_bar(name=label, x=labels, y=[sign * (counts.get(x) or 0) for x in xs],
+                    marker_color=color)
+    fig.update_layout(barmode="relative")
+    fig.update_xaxes(type="category")
+    return _no_data_if_empty(fig, not data)

@@ -313,3 +313,58 @@ def dq_latest(con: duckdb.DuckDBPyConnection) -> list[Row]:
 
 def current_year(today: dt.date | None) -> int:
     return (today or dt.date.today()).year
+
+
+# -- task lineage (issue #28): the warehouse's lineage views, read as they are ---------------
+
+# A warehouse without them (made before lineage, or not yet loaded) gets a "no lineage yet"
+# page, not an error: they are not in REQUIRED_TABLES.
+LINEAGE_VIEWS: tuple[str, ...] = ("v_plan_diff", "v_task_lineage", "v_localization")
+PLAN_DIFF_RELATIONS: tuple[str, ...] = ("carried_over", "revised", "new", "dropped")
+# Chains the lineage page shows: the longest ones (most years back), revised ones first.
+MAX_CHAINS = 40
+
+
+def missing_lineage_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    present = {r["table_name"] for r in rows(
+        con, "SELECT table_name FROM information_schema.tables")}
+    return [v for v in LINEAGE_VIEWS if v not in present]
+
+
+def plan_diff(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Per series and year: how many tasks were carried over, revised, new, dropped."""
+    return rows(con, """
+        SELECT series_key, series_name, year, prev_year, relation, task_count, headings
+        FROM v_plan_diff
+        ORDER BY series_name, series_key, year, relation""")
+
+
+def task_chains(con: duckdb.DuckDBPyConnection, limit: int = MAX_CHAINS) -> list[Row]:
+    """The chain rows (step 0 = the task itself) of the `limit` tasks with the longest chains;
+    among equally long ones, those with the most revised steps and the latest years first."""
+    return rows(con, """
+        WITH chosen AS (
+            SELECT task_key, max(step) AS depth,
+                   count(*) FILTER (WHERE relation = 'revised') AS revised,
+                   max(year) FILTER (WHERE step = 0) AS year
+            FROM v_task_lineage
+            GROUP BY task_key
+            HAVING max(step) >= 1
+            ORDER BY depth DESC, revised DESC, year DESC NULLS LAST, task_key
+            LIMIT ?)
+        SELECT l.task_key, l.step, l.ancestor_task_key, l.year, l.heading, l.text,
+               l.relation, l.score, c.depth, c.revised
+        FROM v_task_lineage l JOIN chosen c USING (task_key)
+        ORDER BY c.depth DESC, c.revised DESC, c.year DESC NULLS LAST, l.task_key, l.step""",
+        [limit])
+
+
+def localization(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Per plan that copies tasks from a parent-level plan: the share of its tasks copied
+    (plans copying nothing have no parent plan in the view and are left out)."""
+    return rows(con, """
+        SELECT document_key, title, region_name, year, parent_document_key, parent_title,
+               task_count, copied_count, copied_share, localized_headings
+        FROM v_localization
+        WHERE parent_document_key IS NOT NULL
+        ORDER BY year DESC NULLS LAST, copied_share DESC NULLS LAST, title""")

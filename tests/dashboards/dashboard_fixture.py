@@ -25,7 +25,7 @@ DDL: dict[str, str] = {
         version INTEGER, valid_from TIMESTAMP, valid_to TIMESTAMP, is_current BOOLEAN""",
     "dim_region": "region_key BIGINT, name VARCHAR, admin_level VARCHAR, parent_region_key BIGINT",
     "dim_agency": """agency_key BIGINT, name VARCHAR, canonical_name VARCHAR, is_generic BOOLEAN,
-        level VARCHAR, kind VARCHAR""",
+        level VARCHAR, kind VARCHAR, region_key BIGINT, agency_name VARCHAR, unplaced BOOLEAN""",
     "dim_date": "date_key INTEGER, date DATE, year INTEGER, quarter INTEGER, month INTEGER",
     "dim_theme": "theme_key BIGINT, name VARCHAR",
     "fact_task": """task_key BIGINT, document_key BIGINT, node_id VARCHAR, parent_node_id VARCHAR,
@@ -203,12 +203,75 @@ def warehouse_rows(*, empty: bool = False) -> dict[str, list[dict[str, Any]]]:
 
 
 # The views the dashboard reads, exactly as the warehouse defines them, with the macros they call.
-VIEW_SQL = (SQL_DIR / "00_raw" / "01_macros.sql", *sorted((SQL_DIR / "30_views").glob("*.sql")))
+# The lineage views (issue #28) read lineage tables this fixture does not have: the fixture
+# stands in for them with LINEAGE_VIEWS_SQL, shaped as their contract says.
+LINEAGE_VIEW_NAMES = ("v_plan_diff", "v_task_lineage", "v_localization", "v_dropped_tasks")
+VIEW_SQL = (SQL_DIR / "00_raw" / "01_macros.sql",
+            *sorted(p for p in (SQL_DIR / "30_views").glob("*.sql")
+                    if p.stem not in LINEAGE_VIEW_NAMES))
+
+HOSTILE_TASK = '<script>alert("lineage")</script>加强行政复议工作'
+# The lineage views' contract (issue #28), with the rows of one district's series over
+# 2022-2024 and a county plan copying its city's: a chain of three versions, the newest
+# revised, its text hostile markup the page must escape.
+LINEAGE_VIEWS_SQL = (
+    """CREATE VIEW v_plan_diff AS
+    SELECT series_key::BIGINT AS series_key, series_name::VARCHAR AS series_name,
+           year::INTEGER AS year, prev_year::INTEGER AS prev_year, relation::VARCHAR AS relation,
+           task_count::BIGINT AS task_count, headings::VARCHAR[] AS headings
+    FROM (VALUES
+        (1, '湘潭市雨湖区 法治政府建设工作要点', 2023, 2022, 'carried_over', 9,
+         ['深入学习宣传习近平法治思想', '优化法治化营商环境']),
+        (1, '湘潭市雨湖区 法治政府建设工作要点', 2023, 2022, 'revised', 2,
+         ['持续深化“放管服”改革', '<b>加强</b>行政复议工作']),
+        (1, '湘潭市雨湖区 法治政府建设工作要点', 2023, 2022, 'new', 2,
+         ['开展“八五”普法规划中期评估', '建设行政执法协调监督工作体系']),
+        (1, '湘潭市雨湖区 法治政府建设工作要点', 2023, 2022, 'dropped', 1,
+         ['做好疫情防控法治保障']),
+        (1, '湘潭市雨湖区 法治政府建设工作要点', 2024, 2023, 'carried_over', 8,
+         ['深入学习宣传习近平法治思想']),
+        (1, '湘潭市雨湖区 法治政府建设工作要点', 2024, 2023, 'revised', 3,
+         ['持续优化法治化营商环境']),
+        (1, '湘潭市雨湖区 法治政府建设工作要点', 2024, 2023, 'new', 2, ['推进涉外法治工作']),
+        (1, '湘潭市雨湖区 法治政府建设工作要点', 2024, 2023, 'dropped', 2, ['推进人民调解工作'])
+    ) AS t(series_key, series_name, year, prev_year, relation, task_count, headings)""",
+    f"""CREATE VIEW v_task_lineage AS
+    SELECT task_key::BIGINT AS task_key, step::INTEGER AS step,
+           ancestor_task_key::BIGINT AS ancestor_task_key, year::INTEGER AS year,
+           heading::VARCHAR AS heading, text::VARCHAR AS text, relation::VARCHAR AS relation,
+           score::DOUBLE AS score
+    FROM (VALUES
+        (903, 0, 903, 2024, '加强行政复议工作',
+         '{HOSTILE_TASK}。贯彻落实新修订的行政复议法，发挥行政复议化解行政争议主渠道作用。',
+         'revised', 0.81),
+        (903, 1, 803, 2023, '加强行政复议工作',
+         '加强行政复议工作。贯彻落实新修订的行政复议法，规范行政复议案件办理流程。',
+         'revised', 0.84),
+        (903, 2, 703, 2022, '加强行政复议工作',
+         '加强行政复议工作。贯彻落实行政复议体制改革要求，规范行政复议案件办理流程。',
+         NULL, NULL),
+        (904, 0, 904, 2024, '推进涉外法治工作', '推进涉外法治工作。建立涉外企业法律服务联系点。',
+         'new', NULL)
+    ) AS t(task_key, step, ancestor_task_key, year, heading, text, relation, score)""",
+    """CREATE VIEW v_localization AS
+    SELECT document_key::BIGINT AS document_key, title::VARCHAR AS title,
+           region_name::VARCHAR AS region_name, year::INTEGER AS year,
+           parent_document_key::BIGINT AS parent_document_key,
+           parent_title::VARCHAR AS parent_title, task_count::BIGINT AS task_count,
+           copied_count::BIGINT AS copied_count, copied_share::DOUBLE AS copied_share,
+           localized_headings::VARCHAR[] AS localized_headings
+    FROM (VALUES
+        (51, '湘潭县2024年法治政府建设工作要点', '湘潭县', 2024, 50,
+         '湘潭市2024年法治政府建设工作要点', 13, 11, 11 / 13,
+         ['深化“放管服”改革', '<i>深化</i>公共法律服务体系建设'])
+    ) AS t(document_key, title, region_name, year, parent_document_key, parent_title,
+           task_count, copied_count, copied_share, localized_headings)""",
+)
 
 
-def build_fixture_warehouse(path: Path, *, empty: bool = False) -> Path:
+def build_fixture_warehouse(path: Path, *, empty: bool = False, lineage: bool = True) -> Path:
     """Write the fixture warehouse: the contract's tables, filled with `warehouse_rows`, and
-    the warehouse's views over them."""
+    the warehouse's views over them; with `lineage`, stand-ins for the lineage views."""
     con = duckdb.connect(str(path))
     try:
         for name, rows in warehouse_rows(empty=empty).items():
@@ -220,6 +283,8 @@ def build_fixture_warehouse(path: Path, *, empty: bool = False) -> Path:
                                 [[r.get(c) for c in columns] for r in rows])
         for sql in VIEW_SQL:
             con.execute(sql.read_text(encoding="utf-8"))
+        for view in LINEAGE_VIEWS_SQL if lineage and not empty else ():
+            con.execute(view)
     finally:
         con.close()
     return path

@@ -15,7 +15,7 @@ from dashboards.build import build_dashboard, document_page_name, safe_href
 from flows.cli import app
 from tests.dashboards.dashboard_fixture import HOSTILE_TASK_TEXT, HOSTILE_TITLE, TODAY
 
-PAGES = ("index", "overview", "longitudinal", "explorer", "quality")
+PAGES = ("index", "overview", "longitudinal", "explorer", "quality", "lineage")
 
 
 def _explorer_rows(site: Path) -> list[dict[str, object]]:
