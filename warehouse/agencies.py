@@ -9,8 +9,10 @@ Classification works on the canonical name's wording, checked in order (most spe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+import duckdb
 import polars as pl
 
 from transform.clauses import aliases
@@ -84,3 +86,192 @@ def agency_rows(names: Iterable[str], generic: Iterable[bool]) -> pl.DataFrame:
         pl.col("canonical_name").map_elements(classify_kind, return_dtype=pl.String)
         .alias("kind"),
     ).select("name", "canonical_name", "is_generic", "level", "kind")
+
+
+# Leading words that name the level of the writer's own place (checked in this order), and
+# the admin levels of dim_region they resolve to. 市场… is a word (市场监管局), not 市 + 场….
+_PLACE_PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("街道", ("town",)), ("省", ("province",)), ("市", ("city",)), ("区", ("district",)),
+    ("县", ("county",)), ("镇", ("town",)), ("乡", ("town",)),
+)
+_NOT_PREFIXED = re.compile(r"^(?:市场|市政|区域|县域|省级|市级|区级|县级)")
+# The written prefix of a body of each admin level, for the generic form of a full name.
+_LEVEL_PREFIX = {"province": "省", "city": "市", "district": "区", "county": "县", "town": "镇"}
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A dim_region row, as placing an agency needs it."""
+
+    region_key: int
+    name: str
+    admin_level: str
+    path: str
+
+    @property
+    def full_name(self) -> str:
+        """The name a body of this place carries: the path below the province
+        (湖南省/湘潭市/雨湖区 -> 湘潭市雨湖区), or the province's own name."""
+        parts = self.path.split("/")
+        return "".join(parts[1:]) if len(parts) > 1 else parts[0]
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedAgency:
+    """An agency mention resolved to the body of a place."""
+
+    region_key: int | None
+    region_path: str | None
+    agency_name: str      # full name of the body: 湘潭市雨湖区司法局
+    generic_name: str     # the generic form: 区司法局
+    unplaced: bool
+
+
+def place_agency(canonical: str, chain: Sequence[Region]) -> PlacedAgency:
+    """Resolve a canonical agency name written in a plan of `chain[0]`'s place (`chain`:
+    that region, then its parent, grandparent, ...; empty for a plan with no region).
+
+    A level prefix (市司法局, 区委政法委, 省司法厅) names the body of the plan's ancestor of
+    that level; a name starting with an ancestor's name (湘潭市司法局) is that ancestor's;
+    anything else (公安局, 各县市区政府) is taken as the plan's own place's body as written.
+    """
+    if not chain:
+        return PlacedAgency(None, None, canonical, canonical, True)
+    if not _NOT_PREFIXED.match(canonical):
+        for prefix, levels in _PLACE_PREFIXES:
+            if not canonical.startswith(prefix) or len(canonical) == len(prefix):
+                continue
+            found = next((r for r in chain if r.admin_level in levels), None)
+            if found is None and prefix == "市":  # 北京市, 上海市: province-level cities
+                found = next((r for r in chain if r.admin_level == "province"
+                              and r.name.endswith("市")), None)
+            if found is not None:
+                return PlacedAgency(found.region_key, found.path,
+                                    found.full_name + canonical[len(prefix):], canonical,
+                                    False)
+            break
+    for region in chain:  # nearest first: 湘潭市雨湖区… is the district's, not the city's
+        for written in (region.full_name, region.name):
+            if canonical.startswith(written) and len(canonical) > len(written):
+                rest = canonical[len(written):]
+                generic = _LEVEL_PREFIX.get(region.admin_level, "") + rest
+                return PlacedAgency(region.region_key, region.path, region.full_name + rest,
+                                    generic, False)
+    own = chain[0]
+    return PlacedAgency(own.region_key, own.path, canonical, canonical, False)
+
+
+def region_chains(regions: pl.DataFrame) -> dict[int, list[Region]]:
+    """region_key -> [the region, its parent, ...] from dim_region rows (region_key, name,
+    admin_level, parent_region_key, path)."""
+    rows = {r[0]: r for r in regions.select(
+        "region_key", "name", "admin_level", "parent_region_key", "path").iter_rows()}
+    chains: dict[int, list[Region]] = {}
+    for key in rows:
+        chain: list[Region] = []
+        current: int | None = key
+        while current is not None and current in rows and len(chain) < 8:
+            k, name, level, parent, path = rows[current]
+            chain.append(Region(k, name, level, path))
+            current = parent
+        chains[key] = chain
+    return chains
+
+
+def placed_rows(pairs: pl.DataFrame, chains: dict[int, list[Region]]) -> pl.DataFrame:
+    """dim_agency rows (with agency_key still to hash: `key_text`) for (region_key,
+    canonical_name, is_generic) pairs: one row per pair, classified on the generic form."""
+    out: dict[str, list[object]] = {c: [] for c in (
+        "region_key_in", "canonical_in", "key_text", "name", "canonical_name", "is_generic",
+        "level", "kind", "region_key", "agency_name", "unplaced")}
+    for region_key, canonical, generic in pairs.select(
+            "region_key", "canonical_name", "is_generic").iter_rows():
+        chain = chains.get(region_key, []) if region_key is not None else []
+        placed = place_agency(canonical, chain)
+        out["region_key_in"].append(region_key)
+        out["canonical_in"].append(canonical)
+        out["key_text"].append(f"{placed.region_path or ''}|{placed.agency_name}")
+        out["name"].append(canonical)
+        out["canonical_name"].append(placed.generic_name)
+        out["is_generic"].append(bool(generic))
+        out["level"].append(classify_level(placed.generic_name))
+        out["kind"].append(classify_kind(placed.generic_name))
+        out["region_key"].append(placed.region_key)
+        out["agency_name"].append(placed.agency_name)
+        out["unplaced"].append(placed.unplaced)
+    return pl.DataFrame(out, schema={
+        "region_key_in": pl.Int64, "canonical_in": pl.String, "key_text": pl.String,
+        "name": pl.String, "canonical_name": pl.String, "is_generic": pl.Boolean,
+        "level": pl.String, "kind": pl.String, "region_key": pl.Int64,
+        "agency_name": pl.String, "unplaced": pl.Boolean})
+
+
+_V3_AGENCY_DDL = """
+CREATE TABLE _dim_agency_v3 (
+    agency_key      BIGINT PRIMARY KEY,
+    name            VARCHAR NOT NULL,
+    canonical_name  VARCHAR NOT NULL,
+    is_generic      BOOLEAN NOT NULL,
+    level           VARCHAR NOT NULL,
+    kind            VARCHAR NOT NULL,
+    region_key      BIGINT,
+    agency_name     VARCHAR NOT NULL,
+    unplaced        BOOLEAN NOT NULL
+)
+"""
+
+
+def needs_agency_migration(con: duckdb.DuckDBPyConnection) -> bool:
+    """A warehouse of schema version <= 2: dim_agency keyed by canonical_name alone."""
+    columns = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = 'main' AND table_name = 'dim_agency'").fetchall()}
+    return bool(columns) and "agency_name" not in columns
+
+
+def migrate_agency_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Rekey dim_agency from canonical names to bodies (schema version 3) in place: every
+    (document region, old agency) pair the bridge uses is placed, the bodies become the new
+    dim_agency, and each bridge row points at its body. Old rows no mention uses go (a load
+    adds a body when a mention needs it). Runs inside migrate()'s transaction."""
+    pairs = con.sql(
+        """
+        select distinct d.region_key, a.agency_key as old_key, a.canonical_name, a.is_generic
+        from bridge_task_agency as b
+        join fact_task as t using (task_key)
+        join dim_document as d using (document_key)
+        join dim_agency as a on a.agency_key = b.agency_key
+        """).pl()
+    rows = placed_rows(pairs, region_chains(con.sql("select * from dim_region").pl()))
+    rows = rows.with_columns(pairs.get_column("old_key"))
+    con.register("_placed_v3", rows.to_arrow())
+    try:
+        con.execute(_V3_AGENCY_DDL)
+        con.execute(
+            """
+            INSERT INTO _dim_agency_v3
+            select agency_key, any_value(name order by name), any_value(canonical_name
+                   order by canonical_name), bool_or(is_generic), any_value(level order by
+                   canonical_name), any_value(kind order by canonical_name),
+                   any_value(region_key), any_value(agency_name), bool_or(unplaced)
+            from (select gh_key(key_text) as agency_key, * from _placed_v3)
+            group by agency_key
+            order by agency_key
+            """)
+        con.execute(
+            """
+            UPDATE bridge_task_agency
+            SET agency_key = m.new_key
+            FROM (
+                select t.task_key, p.old_key, gh_key(p.key_text) as new_key
+                from fact_task as t
+                join dim_document as d using (document_key)
+                join _placed_v3 as p on p.region_key_in is not distinct from d.region_key
+            ) AS m
+            WHERE bridge_task_agency.task_key = m.task_key
+              AND bridge_task_agency.agency_key = m.old_key
+            """)
+    finally:
+        con.unregister("_placed_v3")
+    con.execute("DROP TABLE dim_agency")
+    con.execute("ALTER TABLE _dim_agency_v3 RENAME TO dim_agency")

@@ -179,6 +179,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         if rows and rows[0][0] == checksum:
             return
     with transaction(con):
+        from warehouse.agencies import migrate_agency_keys, needs_agency_migration
+
+        if needs_agency_migration(con):  # schema version <= 2: rekey agencies first
+            migrate_agency_keys(con)
         for path in migration_files():
             run(con, path.read_text(encoding="utf-8"))
         seed_regions(con)

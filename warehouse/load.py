@@ -27,9 +27,10 @@ import duckdb
 import polars as pl
 
 from transform.records import Document
-from warehouse.agencies import agency_rows, alias_frame
+from warehouse.agencies import alias_frame, placed_rows, region_chains
 from warehouse.db import load_sql, registered, run, staging_sql, transaction, writer
 from warehouse.frames import BatchFrames, documents_to_frames, split_frames
+from warehouse.lineage_load import update_lineage
 from warehouse.schema import TABLES
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ CLASSIFY_STEPS = ("10_regions", "20_doc_changes")
 MANIFEST_FOLDERS = {"archive_index": "index", "fetch_log": "fetchlog"}
 VERSION_STEPS = ("30_dim_document", "40_dims")
 FACT_STEP = "50_facts"
+SERIES_STEP = "60_series"  # after the facts: lineage (Python) reads series and tasks
 DEFAULT_BATCH_SIZE = 2_000  # documents per transaction
 
 
@@ -144,6 +146,9 @@ def load_batch(
                         run(con, load_sql(step))
                     _insert_new_agencies(con)
                     run(con, load_sql(FACT_STEP))
+                    run(con, load_sql(SERIES_STEP))
+                    update_lineage(con, [int(k) for (k,) in run(  # type: ignore[call-overload]
+                        con, "SELECT document_key FROM _new_versions")])
         finally:
             for model in STAGING_MODELS:
                 run(con, f"DROP VIEW IF EXISTS {model}")
@@ -163,22 +168,28 @@ def _stats(con: duckdb.DuckDBPyConnection) -> LoadStats:
 
 
 def _insert_new_agencies(con: duckdb.DuckDBPyConnection) -> None:
-    """Classify canonical names the dimension lacks (few per batch) and insert them."""
-    missing = con.sql(
-        """
-        select canonical_name, bool_or(is_generic) as is_generic
-        from _agency_names
-        anti join dim_agency using (canonical_name)
-        group by canonical_name
-        """
-    ).pl()
-    if missing.is_empty():
-        return
-    rows = agency_rows(missing["canonical_name"], missing["is_generic"])
-    with registered(con, _new_agency=rows.to_arrow()):
+    """Place the batch's (region, name) pairs on their bodies (few per batch), key them in
+    _agency_keys for the bridge, and insert the bodies dim_agency lacks."""
+    pairs = con.sql("select region_key, batch_name, canonical_name, is_generic "
+                    "from _agency_names").pl()
+    rows = placed_rows(pairs, region_chains(con.sql("select * from dim_region").pl()))
+    rows = rows.with_columns(pairs.get_column("batch_name"))
+    with registered(con, _placed=rows.to_arrow()):
         run(con,
-            "INSERT INTO dim_agency SELECT gh_key(canonical_name), name, canonical_name,"
-            " is_generic, level, kind FROM _new_agency ORDER BY canonical_name")
+            "CREATE OR REPLACE TEMP TABLE _agency_keys AS SELECT region_key_in AS region_key,"
+            " batch_name, gh_key(key_text) AS agency_key FROM _placed")
+        run(con,
+            """
+            INSERT INTO dim_agency
+            select agency_key, any_value(name order by name), any_value(canonical_name
+                   order by canonical_name), bool_or(is_generic), any_value(level order by
+                   canonical_name), any_value(kind order by canonical_name),
+                   any_value(region_key), any_value(agency_name), bool_or(unplaced)
+            from (select gh_key(key_text) as agency_key, * from _placed)
+            anti join dim_agency using (agency_key)
+            group by agency_key
+            order by agency_key
+            """)
 
 
 def _contract_frame(table: str, rows: pl.DataFrame) -> pl.DataFrame:

@@ -12,7 +12,10 @@ import pyarrow as pa
 
 # 2: dim_document gains doc_number, index_no and source (the front matter of issue #25),
 # added last to older warehouses in place.
-SCHEMA_VERSION = 2
+# 3: agencies as bodies of a place (dim_agency rekeyed, region_key/agency_name/unplaced),
+# plan series (dim_plan_series; dim_document.series_key, predecessor_document_key) and task
+# lineage (fact_task_lineage), issue #28.
+SCHEMA_VERSION = 3
 
 _S = pa.string()
 _I32 = pa.int32()
@@ -38,7 +41,13 @@ TABLES: dict[str, pa.Schema] = {
     ]),
     "dim_agency": pa.schema([
         ("agency_key", _I64), ("name", _S), ("canonical_name", _S), ("is_generic", _B),
-        ("level", _S), ("kind", _S),
+        ("level", _S), ("kind", _S), ("region_key", _I64), ("agency_name", _S),
+        ("unplaced", _B),
+    ]),
+    "dim_plan_series": pa.schema([
+        ("series_key", _I64), ("name", _S), ("issuer", _S), ("region_key", _I64),
+        ("doc_type", _S), ("first_year", _I32), ("last_year", _I32),
+        ("document_count", _I32),
     ]),
     "dim_date": pa.schema([
         ("date_key", _I32), ("date", _D), ("year", _I32), ("quarter", _I32), ("month", _I32),
@@ -51,7 +60,7 @@ TABLES: dict[str, pa.Schema] = {
         ("original_script", _S), ("quality_flags", pa.list_(_S)), ("content_hash", _S),
         ("version", _I32), ("valid_from", _TS), ("valid_to", _TS), ("is_current", _B),
         ("region_name", _S), ("load_run_id", _S), ("doc_number", _S), ("index_no", _S),
-        ("source", _S),
+        ("source", _S), ("series_key", _I64), ("predecessor_document_key", _I64),
     ]),
     "fact_task": pa.schema([
         ("task_key", _I64), ("document_key", _I64), ("node_id", _S), ("parent_node_id", _S),
@@ -64,6 +73,10 @@ TABLES: dict[str, pa.Schema] = {
         ("written_name", _S), ("mention_no", _I32),
     ]),
     "bridge_task_theme": pa.schema([("task_key", _I64), ("theme_key", _I64)]),
+    "fact_task_lineage": pa.schema([
+        ("task_key", _I64), ("match_task_key", _I64), ("relation", _S), ("score", _F64),
+        ("method", _S),
+    ]),
     "fact_target": pa.schema([
         ("task_key", _I64), ("kind", _S), ("value", _F64), ("unit", _S),
         ("deadline_year", _I32), ("text", _S), ("target_no", _I32),
@@ -101,7 +114,13 @@ VIEWS: tuple[str, ...] = (
     "v_document_changes",
     "v_current_documents",
     "v_current_totals",
+    "v_dropped_tasks",
+    "v_plan_diff",
+    "v_task_lineage",
+    "v_localization",
 )
+# fact_task_lineage.relation values (v_dropped_tasks adds "dropped").
+LINEAGE_RELATIONS: tuple[str, ...] = ("carried_over", "revised", "copied_from_parent", "new")
 
 # Frames registered for one load batch (names as the staging views read them). Child rows
 # point at their document by batch_seq (its row in batch_document): an integer join key.

@@ -98,7 +98,9 @@ def test_front_matter_columns_load_and_an_older_warehouse_gains_them(tmp_path: P
 
     db = tmp_path / "w.duckdb"
     con = connect(db)
-    for column in ("doc_number", "index_no", "source"):
+    # a version-1 dim_document: without the front matter and the (version 3) series columns
+    for column in ("series_key", "predecessor_document_key", "doc_number", "index_no",
+                   "source"):
         con.execute(f"ALTER TABLE dim_document DROP COLUMN {column}")
     con.execute("DELETE FROM warehouse_schema_version")
     con.execute("INSERT INTO warehouse_schema_version VALUES (1, 'v1', now()::timestamp)")
@@ -106,9 +108,10 @@ def test_front_matter_columns_load_and_an_older_warehouse_gains_them(tmp_path: P
     old, new = annotated_documents()[:2]
     load_documents(db, [old], run_id="r1")  # migrates first, then loads
     con = connect(db)
-    assert schema_version(con) == SCHEMA_VERSION == 2
+    assert schema_version(con) == SCHEMA_VERSION == 3
     columns = [r[0] for r in con.execute("DESCRIBE dim_document").fetchall()]
-    assert columns[-3:] == ["doc_number", "index_no", "source"]
+    assert columns[-5:] == ["doc_number", "index_no", "source", "series_key",
+                            "predecessor_document_key"]
     con.close()
     load_documents(db, [replace(new, doc_number="西政办〔2020〕20号", index_no="104/2017-00780",
                                 source="县司法局")], run_id="r2")

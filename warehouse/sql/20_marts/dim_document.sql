@@ -30,3 +30,6 @@ CREATE TABLE IF NOT EXISTS dim_document (
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS doc_number VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS index_no VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS source VARCHAR;
+-- Schema version 3 (issue #28): the plan series and the previous current document of it.
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS series_key BIGINT;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS predecessor_document_key BIGINT;

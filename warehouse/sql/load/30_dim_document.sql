@@ -37,7 +37,9 @@ select
     ctx.run_id          as load_run_id,
     c.doc_number,
     c.index_no,
-    c.source
+    c.source,
+    cast(null as bigint) as series_key,               -- set by 60_series
+    cast(null as bigint) as predecessor_document_key
 from changes as c
 cross join ctx
 order by c.document_key;

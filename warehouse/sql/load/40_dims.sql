@@ -32,22 +32,23 @@ from used
 anti join dim_date on dim_date.date_key = gh_date_key(used.date)
 order by date_key;
 
--- Every canonical name the batch mentions, alias-resolved and keyed once, so the unit
--- mentions join a small table instead of hashing each mention. load.py classifies and
--- inserts the names dim_agency lacks.
+-- Every (place, canonical name) the batch mentions, alias-resolved, so the unit mentions
+-- join a small table instead of placing each mention. load.py places each pair on its
+-- document's region (warehouse.agencies.place_agency) into _agency_keys and inserts the
+-- bodies dim_agency lacks.
 CREATE OR REPLACE TEMP TABLE _agency_names AS
 with mentioned as (
-    select canonical_name as batch_name, bool_or(is_generic) as is_generic
-    from stg_unit
-    semi join _new_versions using (batch_seq)
-    where nullif(canonical_name, '') is not null
-    group by canonical_name
+    select c.region_key, u.canonical_name as batch_name, bool_or(u.is_generic) as is_generic
+    from stg_unit as u
+    join _new_versions as c using (batch_seq)
+    where nullif(u.canonical_name, '') is not null
+    group by c.region_key, u.canonical_name
 )
 
 select
+    m.region_key,
     m.batch_name,
     coalesce(al.canonical, m.batch_name)            as canonical_name,
-    gh_key(coalesce(al.canonical, m.batch_name))    as agency_key,
     m.is_generic
 from mentioned as m
 left join agency_alias as al on al.written = m.batch_name;

@@ -1,5 +1,5 @@
 -- Tasks, unit mentions, themes and targets of the new versions, keyed from natural keys:
--- task_key = gh_key(document_key|node_id), agency_key = gh_key(canonical_name).
+-- task_key = gh_key(document_key|node_id); agency_key from _agency_keys (place, name).
 -- Tasks find their document by batch_seq (an integer join against the small
 -- _new_versions table) and hash their key inline. Mentions, themes and targets look the
 -- key up in _task_keys: a join on (batch_seq, node_id) is cheaper than hashing again.
@@ -49,7 +49,9 @@ select
     u.mention_no
 from stg_unit as u
 join _task_keys as k using (batch_seq, node_id)
-join _agency_names as n on n.batch_name = u.canonical_name;
+join _new_versions as c using (batch_seq)
+join _agency_keys as n
+    on n.batch_name = u.canonical_name and n.region_key is not distinct from c.region_key;
 
 INSERT INTO bridge_task_theme
 select

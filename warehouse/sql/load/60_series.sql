@@ -1,0 +1,70 @@
+-- Plan series (issue #28 item 2): current documents of one issuer, region and doc_type (or
+-- of one region and doc_type when the issuer is missing) over the years. Recomputed over all
+-- current documents on each load that adds versions: one row per document, cheap next to
+-- the facts. A document's predecessor is the current document of its series with the
+-- greatest earlier year (the smallest key when several share that year).
+CREATE OR REPLACE TEMP TABLE _series_members AS
+with documents as (
+    select
+        document_key,
+        nullif(trim(issuer), '')                                           as issuer,
+        region_key,
+        doc_type,
+        gh_doc_year(publish_date, period_start_year, document_date)        as year
+    from dim_document
+    where is_current
+)
+
+select
+    *,
+    case
+        -- an issuer's name may be generic (区依法治区办): its series stays in its region
+        when issuer is not null then gh_key('issuer|' || coalesce(cast(region_key as varchar), '')
+                                            || '|' || issuer || '|' || doc_type)
+        else gh_key('region|' || coalesce(cast(region_key as varchar), '') || '|' || doc_type)
+    end as series_key
+from documents;
+
+DELETE FROM dim_plan_series;
+
+INSERT INTO dim_plan_series
+select
+    m.series_key,
+    coalesce(any_value(m.issuer), mode(r.name), '(no region)') || ' ' || any_value(m.doc_type)
+                                                    as name,
+    any_value(m.issuer)                             as issuer,
+    mode(m.region_key)                              as region_key,
+    any_value(m.doc_type)                           as doc_type,
+    min(m.year)                                     as first_year,
+    max(m.year)                                     as last_year,
+    cast(count(*) as integer)                       as document_count
+from _series_members as m
+left join dim_region as r using (region_key)
+group by m.series_key
+order by m.series_key;
+
+UPDATE dim_document
+SET series_key = p.series_key, predecessor_document_key = p.predecessor_document_key
+FROM (
+    with years as (
+        select series_key, year, min(document_key) as first_key
+        from _series_members
+        where year is not null
+        group by series_key, year
+    ),
+
+    previous as (
+        select
+            series_key,
+            year,
+            lag(first_key) over (partition by series_key order by year) as predecessor_document_key
+        from years
+    )
+
+    select m.document_key, m.series_key, pr.predecessor_document_key
+    from _series_members as m
+    left join previous as pr using (series_key, year)
+) AS p
+WHERE dim_document.document_key = p.document_key
+  AND (dim_document.series_key IS DISTINCT FROM p.series_key
+       OR dim_document.predecessor_document_key IS DISTINCT FROM p.predecessor_document_key);
