@@ -140,9 +140,12 @@ def _lineage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     if missing:
         return {"missing": missing}
     diff = queries.plan_diff(con)
-    by_series: dict[Any, list[Row]] = defaultdict(list)
+    grouped: dict[Any, list[Row]] = defaultdict(list)
     for r in diff:
-        by_series[r["series_key"]].append(r)
+        grouped[r["series_key"]].append(r)
+    # A series' first plan is all "new" against nothing: a series with one plan has no diff.
+    by_series = {k: v for k, v in grouped.items()
+                 if any(r["prev_year"] is not None for r in v)}
     drawn = sorted(by_series, key=lambda k: (-len({r["year"] for r in by_series[k]}),
                                              str(by_series[k][0]["series_name"])))
     series = [{"key": k, "name": by_series[k][0]["series_name"] or "(unnamed series)",

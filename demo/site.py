@@ -297,15 +297,15 @@ class _LineagePlan:
 
 LINEAGE_PLANS: tuple[_LineagePlan, ...] = (
     _LineagePlan("yuhu-2022-fzzf-points", "湘潭市雨湖区2022年法治政府建设工作要点",
-                 "湘潭市雨湖区人民政府办公室", dt.date(2022, 3, 18)),
+                 "湘潭市雨湖区人民政府", dt.date(2022, 3, 18)),
     _LineagePlan("yuhu-2023-fzzf-points", "湘潭市雨湖区2023年法治政府建设工作要点",
-                 "湘潭市雨湖区人民政府办公室", dt.date(2023, 3, 21)),
+                 "湘潭市雨湖区人民政府", dt.date(2023, 3, 21)),
     _LineagePlan("yuhu-2024-fzzf-points", "湘潭市雨湖区2024年法治政府建设工作要点",
-                 "湘潭市雨湖区人民政府办公室", dt.date(2024, 3, 19)),
+                 "湘潭市雨湖区人民政府", dt.date(2024, 3, 19)),
     _LineagePlan("xiangtan-city-2024-fzzf-points", "湘潭市2024年法治政府建设工作要点",
-                 "湘潭市人民政府办公室", dt.date(2024, 2, 27)),
+                 "湘潭市人民政府", dt.date(2024, 2, 27)),
     _LineagePlan("xiangtan-county-2024-fzzf-points", "湘潭县2024年法治政府建设工作要点",
-                 "湘潭县人民政府办公室", dt.date(2024, 3, 12)),
+                 "湘潭县人民政府", dt.date(2024, 3, 12)),
 )
 
 

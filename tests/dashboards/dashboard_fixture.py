@@ -233,7 +233,8 @@ LINEAGE_VIEWS_SQL = (
         (1, '湘潭市雨湖区 法治政府建设工作要点', 2024, 2023, 'revised', 3,
          ['持续优化法治化营商环境']),
         (1, '湘潭市雨湖区 法治政府建设工作要点', 2024, 2023, 'new', 2, ['推进涉外法治工作']),
-        (1, '湘潭市雨湖区 法治政府建设工作要点', 2024, 2023, 'dropped', 2, ['推进人民调解工作'])
+        (1, '湘潭市雨湖区 法治政府建设工作要点', 2024, 2023, 'dropped', 2, ['推进人民调解工作']),
+        (2, '湘潭县 法治政府建设工作要点', 2024, NULL, 'new', 13, ['深化乡镇综合行政执法改革'])
     ) AS t(series_key, series_name, year, prev_year, relation, task_count, headings)""",
     f"""CREATE VIEW v_task_lineage AS
     SELECT task_key::BIGINT AS task_key, step::INTEGER AS step,

@@ -37,7 +37,8 @@ def test_series_and_city_county_pair_are_served_and_parse_to_items(
     for year, doc in zip((2022, 2023, 2024), series, strict=True):
         assert doc.region_path == "湖南省/湘潭市/雨湖区"
         assert (doc.period_start_year, doc.period_end_year) == (year, year)
-        assert doc.issuer == "湘潭市雨湖区人民政府办公室"
+        assert doc.issuer == "湘潭市雨湖区人民政府"
+        assert doc.title == f"湘潭市雨湖区{year}年法治政府建设工作要点"
         assert len(_headings(doc)) >= 12
     # Year to year: most tasks keep their heading, a few are new and a few dropped.
     for before, after in itertools.pairwise(series):
@@ -48,6 +49,7 @@ def test_series_and_city_county_pair_are_served_and_parse_to_items(
     assert city.region_path == "湖南省/湘潭市"
     assert county.region_path == "湖南省/湘潭市/湘潭县"
     assert city.issuer != county.issuer
+    assert county.title == "湘潭县2024年法治政府建设工作要点"
     city_heads, county_heads = set(_headings(city)), set(_headings(county))
     assert len(city_heads & county_heads) >= 9 and county_heads - city_heads
     # Copied tasks are localized: the county's body names the county, not the city.
