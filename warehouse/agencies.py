@@ -91,12 +91,13 @@ def agency_rows(names: Iterable[str], generic: Iterable[bool]) -> pl.DataFrame:
 # Leading words that name the level of the writer's own place (checked in this order), and
 # the admin levels of dim_region they resolve to. 市场… is a word (市场监管局), not 市 + 场….
 _PLACE_PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("街道", ("town",)), ("省", ("province",)), ("市", ("city",)), ("区", ("district",)),
-    ("县", ("county",)), ("镇", ("town",)), ("乡", ("town",)),
+    ("街道", ("town",)), ("省", ("province",)), ("市", ("county_city", "city")),
+    ("区", ("district",)), ("县", ("county",)), ("镇", ("town",)), ("乡", ("town",)),
 )
 _NOT_PREFIXED = re.compile(r"^(?:市场|市政|区域|县域|省级|市级|区级|县级)")
 # The written prefix of a body of each admin level, for the generic form of a full name.
-_LEVEL_PREFIX = {"province": "省", "city": "市", "district": "区", "county": "县", "town": "镇"}
+_LEVEL_PREFIX = {"province": "省", "city": "市", "county_city": "市", "district": "区",
+                 "county": "县", "town": "镇"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +132,9 @@ def place_agency(canonical: str, chain: Sequence[Region]) -> PlacedAgency:
     """Resolve a canonical agency name written in a plan of `chain[0]`'s place (`chain`:
     that region, then its parent, grandparent, ...; empty for a plan with no region).
 
-    A level prefix (市司法局, 区委政法委, 省司法厅) names the body of the plan's ancestor of
-    that level; a name starting with an ancestor's name (湘潭市司法局) is that ancestor's;
+    A level prefix (市司法局, 区委政法委, 省司法厅) names the body of the plan's nearest
+    place of that level (市 in a county-level city's plan is that city); a name starting
+    with an ancestor's name (湘潭市司法局) is that ancestor's;
     anything else (公安局, 各县市区政府) is taken as the plan's own place's body as written.
     """
     if not chain:

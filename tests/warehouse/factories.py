@@ -155,3 +155,62 @@ def annotated_document(name: str) -> Document:
 
 def annotated_documents() -> list[Document]:
     return [annotated_document(name) for name in SEED_NAMES]
+
+
+# ---------------------------------------------------------------- lineage (issue #28)
+
+XIANGTAN_SEED = "004-xiangtan-2021-2025-plan"
+_CITY_OWN = "相关工作同步推进"  # each item: its heading, then another heading's work
+
+
+def _seed_items() -> list[str]:
+    """The 35 item texts of the 湘潭市 plan seed, each its heading plus a second clause
+    naming another item (distinct texts of about 30 characters)."""
+    headings = [item["heading"] for item in expected(XIANGTAN_SEED)["level2"]]
+    return [f"{h}。{headings[(i + 17) % len(headings)]}{_CITY_OWN}。"
+            for i, h in enumerate(headings)]
+
+
+def _items_plan(url: str, texts: list[str], *, region: str | None, year: int, issuer: str,
+                title: str, units: dict[int, list[Unit]] | None = None) -> Document:
+    nodes = [Node("n1", None, 1, "一", 1, "主要任务", "一、主要任务")]
+    for i, text in enumerate(texts, start=1):
+        nodes.append(Node(f"n1.{i}", "n1", 2, str(i), i, text.split("。")[0], text,
+                          units=list((units or {}).get(i, []))))
+    return make_document(url, nodes, title=title, region=region, issuer=issuer,
+                         publish_date=dt.date(year, 3, 1), period=(year, year))
+
+
+def localize(text: str) -> str:
+    """A county's copy of a city task: the city's name replaced by the district's."""
+    return text.replace("湘潭", "雨湖")
+
+
+def lineage_documents() -> dict[str, Document]:
+    """A city plan (湘潭市 2022, the seed's items), a district plan of the same year copying
+    six of them (two localized) and adding two, and the district's 2023 plan: four tasks
+    carried over, one reworded, one new, three dropped. Tasks name agencies by level."""
+    city = _seed_items()
+    own = ["推进雨湖区城市管理综合执法队伍规范化建设,完善执法协作机制。",
+           "开展雨湖区法律明白人培养工程试点,每个村社区培养三名以上。"]
+    new_item = "建设雨湖区智慧司法所服务平台,实现公共法律服务事项网上办理。"
+    county_2022 = [city[0], localize(city[1]), localize(city[2]), city[9], city[10], city[11],
+                   *own]
+    county_2023 = [city[0], localize(city[1]),
+                   localize(city[2]).replace("同步推进", "统筹推进"), city[9], own[0],
+                   new_item]
+    return {
+        "city_2022": _items_plan(
+            "https://lineage.test/xiangtan-2022.html", city, region="湘潭市", year=2022,
+            issuer="湘潭市司法局", title="湘潭市2022年法治建设实施方案",
+            units={10: [_unit("lead", "市司法局", 1)]}),
+        "county_2022": _items_plan(
+            "https://lineage.test/yuhu-2022.html", county_2022, region="湘潭市雨湖区",
+            year=2022, issuer="雨湖区委依法治区办", title="雨湖区2022年法治建设工作要点",
+            units={4: [_unit("lead", "区司法局", 1), _unit("participant", "市司法局", 2),
+                       _unit("participant", "省司法厅", 2)]}),
+        "county_2023": _items_plan(
+            "https://lineage.test/yuhu-2023.html", county_2023, region="湘潭市雨湖区",
+            year=2023, issuer="雨湖区委依法治区办", title="雨湖区2023年法治建设工作要点",
+            units={4: [_unit("lead", "区司法局", 1)]}),
+    }

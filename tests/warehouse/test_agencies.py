@@ -6,11 +6,13 @@ import pytest
 
 from transform.clauses import aliases
 from warehouse.agencies import (
+    Region,
     agency_rows,
     alias_frame,
     canonical_name,
     classify_kind,
     classify_level,
+    place_agency,
 )
 
 
@@ -60,3 +62,37 @@ def test_agency_rows_are_distinct_and_generic_if_any_mention_is() -> None:
         ("各部门", "各部门", True, "unknown", "government_department"),
         ("市司法局", "市司法局", False, "city", "government_department"),
     ]
+
+
+def _chain(*paths_levels: tuple[str, str]) -> list[Region]:
+    return [Region(i, path.split("/")[-1], level, path)
+            for i, (path, level) in enumerate(paths_levels, start=1)]
+
+
+YUHU = _chain(("湖南省/湘潭市/雨湖区", "district"), ("湖南省/湘潭市", "city"),
+              ("湖南省", "province"))
+XIANGXIANG = _chain(("湖南省/湘潭市/湘乡市", "county_city"), ("湖南省/湘潭市", "city"),
+                    ("湖南省", "province"))
+
+
+@pytest.mark.parametrize(("name", "chain", "body", "generic", "region"), [
+    ("市司法局", YUHU[1:], "湘潭市司法局", "市司法局", 2),
+    ("区司法局", YUHU, "湘潭市雨湖区司法局", "区司法局", 1),
+    ("区委政法委", YUHU, "湘潭市雨湖区委政法委", "区委政法委", 1),
+    ("市司法局", YUHU, "湘潭市司法局", "市司法局", 2),        # a city body in a district plan
+    ("省司法厅", YUHU[1:], "湖南省司法厅", "省司法厅", 3),
+    ("湘潭市司法局", YUHU, "湘潭市司法局", "市司法局", 2),    # a place name already written
+    ("市司法局", XIANGXIANG, "湘潭市湘乡市司法局", "市司法局", 1),  # 市 of a county-level city
+    ("市场监管局", YUHU[1:], "市场监管局", "市场监管局", 2),   # 市场 is a word, not 市 + 场
+    ("各县市区政府", YUHU[1:], "各县市区政府", "各县市区政府", 2),
+])
+def test_place_agency_names_the_body_of_the_plans_place(
+        name: str, chain: list[Region], body: str, generic: str, region: int) -> None:
+    placed = place_agency(name, chain)
+    assert (placed.agency_name, placed.generic_name, placed.region_key, placed.unplaced) == (
+        body, generic, region, False)
+
+
+def test_place_agency_without_a_region_is_unplaced() -> None:
+    placed = place_agency("市司法局", [])
+    assert (placed.agency_name, placed.region_key, placed.unplaced) == ("市司法局", None, True)
