@@ -252,6 +252,10 @@ LINEAGE_VIEWS_SQL = (
          '加强行政复议工作。贯彻落实行政复议体制改革要求，规范行政复议案件办理流程。',
          NULL, NULL),
         (904, 0, 904, 2024, '推进涉外法治工作', '推进涉外法治工作。建立涉外企业法律服务联系点。',
+         'new', NULL),
+        (905, 0, 905, 2023, '开展行政执法案卷评查', '开展行政执法案卷评查。组织开展2023年度评查。',
+         'carried_over', 0.97),
+        (905, 1, 805, 2022, '开展行政执法案卷评查', '开展行政执法案卷评查。组织开展2022年度评查。',
          'new', NULL)
     ) AS t(task_key, step, ancestor_task_key, year, heading, text, relation, score)""",
     """CREATE VIEW v_localization AS

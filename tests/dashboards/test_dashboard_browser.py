@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
 
 from dashboards.build import build_dashboard
-from tests.dashboards.dashboard_fixture import HOSTILE_TITLE, TODAY
+from tests.dashboards.dashboard_fixture import HOSTILE_TASK, HOSTILE_TITLE, TODAY
 
 pytestmark = pytest.mark.browser
 
@@ -89,7 +89,8 @@ def test_every_page_opens_offline_and_every_chart_draws(
     browser: Browser, site: Path, tmp_path: Path
 ) -> None:
     pages = sorted(site.glob("*.html")) + sorted((site / "doc").glob("*.html"))
-    assert len(pages) == 5 + 6  # index, overview, longitudinal, explorer, quality + 6 documents
+    # index, overview, longitudinal, explorer, quality, lineage + 6 documents
+    assert len(pages) == 6 + 6
     total_charts = 0
     for path in pages:
         v = Visit(browser, path)
@@ -107,7 +108,23 @@ def test_every_page_opens_offline_and_every_chart_draws(
         v.page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000
         v.page.close()
-    assert total_charts == 4 + 4 + 2  # overview + longitudinal + quality
+    assert total_charts == 4 + 4 + 2 + 1  # overview + longitudinal + quality + lineage
+
+
+def test_lineage_page_picks_a_chain_and_shows_changes_as_text(
+    browser: Browser, site: Path
+) -> None:
+    v = Visit(browser, site / "lineage.html")
+    first, second = v.page.locator("#chain-1"), v.page.locator("#chain-2")
+    assert first.is_visible() and not second.is_visible()
+    # The hostile task text was inserted in 2024: it shows as text inside <ins>.
+    inserted = first.locator("ins").all_inner_texts()
+    assert any(HOSTILE_TASK.removesuffix("加强行政复议工作") in t for t in inserted)
+    assert first.locator("del").count() >= 1
+    v.page.select_option("#chain-pick", "chain-2")
+    assert second.is_visible() and not first.is_visible()
+    v.assert_clean()
+    v.page.close()
 
 
 def test_index_links_pages_and_the_quality_report(browser: Browser, site: Path) -> None:
