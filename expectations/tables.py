@@ -70,7 +70,8 @@ def metric_columns(spec: TableSpec) -> list[tuple[str, str]]:
     """`spec`'s metrics as (name, scalar subquery) pairs."""
     t = _q(spec.name)
     pk = ", ".join(_q(c) for c in spec.primary_key)
-    any_null = " OR ".join(f"{_q(c)} IS NULL" for c in spec.primary_key)
+    any_null = " OR ".join(f"{_q(c)} IS NULL" for c in spec.primary_key
+                           if c not in spec.nullable_key)
     counted = f" WHERE {spec.count_filter}" if spec.count_filter else ""
     parts = [
         ("row_count", f"SELECT count(*) FROM {t}{counted}"),
@@ -85,6 +86,11 @@ def metric_columns(spec: TableSpec) -> list[tuple[str, str]]:
             f"SELECT count(*) FROM {t} AS c WHERE c.{_q(fk.column)} IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {_q(fk.ref_table)} AS p WHERE p.{_q(fk.ref_column)} = "
             f"c.{_q(fk.column)})"))
+    for column, values in spec.accepted_values:
+        accepted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+        parts.append((f"unaccepted__{column}",
+                      f"SELECT count(*) FROM {t} WHERE {_q(column)} IS NOT NULL "
+                      f"AND {_q(column)} NOT IN ({accepted})"))
     if spec.versioned:
         parts.append(("urls_without_one_current",
                       f"SELECT count(*) FROM (SELECT url FROM {t} GROUP BY url "
@@ -103,7 +109,8 @@ def metrics_sql(specs: Sequence[TableSpec]) -> str:
 
 
 def _required_columns(spec: TableSpec) -> set[str]:
-    cols = set(spec.primary_key) | {fk.column for fk in spec.foreign_keys}
+    cols = (set(spec.primary_key) | {fk.column for fk in spec.foreign_keys}
+            | {column for column, _ in spec.accepted_values})
     if spec.versioned:
         cols |= {"url", "is_current", "valid_from", "valid_to"}
     return cols

@@ -36,6 +36,11 @@ class TableSpec:
     foreign_keys: tuple[ForeignKey, ...] = ()
     versioned: bool = False  # SCD2: one current version per url, valid_from < valid_to
     count_filter: str | None = None  # which rows the row-count band follows
+    # Key columns that may be NULL (still part of the uniqueness check): a lineage row of a
+    # new task has no matched task.
+    nullable_key: tuple[str, ...] = ()
+    # (column, accepted values): rows with another non-null value offend.
+    accepted_values: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _fk(column: str, ref_table: str, ref_column: str | None = None) -> ForeignKey:
@@ -46,10 +51,13 @@ def _fk(column: str, ref_table: str, ref_column: str | None = None) -> ForeignKe
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("dim_region", ("region_key",),
               (_fk("parent_region_key", "dim_region", "region_key"),)),
-    TableSpec("dim_agency", ("agency_key",)),
+    TableSpec("dim_agency", ("agency_key",), (_fk("region_key", "dim_region"),)),
+    TableSpec("dim_plan_series", ("series_key",), (_fk("region_key", "dim_region"),)),
     TableSpec("dim_date", ("date_key",)),
     TableSpec("dim_theme", ("theme_key",)),
-    TableSpec("dim_document", ("document_key",), (_fk("region_key", "dim_region"),),
+    TableSpec("dim_document", ("document_key",), (
+        _fk("region_key", "dim_region"), _fk("series_key", "dim_plan_series"),
+        _fk("predecessor_document_key", "dim_document", "document_key")),
               versioned=True, count_filter="is_current"),
     TableSpec("fact_task", ("task_key",), (
         _fk("document_key", "dim_document"), _fk("region_key", "dim_region"),
@@ -59,6 +67,11 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("bridge_task_theme", ("task_key", "theme_key"), (
         _fk("task_key", "fact_task"), _fk("theme_key", "dim_theme"))),
     TableSpec("fact_target", ("task_key", "target_no"), (_fk("task_key", "fact_task"),)),
+    TableSpec("fact_task_lineage", ("task_key", "relation", "match_task_key"), (
+        _fk("task_key", "fact_task"), _fk("match_task_key", "fact_task", "task_key")),
+              nullable_key=("match_task_key",),
+              accepted_values=(("relation", ("carried_over", "revised", "copied_from_parent",
+                                             "new")),)),
 )
 TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in TABLES)
 
@@ -86,6 +99,8 @@ def checks(spec: TableSpec) -> list[Check]:
            Check("primary_key_unique", "pk_duplicate_rows")]
     out += [Check(f"foreign_keys_resolve({fk.column})", f"fk_orphans__{fk.column}")
             for fk in spec.foreign_keys]
+    out += [Check(f"accepted_values({column})", f"unaccepted__{column}")
+            for column, _ in spec.accepted_values]
     if spec.versioned:
         out += [Check("one_current_version", "urls_without_one_current"),
                 Check("valid_from_before_valid_to", "invalid_validity_rows")]

@@ -72,6 +72,24 @@ INSERT INTO bridge_task_agency VALUES (1001, 1, 10, 'lead', '党政综合办', 1
 INSERT INTO bridge_task_theme VALUES (1001, 30), (1002, 31);
 INSERT INTO fact_target VALUES (1001, 'percent', 100, '%', NULL, '100%', 1),
     (1002, 'deadline', NULL, NULL, 2023, '2023年底前', 1);
+-- schema version 3 (issue #28): bodies, plan series and task lineage
+ALTER TABLE dim_agency ADD COLUMN region_key BIGINT;
+ALTER TABLE dim_agency ADD COLUMN agency_name VARCHAR;
+ALTER TABLE dim_agency ADD COLUMN unplaced BOOLEAN;
+UPDATE dim_agency SET region_key = 4, agency_name = '人和镇' || name, unplaced = false;
+ALTER TABLE dim_document ADD COLUMN series_key BIGINT;
+ALTER TABLE dim_document ADD COLUMN predecessor_document_key BIGINT;
+UPDATE dim_document SET series_key = 50;
+UPDATE dim_document SET predecessor_document_key = 101 WHERE document_key = 102;
+CREATE TABLE dim_plan_series (series_key BIGINT, name VARCHAR, issuer VARCHAR,
+    region_key BIGINT, doc_type VARCHAR, first_year INTEGER, last_year INTEGER,
+    document_count INTEGER);
+INSERT INTO dim_plan_series VALUES (50, '人和镇 work_points', '人和镇', 4, 'work_points',
+    2022, 2023, 2);
+CREATE TABLE fact_task_lineage (task_key BIGINT, match_task_key BIGINT, relation VARCHAR,
+    score DOUBLE, method VARCHAR);
+INSERT INTO fact_task_lineage VALUES (1001, NULL, 'new', NULL, 'no_previous_plan'),
+    (1002, 1001, 'revised', 0.8, 'minhash+ratio');
 """
 
 

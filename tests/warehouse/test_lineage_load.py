@@ -234,3 +234,12 @@ def test_a_version_2_warehouse_is_rekeyed_in_place(tmp_path: Path) -> None:
     load_documents(old, [sample_document("https://t.test/xt2.html", year=2024)], run_id="r2")
     assert query(old, "SELECT count(*) FROM dim_agency WHERE agency_name = '湘潭市司法局'"
                  ) == [(1,)]
+
+
+def test_the_loaded_lineage_tables_pass_the_warehouse_checks(db: Path, tmp_path: Path) -> None:
+    from expectations.tables import validate_warehouse
+
+    results = validate_warehouse(db, run_id="r1", gx_dir=tmp_path / "gx")
+    checked = set(results.get_column("suite"))
+    assert {"dim_plan_series", "fact_task_lineage", "dim_agency"} <= checked
+    assert results.filter(~results.get_column("success")).is_empty()
