@@ -16,6 +16,7 @@ from flows.datadir import data_dir_lock
 from flows.pipeline import ARCHIVE_DAMAGED
 from flows.summary import LOAD_COUNTS, SiteOutcome, bad_manifests, run_markdown
 from warehouse.export import export_parquet
+from warehouse.lineage_load import rebuild_lineage_at
 from warehouse.runs import record_failed_site
 
 
@@ -50,6 +51,9 @@ def reprocess(data_dir: str = "data") -> dict[str, Any]:
                 continue
             logger.info("reprocess %s %s: %s", run_id, site, summary)
             outcomes.append(SiteOutcome(site=site, counts=batch.counts, load=summary))
+        # Unchanged documents load as no-ops: task lineage (issue #28) is recomputed whole.
+        lineage_rows = rebuild_lineage_at(paths.warehouse)
+        logger.info("reprocess %s: %d task lineage rows rebuilt", run_id, lineage_rows)
     markdown = run_markdown(run_id, outcomes, {}, kind="reprocess")
     create_markdown_artifact(markdown, key="govharvest-reprocess-summary",
                              description=f"govharvest reprocess {run_id}")

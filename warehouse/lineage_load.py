@@ -13,6 +13,7 @@ same rows as once, and documents loaded night by night give the rows of one batc
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -133,3 +134,11 @@ def rebuild_lineage(con: duckdb.DuckDBPyConnection,
     run(con, "DELETE FROM fact_task_lineage")
     _store(con, rows)
     return rows.height
+
+
+def rebuild_lineage_at(path: str | Path, config: LineageConfig = DEFAULT_CONFIG) -> int:
+    """`rebuild_lineage` on the warehouse at `path`, in one transaction of its own writer."""
+    from warehouse.db import transaction, writer
+
+    with writer(path) as con, transaction(con):
+        return rebuild_lineage(con, config)

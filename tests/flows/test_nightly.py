@@ -147,3 +147,25 @@ def test_reprocess_rebuilds_the_same_warehouse_from_the_archive(
         runs = con.execute("SELECT site, status FROM run_log WHERE run_id = ? ORDER BY site",
                            [result["run_id"]]).fetchall()
     assert runs == [("demo-hunan", "ok"), ("demo-trs", "ok")]
+
+
+def test_reprocess_rebuilds_task_lineage(
+    prefect_harness: None, demo_site, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """Issue #28: reprocess recomputes fact_task_lineage whole, even where every document
+    loads unchanged (a load then writes nothing)."""
+    from flows.harvest import harvest_site
+    from flows.maintenance import reprocess
+
+    data = tmp_path / "data"
+    harvest_site(site="demo-hunan", data_dir=str(data), base_url=demo_site.base_url)
+    sql = "SELECT * FROM fact_task_lineage ORDER BY ALL"
+    with duckdb.connect(str(data / "warehouse.duckdb")) as con:
+        before = con.execute(sql).fetchall()
+        con.execute("DELETE FROM fact_task_lineage WHERE relation <> 'new'")
+        con.execute("INSERT INTO fact_task_lineage VALUES (1, 2, 'revised', 0.5, 'stale')")
+    demo_site.stop()
+    reprocess(data_dir=str(data))
+    with duckdb.connect(str(data / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute(sql).fetchall() == before
+    assert before
