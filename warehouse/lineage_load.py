@@ -24,6 +24,10 @@ from warehouse.lineage import DEFAULT_CONFIG, TASK_COLUMNS, LineageConfig, compu
 
 # Item-level tasks: leaf nodes below the preamble (level >= 1 with no child node).
 _ITEM_TASKS = """
+with tasks as (
+    select * from fact_task where document_key in (select document_key from _lineage_docs)
+)
+
 select
     t.task_key,
     t.document_key,
@@ -31,10 +35,11 @@ select
     gh_doc_year(d.publish_date, d.period_start_year, d.document_date) as year,
     d.region_key,
     coalesce(t.text, t.heading, '') as text
-from fact_task as t
+from tasks as t
 join dim_document as d using (document_key)
-anti join fact_task as c on c.document_key = t.document_key and c.parent_node_id = t.node_id
-where d.is_current and t.level >= 1 and {where}
+anti join tasks as c on c.document_key = t.document_key and c.parent_node_id = t.node_id
+where d.is_current and t.level >= 1
+order by t.document_key, t.node_ordinal
 """
 
 _CURRENT_DOCS = """
@@ -56,8 +61,7 @@ def _task_frame(con: duckdb.DuckDBPyConnection, doc_keys: Iterable[int],
     keys = pl.DataFrame({"document_key": sorted(set(doc_keys))},
                         schema={"document_key": pl.Int64})
     with registered(con, _lineage_docs=keys.to_arrow()):
-        frame = con.sql(_ITEM_TASKS.format(
-            where="t.document_key in (select document_key from _lineage_docs)")).pl()
+        frame = con.sql(_ITEM_TASKS).pl()
     parents = [[str(k) for k in _ancestors(chains, r)] or None
                for r in frame.get_column("region_key").to_list()]
     return frame.with_columns(
@@ -107,9 +111,10 @@ def update_lineage(con: duckdb.DuckDBPyConnection, new_documents: Iterable[int],
     """Lineage rows for the tasks of `new_documents` (current versions a load just added)
     and the stored tasks they affect; returns the rows written. Rows of tasks whose
     document is no longer current are removed."""
-    run(con, "DELETE FROM fact_task_lineage WHERE task_key IN (SELECT t.task_key FROM "
-             "fact_task AS t JOIN dim_document AS d USING (document_key) "
-             "WHERE NOT d.is_current AND d.valid_to = (SELECT loaded_at FROM _load_context))")
+    # the versions this load closed (_doc_changes: the batch just merged)
+    run(con, "DELETE FROM fact_task_lineage WHERE task_key IN (SELECT task_key FROM fact_task "
+             "WHERE document_key IN (SELECT old_document_key FROM _doc_changes "
+             "WHERE status = 'changed'))")
     seeds = set(new_documents)
     if not seeds:
         return 0
