@@ -62,12 +62,17 @@ def _task_frame(con: duckdb.DuckDBPyConnection, doc_keys: Iterable[int],
                         schema={"document_key": pl.Int64})
     with registered(con, _lineage_docs=keys.to_arrow()):
         frame = con.sql(_ITEM_TASKS).pl()
-    parents = [[str(k) for k in _ancestors(chains, r)] or None
-               for r in frame.get_column("region_key").to_list()]
+    # ancestors per distinct region (few), joined on: not a list built per task
+    regions = frame.get_column("region_key").drop_nulls().unique().to_list()
+    parents = pl.DataFrame(
+        {"region_key": regions,
+         "parent_region_key": [[str(k) for k in _ancestors(chains, r)] or None
+                               for r in regions]},
+        schema={"region_key": pl.Int64, "parent_region_key": pl.List(pl.String)})
+    frame = frame.join(parents, on="region_key", how="left", maintain_order="left")
     return frame.with_columns(
         pl.col("task_key").cast(pl.String), pl.col("document_key").cast(pl.String),
         pl.col("series_key").cast(pl.String), pl.col("region_key").cast(pl.String),
-        pl.Series("parent_region_key", parents, dtype=pl.List(pl.String)),
     ).select(TASK_COLUMNS)
 
 
