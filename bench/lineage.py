@@ -1,5 +1,5 @@
-"""Benchmark: task lineage (warehouse/lineage.py): accuracy on the labelled pairs and time
-for 1M tasks against a plain all-pairs baseline.
+"""Benchmark: task lineage (warehouse/lineage.py, warehouse/taskmatch.py): accuracy on the
+labelled pairs and time for 1M tasks against a plain all-pairs baseline.
 
 Accuracy: precision and recall of carried_over, revised, copied_from_parent and of
 carried_over+revised together on tests/fixtures/lineage/pairs.csv, dev and holdout
