@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from transform.clauses import aliases
+from warehouse.db import SQL_DIR
 
 # (kind, pattern) in priority order: a court's party group is still a court, etc.
 _KIND_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -208,19 +209,10 @@ def placed_rows(pairs: pl.DataFrame, chains: dict[int, list[Region]]) -> pl.Data
         "agency_name": pl.String, "unplaced": pl.Boolean})
 
 
-_V3_AGENCY_DDL = """
-CREATE TABLE _dim_agency_v3 (
-    agency_key      BIGINT PRIMARY KEY,
-    name            VARCHAR NOT NULL,
-    canonical_name  VARCHAR NOT NULL,
-    is_generic      BOOLEAN NOT NULL,
-    level           VARCHAR NOT NULL,
-    kind            VARCHAR NOT NULL,
-    region_key      BIGINT,
-    agency_name     VARCHAR NOT NULL,
-    unplaced        BOOLEAN NOT NULL
-)
-"""
+def _v3_agency_ddl() -> str:
+    """The current dim_agency DDL (its one home, 20_marts/dim_agency.sql) for the rebuilt table."""
+    ddl = (SQL_DIR / "20_marts" / "dim_agency.sql").read_text(encoding="utf-8")
+    return ddl.replace("CREATE TABLE IF NOT EXISTS dim_agency", "CREATE TABLE _dim_agency_v3")
 
 
 def needs_agency_migration(con: duckdb.DuckDBPyConnection) -> bool:
@@ -248,7 +240,7 @@ def migrate_agency_keys(con: duckdb.DuckDBPyConnection) -> None:
     rows = rows.with_columns(pairs.get_column("old_key"))
     con.register("_placed_v3", rows.to_arrow())
     try:
-        con.execute(_V3_AGENCY_DDL)
+        con.execute(_v3_agency_ddl())
         con.execute(
             """
             INSERT INTO _dim_agency_v3
