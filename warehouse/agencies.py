@@ -209,6 +209,22 @@ def placed_rows(pairs: pl.DataFrame, chains: dict[int, list[Region]]) -> pl.Data
         "agency_name": pl.String, "unplaced": pl.Boolean})
 
 
+def body_rows_sql(placed: str, new_only: bool = False) -> str:
+    """dim_agency rows, one per body, from the placed mentions in table `placed` (the
+    columns of `placed_rows` plus `key_text`); with `new_only`, bodies dim_agency lacks."""
+    skip = "anti join dim_agency using (agency_key)" if new_only else ""
+    return f"""
+        select agency_key, any_value(name order by name), any_value(canonical_name
+               order by canonical_name), bool_or(is_generic), any_value(level order by
+               canonical_name), any_value(kind order by canonical_name),
+               any_value(region_key), any_value(agency_name), bool_or(unplaced)
+        from (select gh_key(key_text) as agency_key, * from {placed})
+        {skip}
+        group by agency_key
+        order by agency_key
+        """
+
+
 def _v3_agency_ddl() -> str:
     """The current dim_agency DDL (its one home, 20_marts/dim_agency.sql) for the rebuilt table."""
     ddl = (SQL_DIR / "20_marts" / "dim_agency.sql").read_text(encoding="utf-8")
@@ -241,17 +257,7 @@ def migrate_agency_keys(con: duckdb.DuckDBPyConnection) -> None:
     con.register("_placed_v3", rows.to_arrow())
     try:
         con.execute(_v3_agency_ddl())
-        con.execute(
-            """
-            INSERT INTO _dim_agency_v3
-            select agency_key, any_value(name order by name), any_value(canonical_name
-                   order by canonical_name), bool_or(is_generic), any_value(level order by
-                   canonical_name), any_value(kind order by canonical_name),
-                   any_value(region_key), any_value(agency_name), bool_or(unplaced)
-            from (select gh_key(key_text) as agency_key, * from _placed_v3)
-            group by agency_key
-            order by agency_key
-            """)
+        con.execute("INSERT INTO _dim_agency_v3 " + body_rows_sql("_placed_v3"))
         con.execute(
             """
             UPDATE bridge_task_agency

@@ -27,7 +27,7 @@ import duckdb
 import polars as pl
 
 from transform.records import Document
-from warehouse.agencies import alias_frame, placed_rows, region_chains
+from warehouse.agencies import alias_frame, body_rows_sql, placed_rows, region_chains
 from warehouse.db import load_sql, registered, run, staging_sql, transaction, writer
 from warehouse.frames import BatchFrames, documents_to_frames, split_frames
 from warehouse.lineage_load import update_lineage
@@ -178,18 +178,7 @@ def _insert_new_agencies(con: duckdb.DuckDBPyConnection) -> None:
         run(con,
             "CREATE OR REPLACE TEMP TABLE _agency_keys AS SELECT region_key_in AS region_key,"
             " batch_name, gh_key(key_text) AS agency_key FROM _placed")
-        run(con,
-            """
-            INSERT INTO dim_agency
-            select agency_key, any_value(name order by name), any_value(canonical_name
-                   order by canonical_name), bool_or(is_generic), any_value(level order by
-                   canonical_name), any_value(kind order by canonical_name),
-                   any_value(region_key), any_value(agency_name), bool_or(unplaced)
-            from (select gh_key(key_text) as agency_key, * from _placed)
-            anti join dim_agency using (agency_key)
-            group by agency_key
-            order by agency_key
-            """)
+        run(con, "INSERT INTO dim_agency " + body_rows_sql("_placed", new_only=True))
 
 
 def _contract_frame(table: str, rows: pl.DataFrame) -> pl.DataFrame:
