@@ -32,10 +32,11 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from demo.layouts import DEMO_LAYOUTS, LayoutSite
+from demo.serving import BackgroundServer
 from demo.site import (
     DEFAULT_SCALE,
     HUNAN_SITE,
@@ -81,7 +82,7 @@ def _gzip_bomb() -> bytes:
     return gzip.compress(b"\0" * GZIP_BOMB_BYTES, compresslevel=9)
 
 
-class DemoSite:
+class DemoSite(BackgroundServer):
     """A replica government portal; start()/stop() or use as a context manager."""
 
     def __init__(
@@ -97,7 +98,6 @@ class DemoSite:
         drip_bytes: int = 1,
         layouts: tuple[str, ...] = DEMO_LAYOUTS,
     ) -> None:
-        self.host, self.port = host, port
         self.revision = revision
         self.slow_seconds = slow_seconds
         self.drip_seconds, self.drip_bytes = drip_seconds, drip_bytes
@@ -115,52 +115,8 @@ class DemoSite:
         self.layouts = LayoutSite(layouts)
         self._in_flight = 0
         self.peak_in_flight = 0
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle ---------------------------------------------------------------------
-    def start(self) -> DemoSite:
         handler = type("Handler", (_Handler,), {"site": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.1}, daemon=True,
-                                        name=f"demosite:{self.port}")
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> DemoSite:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def serve_forever(self) -> None:
-        """Block until interrupted (the CLI's `demo-site`); starts the server if needed."""
-        if self._server is None:
-            self.start()
-        try:
-            while self._thread is not None and self._thread.is_alive():
-                self._thread.join(timeout=0.5)
-        finally:
-            self.stop()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
+        super().__init__(handler, host, port, name="demosite")
 
     # -- test hooks --------------------------------------------------------------------
     def set_revision(self, revision: int) -> None:
@@ -414,7 +370,7 @@ JS_CHALLENGE_PAGE = ("<html><head><meta charset=\"utf-8\"></head><body><noscript
 
 
 class _Handler(BaseHTTPRequestHandler):
-    site: DemoSite  # bound per server by DemoSite.start
+    site: DemoSite  # bound per server by DemoSite.__init__
     protocol_version = "HTTP/1.1"
     server_version = "DemoGov/1.0"
     # Headers and body go out in two writes; with Nagle on, a keep-alive client's delayed

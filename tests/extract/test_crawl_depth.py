@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from threading import Thread
 
 import pytest
 
+from demo.serving import BackgroundServer
 from extract.crawl import harvest
 from extract.profile import generic_profile
 from tests.conftest import seed_text
@@ -54,14 +54,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with BackgroundServer(_Handler) as server:
+        yield server.base_url
 
 
 def test_deep_pages_are_archived_and_read_whole(site: str, tmp_path: Path) -> None:

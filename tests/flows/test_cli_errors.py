@@ -11,13 +11,13 @@ import http.server
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
+from demo.serving import BackgroundServer
 from flows.cli import app
 from flows.datadir import LOCK_FILE
 from warehouse.db import WarehouseError, connect
@@ -96,14 +96,8 @@ class _Counting(http.server.BaseHTTPRequestHandler):
 def site() -> Iterator[str]:
     """A local site that counts every request it gets."""
     HITS.clear()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with BackgroundServer(_Counting) as server:
+        yield server.base_url
 
 
 def run_cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -26,9 +26,11 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+from typing import Self
 from urllib.parse import urlsplit
 
+from demo.serving import BackgroundServer
 from tests.conftest import seed_text
 
 XSS_SCRIPT = "<script>alert(1)</script>"
@@ -194,34 +196,26 @@ def _gzip_bomb() -> bytes:
     return b"".join(parts)
 
 
-class HostileSite:
+class HostileSite(BackgroundServer):
     """start()/stop() or a context manager; `lifetime` bounds how long it serves."""
 
     def __init__(self, *, robots_status: int = 404, lifetime: float = 300.0) -> None:
         self.robots_status = robots_status
         self.lifetime = lifetime
-        self.port = 0
         self._lock = threading.Lock()
         self._log: list[LoggedRequest] = []
         self._hits: Counter[str] = Counter()
         self._bomb: bytes | None = None
         self._streamed: Counter[str] = Counter()  # body bytes written, per article name
         self._pages = {c.name: case_article(c) for c in CASES if c.seed is not None}
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._watchdog: threading.Timer | None = None
         self._stopping = threading.Event()
-
-    # -- lifecycle ---------------------------------------------------------------------
-    def start(self) -> HostileSite:
         handler = type("Handler", (_Handler,), {"site": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.1}, daemon=True,
-                                        name=f"hostile:{self.port}")
-        self._thread.start()
+        super().__init__(handler, "127.0.0.1", 0, name="hostile")
+
+    # -- lifecycle: BackgroundServer's, plus the watchdog ------------------------------
+    def start(self) -> Self:
+        super().start()
         self._watchdog = threading.Timer(self.lifetime, self.stop)
         self._watchdog.daemon = True
         self._watchdog.start()
@@ -231,27 +225,7 @@ class HostileSite:
         self._stopping.set()  # ends drips and streams still being written
         if self._watchdog is not None and self._watchdog is not threading.current_thread():
             self._watchdog.cancel()
-        with self._lock:
-            server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> HostileSite:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
+        super().stop()
 
     @property
     def requests(self) -> list[LoggedRequest]:
@@ -296,7 +270,7 @@ class HostileSite:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    site: HostileSite  # bound per server by HostileSite.start
+    site: HostileSite  # bound per server by HostileSite.__init__
     protocol_version = "HTTP/1.1"
     server_version = "HostileGov/1.0"
     disable_nagle_algorithm = True  # the drip's single bytes go out one by one
