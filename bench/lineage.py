@@ -234,7 +234,8 @@ def main() -> None:
 
     dev = evaluate("dev")
     holdout = evaluate("holdout")
-    for name, figures in (("dev", dev), ("holdout", holdout)):
+    real = evaluate("real")  # pairs quoted from real plans: reported, not in the target
+    for name, figures in (("dev", dev), ("holdout", holdout), ("real", real)):
         for err in figures["errors"]:  # type: ignore[attr-defined]
             print(f"{name} error: {err}", file=sys.stderr)
 
@@ -273,6 +274,8 @@ def main() -> None:
                     "containment": dev["containment"]},
             "holdout": {"pairs": holdout["pairs"], "scores": holdout["scores"],
                         "containment": holdout["containment"]},
+            "real": {"pairs": real["pairs"], "scores": real["scores"],
+                     "errors": real["errors"]},
         },
         "baseline": {
             "method": "scoped all-pairs: decide() on every (task, candidate-plan task), "

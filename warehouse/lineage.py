@@ -26,10 +26,11 @@ Output rows (`LINEAGE_SCHEMA`): `task_key, match_task_key, relation, score, meth
   once numbering, clauses, punctuation and years are normalised away, with the same
   other numbers (near-identical);
 - `revised`: series match with `fuzz.ratio >= revised_min` (`short_revised_min` when
-  either text is shorter than `short_chars`), or one text aligned inside the other
+  either text is shorter than `short_chars` and the two do not open with the same
+  heading sentence, `heading`), or one text aligned inside the other
   (`fuzz.partial_ratio >= containment_min`): the same task reworded; or a split or merge;
-- `copied_from_parent`: parent match by the same rules (method ends in `:verbatim` when it
-  would be carried_over, `:localized` otherwise, `:split`/`:merged` for containment);
+- `copied_from_parent`: parent match by the same rules (method ends in `:verbatim` when the
+  normalised texts are equal, `:localized` otherwise, `:split`/`:merged` for containment);
 - `new`: no series match (`match_task_key` null; method `no_candidate` when the previous
   plan exists, `no_previous_plan` when the task's plan is the first of its series). A task
   with a parent copy but no series match gets both a `new` and a `copied_from_parent` row.
@@ -66,6 +67,7 @@ from warehouse.taskmatch import (
     LineageConfig,
     Signer,
     decide,
+    heading,
     normalise,
     relation_of,
     sentence_norms,
@@ -215,13 +217,15 @@ def _parents(docs: dict[str, _Doc]) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _best_rows(task_key: str, norm: str, pool: str, candidates: Sequence[str],
-               norms: dict[str, str], config: LineageConfig
+def _best_rows(task_key: str, pool: str, candidates: Sequence[str], norms: dict[str, str],
+               heads: dict[str, str | None], config: LineageConfig
                ) -> list[tuple[str, str, str, float, str]]:
     """The row(s) for one task in one pool: the best match, or every merged predecessor."""
     decided: list[tuple[str, Decision]] = []
+    head = heads[task_key]
     for cand in candidates:
-        decision = decide(norm, norms[cand], config)
+        same_heading = head is not None and head == heads[cand]
+        decision = decide(norms[task_key], norms[cand], config, same_heading)
         if decision is not None:
             decided.append((cand, decision))
     if not decided:
@@ -284,11 +288,13 @@ def compute_lineage(new: pl.DataFrame, pool: pl.DataFrame | None = None,
                or new_docs.intersection(parents.get(d, ()))}
 
     norms: dict[str, str] = {}
+    heads: dict[str, str | None] = {}
     texts: dict[str, str] = {}
     tasks_by_doc: dict[str, list[str]] = {}
     for task_key, doc_key, text in tasks.select("task_key", "document_key", "text").iter_rows():
         texts[task_key] = text or ""
         norms[task_key] = normalise(text or "")
+        heads[task_key] = heading(text or "", config)
         tasks_by_doc.setdefault(doc_key, []).append(task_key)
 
     signer = Signer(config)
@@ -339,8 +345,7 @@ def compute_lineage(new: pl.DataFrame, pool: pl.DataFrame | None = None,
                     candidates[i] |= bucket
             unmatched: list[str] = []
             for task_key, cand in zip(waiting, candidates, strict=True):
-                best = _best_rows(task_key, norms[task_key], pool_name, sorted(cand), norms,
-                                  config)
+                best = _best_rows(task_key, pool_name, sorted(cand), norms, heads, config)
                 found[task_key][pool_name] = best
                 if not best:
                     unmatched.append(task_key)
@@ -348,7 +353,7 @@ def compute_lineage(new: pl.DataFrame, pool: pl.DataFrame | None = None,
                 more = _sentence_candidates(index, pool_docs, [texts[k] for k in unmatched])
                 for task_key, cand in zip(unmatched, more, strict=True):
                     found[task_key][pool_name] = _best_rows(
-                        task_key, norms[task_key], pool_name, sorted(cand), norms, config)
+                        task_key, pool_name, sorted(cand), norms, heads, config)
         for task_key in keys:
             if found[task_key].get("series"):
                 rows.extend(found[task_key]["series"])

@@ -37,7 +37,7 @@ class Pair:
     pair_id: str
     label: str
     context: str  # "series" or "parent"
-    split: str  # "dev" or "holdout"
+    split: str  # "dev", "holdout" or "real" (quoted from real plans, never tuned on)
     left: str
     right: str
 

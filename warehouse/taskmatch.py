@@ -86,6 +86,10 @@ class LineageConfig:
     # different task, and in 30 characters it still leaves ratio 70-86.
     short_chars: int = 40
     short_revised_min: float = 92.0
+    # ... unless both tasks open with the same heading (the first sentence, "加强行政复议工作。",
+    # at least this many normalised characters): the heading names the task and plans keep
+    # it while rewording the body, so a short pair with one then needs only revised_min.
+    heading_min_chars: int = 4
     # Tasks whose normalised text is shorter than this never match (headings like 加强监督).
     min_chars: int = 6
     # Containment fallback: a task with no whole-text match queries a per-document index of
@@ -120,6 +124,15 @@ def normalise(text: str) -> str:
     text = UNIT_CLAUSE.sub("", text)
     text = YEAR.sub(YEAR_MASK, text)
     return NOT_TEXT.sub("", text)
+
+
+def heading(text: str, config: LineageConfig = DEFAULT_CONFIG) -> str | None:
+    """The normalised first sentence of a task that goes on after it, or None."""
+    head, *body = SENTENCE_END.split(LEADING_NUMBERING.sub("", text.strip()), maxsplit=1)
+    norm = normalise(head)
+    if not body or not normalise(body[0]) or len(norm) < config.heading_min_chars:
+        return None
+    return norm
 
 
 def sentence_norms(text: str, config: LineageConfig) -> list[str]:
@@ -231,9 +244,12 @@ class Decision:
     score: float  # 0..100
 
 
-def decide(new_norm: str, old_norm: str, config: LineageConfig = DEFAULT_CONFIG
-           ) -> Decision | None:
-    """Classify a (new, old) pair of normalised texts, or None when they differ."""
+def decide(new_norm: str, old_norm: str, config: LineageConfig = DEFAULT_CONFIG,
+           same_heading: bool = False) -> Decision | None:
+    """Classify a (new, old) pair of normalised texts, or None when they differ.
+
+    `same_heading`: both texts open with the same `heading` (lifts the short-task rule).
+    """
     if len(new_norm) < config.min_chars or len(old_norm) < config.min_chars:
         return None
     ratio = fuzz.ratio(new_norm, old_norm)
@@ -242,7 +258,7 @@ def decide(new_norm: str, old_norm: str, config: LineageConfig = DEFAULT_CONFIG
             and NUMBER.findall(new_norm) == NUMBER.findall(old_norm)):
         return Decision("identical", ratio)
     shorter, longer = sorted((len(new_norm), len(old_norm)))
-    short = shorter < config.short_chars
+    short = shorter < config.short_chars and not same_heading
     threshold = config.short_revised_min if short else config.revised_min
     contained = (config.short_revised_min if short else config.containment_min)
     partial = 0.0
@@ -275,6 +291,11 @@ def relation_of(pool: str, decision: Decision, config: LineageConfig = DEFAULT_C
     else:
         method = f"{config.method_prefix}+ratio"
     if pool == "parent":
-        suffix = {"identical": "verbatim", "reworded": "localized"}.get(decision.kind)
-        return "copied_from_parent", method + (f":{suffix}" if suffix else "")
+        if decision.kind in ("split", "merged"):
+            return "copied_from_parent", method
+        # Verbatim only when the normalised texts are equal (ratio 100): the commonest
+        # localisation, 全市 -> 全县 or 市委 -> 县委, is a one-character edit, which the
+        # series pool still calls carried_over.
+        verbatim = decision.kind == "identical" and decision.score >= 100.0
+        return "copied_from_parent", method + (":verbatim" if verbatim else ":localized")
     return ("carried_over" if decision.kind == "identical" else "revised"), method

@@ -14,6 +14,7 @@ from warehouse.lineage import (
     compute_lineage,
     decide,
     dropped_tasks,
+    heading,
     merge_incremental,
     normalise,
 )
@@ -129,8 +130,34 @@ def test_county_copy_of_the_city_task_is_copied_from_parent() -> None:
     verbatim = _row(lineage, "k2", "copied_from_parent")
     assert localized["match_task_key"] == verbatim["match_task_key"] == "c1"
     assert str(verbatim["method"]).endswith(":verbatim")
+    # Inserting 全县 is a two-character edit: near-identical, yet localized, not verbatim.
+    assert str(localized["method"]).endswith(":localized")
     # The county plan has no earlier plan: also `new` in its own series.
     assert _row(lineage, "k1", "new")["method"] == "no_previous_plan"
+
+
+# Short tasks (under 40 characters once normalised), as district work points write them.
+APPEAL_2023 = "(十一)加强行政复议工作。贯彻落实行政复议体制改革要求，规范行政复议案件办理流程。"
+APPEAL_2024 = "(十二)加强行政复议工作。贯彻落实新修订的行政复议法，规范行政复议案件办理流程。"
+# The same body under another heading: one changed key word makes a different task.
+HEARING_2024 = "(十二)加强行政应诉工作。贯彻落实行政复议体制改革要求，规范行政应诉案件办理流程。"
+
+
+def test_heading_is_the_first_sentence_of_a_task_that_goes_on() -> None:
+    assert heading(APPEAL_2023) == "加强行政复议工作"
+    assert heading("（三）加强监督。") is None  # nothing after it: the task is all heading
+    assert heading("1.执法。严格执法程序。") is None  # two characters do not name a task
+
+
+def test_a_short_task_reworded_under_its_heading_is_revised() -> None:
+    frame = _frame(_task("a1", "A", 2023, APPEAL_2023), _task("b1", "B", 2024, APPEAL_2024),
+                   _task("b2", "B", 2024, HEARING_2024))
+    lineage = compute_lineage(frame)
+    assert (_row(lineage, "b1")["relation"], _row(lineage, "b1")["match_task_key"]) == \
+        ("revised", "a1")
+    # Closer in characters than b1 is, but under another heading the short-task rule holds.
+    assert _row(lineage, "b2")["relation"] == "new"
+    assert decide(normalise(APPEAL_2024), normalise(APPEAL_2023)) is None
 
 
 def test_split_and_merged_tasks_link_to_their_predecessors() -> None:
@@ -206,8 +233,9 @@ def test_labelled_set_is_large_and_holds_every_label() -> None:
     labels = {p.label for p in pairs}
     assert labels == {"carried_over", "revised", "copied_from_parent", "different", "split",
                       "merged"}
-    holdout = [p for p in pairs if p.split == "holdout"]
-    assert 0.2 <= len(holdout) / len(pairs) <= 0.3
+    made = [p for p in pairs if p.split in ("dev", "holdout")]
+    holdout = [p for p in made if p.split == "holdout"]
+    assert 0.2 <= len(holdout) / len(made) <= 0.3
     assert {p.label for p in holdout} == labels
 
 
@@ -220,6 +248,19 @@ def test_holdout_meets_the_targets() -> None:
     # And no relation of its own falls below the precision target.
     for relation in ("carried_over", "revised", "copied_from_parent"):
         assert scores[relation]["precision"] >= 0.95, (relation, figures["errors"])
+
+
+def test_no_real_near_miss_is_linked() -> None:
+    # The `real` split quotes published plans: its negatives are neighbouring items and
+    # same-heading tasks of unrelated places, none of which may be linked. (Its two positives
+    # are paraphrases sharing few characters, beyond a text-reuse measure: reported by
+    # bench/lineage.py, not asserted.)
+    figures = evaluate("real")
+    errors = figures["errors"]
+    assert isinstance(errors, list)
+    false_links = [e for e in errors if e[1] == "different"]
+    assert not false_links, false_links
+    assert isinstance(figures["pairs"], int) and figures["pairs"] >= 15
 
 
 def test_a_short_part_of_a_long_task_is_found_through_its_sentences() -> None:
