@@ -115,7 +115,7 @@ SOURCE_STOP = re.compile(r"(?:发布时间|发布日期|时间|日期|浏览|点
 TITLE_SEPARATOR = re.compile(r"\s*(?:_|\||｜|——|--|－|\s-\s|\s—\s)\s*")
 TITLE_BARE_DASH = re.compile(r"^(?P<title>.+)-(?P<site>[^-\d]{2,30})$")
 SITE_NAME = re.compile(
-    r"(?:网|网站|门户|政府|局|委|办|厅|院|中心|委员会|部|司|署|区|市|县|镇|乡|街道|频道|首页|平台|"
+    r"(?:网|网站|门户|政府|局|委|办|办公室|厅|院|中心|委员会|部|司|署|区|市|县|镇|乡|街道|频道|首页|平台|"
     r"gov\.cn|GOV\.CN)$"
 )
 

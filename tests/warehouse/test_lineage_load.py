@@ -92,6 +92,28 @@ def test_documents_of_one_issuer_form_a_series_with_predecessors(db: Path) -> No
     assert len({r[0] for r in query(db, "SELECT series_key FROM dim_document")}) == 2
 
 
+def test_unplaced_plans_of_one_issuer_form_a_series_per_title(tmp_path: Path) -> None:
+    # A site republishing towns' plans the gazetteer does not know: one series per town,
+    # each following its own title from year to year, not one series of the whole site.
+    db = tmp_path / "w.duckdb"
+    docs = []
+    for town, year in (("竹料镇", 2023), ("竹料镇", 2024), ("钟落镇", 2024)):
+        doc = sample_document(f"https://t.test/{town}-{year}.html", year=year)
+        doc.region, doc.issuer = None, "某区司法局"
+        doc.title = f"{town}{year}年法治建设工作要点"
+        docs.append(doc)
+    load_documents(db, docs, run_id="r1")
+    series = query(db, "SELECT name, document_count FROM dim_plan_series ORDER BY name")
+    assert series == [("某区司法局 竹料镇YYYY年法治建设工作要点", 2),
+                      ("某区司法局 钟落镇YYYY年法治建设工作要点", 1)]
+    titles = dict(query(db, """
+        SELECT d.title, p.title FROM dim_document AS d
+        LEFT JOIN dim_document AS p ON p.document_key = d.predecessor_document_key"""))
+    assert titles == {"竹料镇2023年法治建设工作要点": None,
+                      "竹料镇2024年法治建设工作要点": "竹料镇2023年法治建设工作要点",
+                      "钟落镇2024年法治建设工作要点": None}
+
+
 # ---------------------------------------------------------------- lineage
 
 

@@ -1,5 +1,8 @@
 -- Plan series (issue #28 item 2): current documents of one issuer, region and doc_type (or
--- of one region and doc_type when the issuer is missing) over the years. Recomputed over all
+-- of one region and doc_type when the issuer is missing) over the years. A plan the
+-- gazetteer cannot place stands in its series by its title with the years masked
+-- ("竹料镇YYYY年法治建设工作要点"): one site's unplaced plans of many places are not one series,
+-- and plans keep their title pattern from year to year. Recomputed over all
 -- current documents on each load that adds versions: one row per document, cheap next to
 -- the facts. A document's predecessor is the current document of its series with the
 -- greatest earlier year (the smallest key when several share that year).
@@ -10,28 +13,40 @@ with documents as (
         nullif(trim(issuer), '')                                           as issuer,
         region_key,
         doc_type,
-        gh_doc_year(publish_date, period_start_year, document_date)        as year
+        gh_doc_year(publish_date, period_start_year, document_date)        as year,
+        case when region_key is null then
+            regexp_replace(regexp_replace(coalesce(title, ''), '\s+', '', 'g'),
+                           '(19|20)\d[\dxX]', 'YYYY', 'g')
+        end                                                                as title_stem
     from dim_document
     where is_current
+),
+
+placed as (
+    select *, coalesce(cast(region_key as varchar), 'title:' || title_stem, '') as place
+    from documents
 )
 
 select
     *,
     case
-        -- an issuer's name may be generic (区依法治区办): its series stays in its region
-        when issuer is not null then gh_key('issuer|' || coalesce(cast(region_key as varchar), '')
-                                            || '|' || issuer || '|' || doc_type)
-        else gh_key('region|' || coalesce(cast(region_key as varchar), '') || '|' || doc_type)
+        -- an issuer's name may be generic (区依法治区办): its series stays in its place
+        when issuer is not null then gh_key('issuer|' || place || '|' || issuer || '|' || doc_type)
+        else gh_key('region|' || place || '|' || doc_type)
     end as series_key
-from documents;
+from placed;
 
 DELETE FROM dim_plan_series;
 
 INSERT INTO dim_plan_series
 select
     m.series_key,
-    coalesce(any_value(m.issuer), mode(r.name), '(no region)') || ' ' || any_value(m.doc_type)
-                                                    as name,
+    case
+        when mode(m.region_key) is null and any_value(m.title_stem) <> ''
+            then coalesce(any_value(m.issuer) || ' ', '') || any_value(m.title_stem)
+        else coalesce(any_value(m.issuer), mode(r.name), '(no region)') || ' '
+             || any_value(m.doc_type)
+    end                                             as name,
     any_value(m.issuer)                             as issuer,
     mode(m.region_key)                              as region_key,
     any_value(m.doc_type)                           as doc_type,
