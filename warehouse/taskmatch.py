@@ -35,6 +35,7 @@ UNIT_CLAUSE = re.compile(
 # Everything that is not a CJK character, a Latin letter or a digit: punctuation, spaces,
 # full-width symbols. Kept: Chinese characters (the text), letters and digits (targets).
 NOT_TEXT = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9]+")
+TEXT_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9]")
 # Calendar years (2023, 202x): bumped every year in a carried-over task ("2023年底前" ->
 # "2024年底前"), so they are masked; other numbers are targets and kept.
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d[\dxX](?!\d)")
@@ -130,7 +131,7 @@ def heading(text: str, config: LineageConfig = DEFAULT_CONFIG) -> str | None:
     """The normalised first sentence of a task that goes on after it, or None."""
     head, *body = SENTENCE_END.split(LEADING_NUMBERING.sub("", text.strip()), maxsplit=1)
     norm = normalise(head)
-    if not body or not normalise(body[0]) or len(norm) < config.heading_min_chars:
+    if not body or not TEXT_CHAR.search(body[0]) or len(norm) < config.heading_min_chars:
         return None
     return norm
 
