@@ -129,8 +129,8 @@ def _charts(**figs: Any) -> dict[str, Chart]:
             for name, fig in figs.items()}
 
 
-# Series drawn as charts on the lineage page: the ones with the most years (a warehouse may hold
-# thousands; the table below the charts lists them all).
+# Series drawn as charts on the lineage page: the ones with the most years (the table below
+# the charts lists up to queries.MAX_LISTED).
 MAX_SERIES_CHARTS = 12
 
 
@@ -139,17 +139,12 @@ def _lineage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     missing = queries.missing_lineage_views(con)
     if missing:
         return {"missing": missing}
-    diff = queries.plan_diff(con)
+    diff, series_total = queries.plan_diff(con)
     grouped: dict[Any, list[Row]] = defaultdict(list)
-    for r in diff:
+    for r in diff:  # in the query's order: the series with the most years first
         grouped[r["series_key"]].append(r)
-    # A series' first plan is all "new" against nothing: a series with one plan has no diff.
-    by_series = {k: v for k, v in grouped.items()
-                 if any(r["prev_year"] is not None for r in v)}
-    drawn = sorted(by_series, key=lambda k: (-len({r["year"] for r in by_series[k]}),
-                                             str(by_series[k][0]["series_name"])))
-    series = [{"key": k, "name": by_series[k][0]["series_name"] or "(unnamed series)",
-               "rows": by_series[k]} for k in drawn]
+    series = [{"key": k, "name": v[0]["series_name"] or "(unnamed series)", "rows": v}
+              for k, v in grouped.items()]
     series_charts = {
         str(s["key"]): Chart(id=f"chart-series-{i}", json=charts.figure_json(
             charts.plan_diff_bars(str(s["name"]), s["rows"])))
@@ -161,8 +156,10 @@ def _lineage(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         for newer, older in zip(steps, [*steps[1:], None], strict=True):
             newer["segments"] = (char_diff(older["text"] or "", newer["text"] or "")
                                  if older is not None else None)
-    return {"missing": [], "series": series, "series_charts": series_charts,
-            "chains": list(chains.values()), "localization": queries.localization(con)}
+    localization, localization_total = queries.localization(con)
+    return {"missing": [], "series": series, "series_total": series_total,
+            "series_charts": series_charts, "chains": list(chains.values()),
+            "localization": localization, "localization_total": localization_total}
 
 
 def _document_trees(

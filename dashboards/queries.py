@@ -323,6 +323,9 @@ LINEAGE_VIEWS: tuple[str, ...] = ("v_plan_diff", "v_task_lineage", "v_localizati
 PLAN_DIFF_RELATIONS: tuple[str, ...] = ("carried_over", "revised", "new", "dropped")
 # Chains the lineage page shows: the longest ones (most years back), revised ones first.
 MAX_CHAINS = 40
+# Series and plans the lineage page lists: a warehouse of 1M tasks holds thousands of each,
+# and listing them all made a 42 MB page (bench/dashboard.py); the views hold every one.
+MAX_LISTED = 100
 
 
 def missing_lineage_views(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -331,12 +334,28 @@ def missing_lineage_views(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [v for v in LINEAGE_VIEWS if v not in present]
 
 
-def plan_diff(con: duckdb.DuckDBPyConnection) -> list[Row]:
-    """Per series and year: how many tasks were carried over, revised, new, dropped."""
-    return rows(con, """
+def plan_diff(con: duckdb.DuckDBPyConnection, limit: int | None = None
+              ) -> tuple[list[Row], int]:
+    """Per series and year, how many tasks were carried over, revised, new, dropped: the rows
+    of the `limit` series with the most years (a series' first plan has nothing to be diffed
+    against: series of one plan are left out), and how many series have a diff at all."""
+    series = rows(con, """
+        SELECT series_key, count(DISTINCT year) AS years, min(series_name) AS name
+        FROM v_plan_diff
+        GROUP BY series_key
+        HAVING count(prev_year) > 0
+        ORDER BY years DESC, name, series_key""")
+    keys = [r["series_key"] for r in series[: MAX_LISTED if limit is None else limit]]
+    if not keys:
+        return [], len(series)
+    order = {k: i for i, k in enumerate(keys)}
+    found = rows(con, """
         SELECT series_key, series_name, year, prev_year, relation, task_count, headings
         FROM v_plan_diff
-        ORDER BY series_name, series_key, year, relation""")
+        WHERE list_contains(?, series_key)
+        ORDER BY year, relation""", [keys])
+    found.sort(key=lambda r: order[r["series_key"]])  # stable: year, relation kept
+    return found, len(series)
 
 
 def task_chains(con: duckdb.DuckDBPyConnection, limit: int = MAX_CHAINS) -> list[Row]:
@@ -359,12 +378,15 @@ def task_chains(con: duckdb.DuckDBPyConnection, limit: int = MAX_CHAINS) -> list
         [limit])
 
 
-def localization(con: duckdb.DuckDBPyConnection) -> list[Row]:
-    """Per plan that copies tasks from a parent-level plan: the share of its tasks copied
-    (plans copying nothing have no parent plan in the view and are left out)."""
-    return rows(con, """
+def localization(con: duckdb.DuckDBPyConnection, limit: int | None = None
+                 ) -> tuple[list[Row], int]:
+    """Per plan that copies tasks from a parent-level plan, the share of its tasks copied
+    (plans copying nothing have no parent plan in the view and are left out): the `limit`
+    latest plans, most copied first, and how many plans copy at all."""
+    found = rows(con, """
         SELECT document_key, title, region_name, year, parent_document_key, parent_title,
                task_count, copied_count, copied_share, localized_headings
         FROM v_localization
         WHERE parent_document_key IS NOT NULL
-        ORDER BY year DESC NULLS LAST, copied_share DESC NULLS LAST, title""")
+        ORDER BY year DESC NULLS LAST, copied_share DESC NULLS LAST, title, document_key""")
+    return found[: MAX_LISTED if limit is None else limit], len(found)

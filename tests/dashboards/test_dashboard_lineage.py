@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboards import charts
+from dashboards import charts, queries
 from dashboards.build import build_dashboard
 from dashboards.textdiff import Segment, char_diff
 from tests.dashboards.dashboard_fixture import TODAY, build_fixture_warehouse
@@ -64,6 +64,18 @@ def test_localization_table_shows_the_share_copied(page: str) -> None:
     assert "湘潭县2024年法治政府建设工作要点" in table
     assert "湘潭市2024年法治政府建设工作要点" in table
     assert "85%" in table  # 11 of 13 tasks
+
+
+def test_long_lists_are_capped_and_point_to_the_views(
+        fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A warehouse of 1M tasks holds thousands of series and copying plans: the page lists the
+    # first MAX_LISTED of each and says where the rest are.
+    monkeypatch.setattr(queries, "MAX_LISTED", 0)
+    build_dashboard(fixture_db, tmp_path / "dashboard", today=TODAY)
+    html = (tmp_path / "dashboard" / "lineage.html").read_text(encoding="utf-8")
+    assert 'id="plan-diff-more"' in html and "of 1;" in html
+    assert 'id="localization-more"' in html
+    assert "湘潭县2024年法治政府建设工作要点" not in html and "做好疫情防控法治保障" not in html
 
 
 def test_a_warehouse_without_lineage_views_says_so(tmp_path: Path) -> None:
