@@ -114,6 +114,16 @@ def test_unplaced_plans_of_one_issuer_form_a_series_per_title(tmp_path: Path) ->
                       "钟落镇2024年法治建设工作要点": None}
 
 
+def test_a_series_is_named_by_its_place_when_the_issuer_does_not_say_it(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    town = sample_document("https://t.test/renhe.html", region="广州市白云区人和镇")
+    city = sample_document("https://t.test/xt.html", region="湘潭市")
+    town.issuer = city.issuer = "湘潭市司法局"
+    load_documents(db, [town, city], run_id="r1")
+    names = [n for (n,) in query(db, "SELECT name FROM dim_plan_series ORDER BY name")]
+    assert names == ["湘潭市司法局 work_points", "湘潭市司法局 人和镇 work_points"]
+
+
 # ---------------------------------------------------------------- lineage
 
 

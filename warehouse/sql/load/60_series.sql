@@ -44,6 +44,11 @@ select
     case
         when mode(m.region_key) is null and any_value(m.title_stem) <> ''
             then coalesce(any_value(m.issuer) || ' ', '') || any_value(m.title_stem)
+        -- one issuer (a city's 司法局 site) may publish the plans of many places: its
+        -- series are told apart by the place, unless the issuer's name already says it
+        when any_value(m.issuer) is not null and mode(r.name) is not null
+             and not contains(any_value(m.issuer), mode(r.name))
+            then any_value(m.issuer) || ' ' || mode(r.name) || ' ' || any_value(m.doc_type)
         else coalesce(any_value(m.issuer), mode(r.name), '(no region)') || ' '
              || any_value(m.doc_type)
     end                                             as name,
