@@ -19,6 +19,8 @@ from datasketch import MinHash
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
+from transform.patterns import HAN
+
 # Leading item numbering: （一） (1) 一、 1. 1、 ① and "第一条"-free forms; stripped because
 # renumbering is the commonest change between years and says nothing about the task.
 LEADING_NUMBERING = re.compile(
@@ -34,8 +36,8 @@ UNIT_CLAUSE = re.compile(
 )
 # Everything that is not a CJK character, a Latin letter or a digit: punctuation, spaces,
 # full-width symbols. Kept: Chinese characters (the text), letters and digits (targets).
-NOT_TEXT = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9]+")
-TEXT_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9]")
+NOT_TEXT = re.compile(rf"[^{HAN}A-Za-z0-9]+")
+TEXT_CHAR = re.compile(rf"[{HAN}A-Za-z0-9]")
 # Calendar years (2023, 202x): bumped every year in a carried-over task ("2023年底前" ->
 # "2024年底前"), so they are masked; other numbers are targets and kept.
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d[\dxX](?!\d)")
