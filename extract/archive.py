@@ -40,8 +40,6 @@ from extract.manifests import (
     LISTINGS_SCHEMA,
     MANIFEST_SCHEMAS,
     ManifestError,
-    conform,
-    manifest_problem,
     read_manifest,
     safe_name,
 )
@@ -139,7 +137,7 @@ def compact_manifests(archive_dir: Path, site: str, *, loaded: Mapping[str, int]
     archive_dir = Path(archive_dir)
     at = at or COMPACT_AT
     done: list[Compaction] = []
-    for folder, schema in MANIFEST_SCHEMAS.items():
+    for folder in MANIFEST_SCHEMAS:
         files = _manifest_files(archive_dir / folder, site)
         if len(files) < at:
             continue
@@ -149,9 +147,10 @@ def compact_manifests(archive_dir: Path, site: str, *, loaded: Mapping[str, int]
             name = f"{folder}/{path.name}"
             if folder in ledgered and loaded.get(name) != path.stat().st_size:
                 break
-            if manifest_problem(path, folder):
+            try:
+                frame = read_manifest(path, folder)
+            except ManifestError:
                 break  # a damaged manifest stays as it is, for verify to report
-            frame = conform(pl.read_parquet(path), schema)
             if frame.filter(pl.col("site") != site).height:
                 continue  # "x-b"'s manifest when compacting "b"
             frames.append(frame)

@@ -11,7 +11,7 @@ What an index row says is read back from each record:
   adds to every record. Records archived before those fields existed take run id and site
   from the file name, `warc/{run_id}-{site}.warc.gz` (a run id as flows.pipeline.new_run_id
   makes it, else everything up to the first hyphen), with the site name as made safe for a
-  file name (`_safe`: unchanged for profile names and host names). Their kind is told from
+  file name (`safe_name`: unchanged for profile names and host names). Their kind is told from
   what is left: robots.txt by its path; an article or attachment when the site's links or
   listings manifests name the URL as one; anything else "other", which reprocessing does
   not parse (a list page loaded as a document would be worse than a page left out).
@@ -32,7 +32,13 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from extract.archive import _read_manifests, read_index, read_listings
-from extract.manifests import INDEX_SCHEMA, LINKS_SCHEMA, conform, manifest_problem, safe_name
+from extract.manifests import (
+    INDEX_SCHEMA,
+    LINKS_SCHEMA,
+    ManifestError,
+    read_manifest,
+    safe_name,
+)
 from extract.warcread import (
     KIND_FIELD,
     RUN_FIELD,
@@ -174,11 +180,13 @@ def _add_rows(archive_dir: Path, warc_file: str, rows: list[dict[str, object]]) 
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = pl.DataFrame(rows, schema=INDEX_SCHEMA, orient="row")
     if path.exists():
-        if manifest_problem(path, "index"):
+        try:
+            indexed = read_manifest(path, "index")
+        except ManifestError:
             path.replace(path.with_suffix(".parquet.damaged"))
         else:
-            frame = pl.concat([conform(pl.read_parquet(path), INDEX_SCHEMA), frame])
-            frame = frame.unique(["warc_file", "offset"], keep="first", maintain_order=True)
+            frame = pl.concat([indexed, frame]).unique(["warc_file", "offset"], keep="first",
+                                                       maintain_order=True)
     tmp = path.with_suffix(".parquet.tmp")
     frame.write_parquet(tmp)
     tmp.replace(path)
