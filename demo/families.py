@@ -173,7 +173,6 @@ def _head(family: str, encoding: str, declare_charset: bool, title_tag: str, met
 
 
 def _render_hunan(a: _Article) -> str:
-    stamp = a.publish_date + (f" {a.publish_time}" if a.publish_time else "")
     zoom_open, zoom_close = {
         0: ('<div class="xl-xqnr"><div id="zoom">', "</div></div>"),
         1: ('<div class="xl-xqnr">', "</div>"),
@@ -224,7 +223,7 @@ def _render_hunan(a: _Article) -> str:
         )
     info = (
         '<div class="xl-info">'
-        f"<span>发布时间：{_e(stamp)}</span>&nbsp;&nbsp;<span>来源：{_e(a.source)}</span>"
+        f"<span>发布时间：{_e(a.stamp)}</span>&nbsp;&nbsp;<span>来源：{_e(a.source)}</span>"
         '&nbsp;&nbsp;<span class="font">【字体：<a href="javascript:doZoom(18)">大</a> '
         '<a href="javascript:doZoom(16)">中</a> <a href="javascript:doZoom(14)">小</a>】</span>'
         "</div>"
@@ -250,24 +249,20 @@ def _render_hunan(a: _Article) -> str:
 
 
 def _render_trs(a: _Article) -> str:
-    stamp = a.publish_date + (f" {a.publish_time}" if a.publish_time else "")
     index_no = f"430300/{a.publish_date[:4]}-{int(_digest(a.title)[:6], 16) % 100000:05d}"
-    metas = "\n".join(
-        f'<meta name="{name}" content="{_e(value)}">'
-        for name, value in (
-            ("SiteName", f"{a.source}门户网站"),
-            ("SiteDomain", "www.example.gov.cn"),
-            ("SiteIDCode", "4303000012"),
-            ("ColumnName", "通知公告"),
-            ("ColumnType", "政务公开"),
-            ("ArticleTitle", a.title),
-            ("PubDate", stamp),
-            ("ContentSource", a.source),
-            ("Keywords", "法治建设"),
-            ("Description", a.body_text.replace("\n", " ")[:80]),
-            ("Url", f"http://www.example.gov.cn/{a.url_path.lstrip('/')}"),
-        )
-    )
+    metas = _meta_tags((
+        ("SiteName", f"{a.source}门户网站"),
+        ("SiteDomain", "www.example.gov.cn"),
+        ("SiteIDCode", "4303000012"),
+        ("ColumnName", "通知公告"),
+        ("ColumnType", "政务公开"),
+        ("ArticleTitle", a.title),
+        ("PubDate", a.stamp),
+        ("ContentSource", a.source),
+        ("Keywords", "法治建设"),
+        ("Description", a.body_text.replace("\n", " ")[:80]),
+        ("Url", f"http://www.example.gov.cn/{a.url_path.lstrip('/')}"),
+    ))
     table = (
         '<table class="xxgk-table" cellspacing="0" cellpadding="0"><tbody>'
         f"<tr><th>索引号：</th><td>{_e(index_no)}</td><th>主题分类：</th><td>司法</td></tr>"
@@ -306,7 +301,7 @@ def _render_trs(a: _Article) -> str:
         + '<div class="container"><div class="xxgk">'
         + table
         + f'</div><div class="article"><h2 class="article-title">{_e(a.title)}</h2>'
-        + f'<div class="article-info">发布日期：{_e(stamp)}　来源：{_e(a.source)}</div>'
+        + f'<div class="article-info">发布日期：{_e(a.stamp)}　来源：{_e(a.source)}</div>'
         + f'<div class="view">{body}</div>'
         + _attachment_block(a.attachments, "fj")
         + "</div></div>"
@@ -316,26 +311,22 @@ def _render_trs(a: _Article) -> str:
 
 
 def _render_hanweb(a: _Article) -> str:
-    stamp = a.publish_date + (f" {a.publish_time}" if a.publish_time else "")
     generated = dt.date.fromisoformat(a.publish_date) + dt.timedelta(days=400)
-    metas = "\n".join(
-        f'<meta name="{name}" content="{_e(value)}">'
-        for name, value in (
-            ("SiteName", f"{a.source}网站"),
-            ("SiteDomain", "www.example.gov.cn"),
-            ("SiteIDCode", "3209000001"),
-            ("ColumnName", "工作动态"),
-            ("ArticleTitle", a.title),
-            ("PubDate", stamp),
-            ("ContentSource", a.source),
-            # jcms stamps the page generation time here; it is not the publish date.
-            ("Maketime", f"{generated.isoformat()} 16:22:31"),
-            ("Url", f"http://www.example.gov.cn/art/{a.url_path.lstrip('/')}"),
-        )
-    )
+    metas = _meta_tags((
+        ("SiteName", f"{a.source}网站"),
+        ("SiteDomain", "www.example.gov.cn"),
+        ("SiteIDCode", "3209000001"),
+        ("ColumnName", "工作动态"),
+        ("ArticleTitle", a.title),
+        ("PubDate", a.stamp),
+        ("ContentSource", a.source),
+        # jcms stamps the page generation time here; it is not the publish date.
+        ("Maketime", f"{generated.isoformat()} 16:22:31"),
+        ("Url", f"http://www.example.gov.cn/art/{a.url_path.lstrip('/')}"),
+    ))
     info = (
         '<div class="article-info">'
-        f"<span>信息来源：{_e(a.source)}</span><span>发布日期：{_e(stamp)}</span>"
+        f"<span>信息来源：{_e(a.source)}</span><span>发布日期：{_e(a.stamp)}</span>"
         '<span>浏览次数：<script language="javascript" '
         'src="/module/visitcount/articlehits.jsp?colid=1&amp;artid=2"></script></span>'
         '<span>【字号：<a href="javascript:doZoom(20)">大</a> '
@@ -415,6 +406,17 @@ class _Article:
     variant: int
     document_date: str | None
     doc_number: str | None
+
+    @property
+    def stamp(self) -> str:
+        """Publish date, and time when there is one, as the info line prints them."""
+        return self.publish_date + (f" {self.publish_time}" if self.publish_time else "")
+
+
+
+def _meta_tags(pairs: tuple[tuple[str, str], ...]) -> str:
+    """The CMS's <meta name=… content=…> block, values escaped."""
+    return "\n".join(f'<meta name="{name}" content="{_e(value)}">' for name, value in pairs)
 
 
 _RENDERERS: dict[str, Callable[[_Article], str]] = {
