@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import hashlib
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from html import unescape as html_unescape
@@ -18,7 +17,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from transform import clauses, facts, frontmatter, metadata, structure, text
 from transform import patterns as P
 from transform.decode import Decoded, charset_from_content_type, decode_bytes
-from transform.records import Document, Node, url_host
+from transform.records import Document, Node, sha256_digest, url_host
 
 # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
 _WIDE_BOMS = (
@@ -187,7 +186,7 @@ def parse_document(
         quality_flags=flags,
         text=body_text,
         nodes=tree.nodes,
-        content_hash="sha256:" + hashlib.sha256(body_text.encode("utf-8")).hexdigest(),
+        content_hash=sha256_digest(body_text.encode("utf-8")),
         cover_notice=front.cover_notice,
         credits=norm.credits,
         flag_details=details,
