@@ -29,8 +29,6 @@ from transform import patterns as P
 from transform.records import Role, Unit
 
 DATA = Path(__file__).parent / "data"
-_OPENERS = "([【〔"
-_CLOSERS = ")]】〕"
 
 
 @dataclass(slots=True)
@@ -94,7 +92,7 @@ def _match_close(text: str, start: int) -> tuple[int, bool]:
         ch = m.group(0)
         if ch == "\n":
             return m.start(), True
-        if ch in _OPENERS:
+        if ch in P.CLAUSE_OPENERS:
             depth += 1
         else:
             depth -= 1
