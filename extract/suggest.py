@@ -27,10 +27,11 @@ from extract.exchange import FetchResult
 from extract.http import Fetcher
 from extract.jsonlist import json_endpoints, json_entries, json_template
 from extract.listing import HANWEB_RECORD, ListBlock, ListItem, detect_list
-from extract.listpages import parse_text
+from extract.listpages import EntryReader, parse_text
 from extract.paging import HANWEB_NEXTGROUP, Paging, detect_paging
 from extract.profile import (
     SITES_DIR,
+    ListRules,
     ProfileError,
     SiteProfile,
     generic_profile,
@@ -46,6 +47,8 @@ BODY_TAGS = ("p", "div", "span", "font", "br")  # what a body container's childr
 IDENT = re.compile(r"^[A-Za-z_][\w-]*$")
 DIGITS = re.compile(r"\d+")
 _DECLARED_SOURCES = ("http", "meta", "bom")
+# The written list rules that say which links of a page are entries (not how it pages).
+_READER_RULES = ("item_selector", "link_selector", "article_patterns", "dated_items")
 
 
 class SuggestError(ProfileError):
@@ -165,20 +168,9 @@ def _json_first(fetcher: Fetcher, template: str, first: int,
 
 
 def _selected(doc: lxml.html.HtmlElement, url: str, lists: dict[str, Any]) -> list[str]:
-    """Article URLs the written list rules read on a page (as the crawler's selector rule
-    does): each item's first matching link, kept when it matches an article pattern."""
-    patterns = [re.compile(p) for p in lists.get("article_patterns", [])]
-    items = CSSSelector(lists["item_selector"], translator="html")(doc)
-    link_css = CSSSelector(lists.get("link_selector", "a[href]"), translator="html")
-    out: list[str] = []
-    for item in items:
-        links = link_css(item)
-        if not links:
-            continue
-        absolute = urljoin(url, (links[0].get("href") or "").strip()).split("#")[0]
-        if any(p.search(absolute) for p in patterns) and absolute not in out:
-            out.append(absolute)
-    return out
+    """Article URLs the written list rules read on a page, by the crawler's own reader."""
+    rules = ListRules.model_validate({k: lists[k] for k in _READER_RULES if k in lists})
+    return [entry.url for entry in EntryReader(rules).entries(doc, url)]
 
 
 def suggest_profile(
