@@ -16,8 +16,8 @@ For each task two pools are searched:
 A task whose normalised text equals a pool task's is matched by a dict lookup. Otherwise
 candidates come from MinHash LSH over character n-gram shingles of the normalised text
 (datasketch's affine32 permutations; signatures and band keys computed a plan at a time
-with numpy, see `_Signer`), one index per pool document, so a task is compared with the
-few pool tasks sharing a band and never with the whole pool; a task still unmatched
+with numpy, see `taskmatch.Signer`), one index per pool document, so a task is compared
+with the few pool tasks sharing a band and never with the whole pool; a task still unmatched
 queries an index of the pool's sentences (split parts). Each candidate is scored with
 rapidfuzz (`decide`) and classified with the thresholds of `LineageConfig`.
 

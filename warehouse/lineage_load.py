@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from warehouse.agencies import Region, region_chains
-from warehouse.db import registered, run
+from warehouse.db import registered, run, transaction, writer
 from warehouse.lineage import DEFAULT_CONFIG, TASK_COLUMNS, LineageConfig, compute_lineage
 
 # Item-level tasks: leaf nodes below the preamble (level >= 1 with no child node).
@@ -148,7 +148,5 @@ def rebuild_lineage(con: duckdb.DuckDBPyConnection,
 
 def rebuild_lineage_at(path: str | Path, config: LineageConfig = DEFAULT_CONFIG) -> int:
     """`rebuild_lineage` on the warehouse at `path`, in one transaction of its own writer."""
-    from warehouse.db import transaction, writer
-
     with writer(path) as con, transaction(con):
         return rebuild_lineage(con, config)
