@@ -166,7 +166,7 @@ class _Head:
         above = index - 1
         if above >= 0 and self.kinds[above] is None:
             sig = self.lines[above]
-            if len(sig) <= _SIGNATURE_MAX and "。" not in sig and not P.MARKER.match(sig):
+            if metadata.is_signature(sig):
                 self.kinds[above] = _COVER
                 self.signature = self.signature or sig
 

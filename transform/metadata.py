@@ -123,11 +123,17 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
     return fm
 
 
+def is_signature(line: str) -> bool:
+    """Whether the line above a signing date can be the signature (the issuer's name):
+    short, no sentence, no outline numeral."""
+    return len(line) <= _SIGNATURE_MAX and "。" not in line and not P.MARKER.match(line)
+
+
 def take_back_matter(body: list[str], fm: FrontMatter) -> list[str]:
     """Body without its closing "issuer\n2023年5月10日" signature (recorded in `fm`)."""
     if len(body) >= 3 and (date := dates.date_line(body[-1])) is not None:
         sig = body[-2]
-        if len(sig) <= _SIGNATURE_MAX and "。" not in sig and not P.MARKER.match(sig):
+        if is_signature(sig):
             fm.document_date = fm.document_date or date
             fm.issuer = fm.issuer or sig
             fm.removed.extend(body[-2:])
