@@ -64,6 +64,11 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
+def _cover_form(line: str) -> str:
+    """A line as cover-title patterns read it: without a leading 文号, spaces removed."""
+    return _squash(P.LEADING_DOC_NUMBER.sub("", line))
+
+
 class _Head:
     """The classified head of one document and the fields read from it."""
 
@@ -124,7 +129,7 @@ class _Head:
         """Lines taken by a cover notice title starting at `start` (0 if there is none)."""
         joined = ""
         for k in range(start, min(start + 3, end)):
-            joined += _squash(P.LEADING_DOC_NUMBER.sub("", self.lines[k]))
+            joined += _cover_form(self.lines[k])
             if len(joined) > _TITLE_MAX * 2:
                 return 0
             if self.carried(joined):
@@ -220,7 +225,7 @@ class _Head:
                 self.kinds[k] = _COVER
             elif (
                 P.ORG_LINE.match(line) and k + 1 < end and self.kinds[k + 1] == _COVER
-                and P.COVER_START.match(_squash(P.LEADING_DOC_NUMBER.sub("", self.lines[k + 1])))
+                and P.COVER_START.match(_cover_form(self.lines[k + 1]))
             ):
                 self.kinds[k] = _COVER
                 self.cover_issuer = self.cover_issuer or line
@@ -299,7 +304,7 @@ def parse_front_matter(lines: list[str]) -> FrontMatter:
     head = _Head(lines)
     end = head.classify()
     if head.meta_title:
-        head.carried(_squash(P.LEADING_DOC_NUMBER.sub("", head.meta_title)))
+        head.carried(_cover_form(head.meta_title))
     head.finish_cover(end)
     fm = head.fm
     title = head.find_title(end)
@@ -333,7 +338,7 @@ def parse_front_matter(lines: list[str]) -> FrontMatter:
 def carried_title(title: str) -> str | None:
     """The document a cover notice title carries ("…关于印发《X》的通知" -> X), else None."""
     head = _Head([])
-    return head.names[0] if head.carried(_squash(P.LEADING_DOC_NUMBER.sub("", title))) else None
+    return head.names[0] if head.carried(_cover_form(title)) else None
 
 
 def choose_title(page_title: str | None, front: FrontMatter) -> str | None:
