@@ -27,6 +27,7 @@ import lxml.html
 
 from extract.exchange import FetchResult
 from extract.jsonlist import json_endpoints, json_template
+from extract.listing import link_url
 from extract.listpages import EntryReader, ListEntry, parse_text
 from extract.paging import (
     HANWEB_NEXTGROUP,
@@ -44,7 +45,6 @@ from transform.decode import decode_bytes
 
 HANWEB_DATAPROXY = "/module/web/jpage/dataproxy.jsp"
 HANWEB_GROUP_PAGES = 3  # jcms asks the dataproxy for three pages at a time
-SKIPPED_HREF = ("javascript:", "#", "mailto:")
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -320,11 +320,8 @@ def _page_links(pages: ColumnPages, doc: lxml.html.HtmlElement, url: str,
     rules = pages.rules
     out: list[str] = page_links(doc, url) if rules.pagination == "auto" else []
     for anchor in doc.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if not href or href.startswith(SKIPPED_HREF):
-            continue
-        absolute = urldefrag(urljoin(url, href))[0]
-        if not absolute.startswith(column_dir) or absolute in out:
+        absolute = link_url(anchor, url)
+        if absolute is None or not absolute.startswith(column_dir) or absolute in out:
             continue
         label = (anchor.text_content() or "").strip()
         if any(p.search(absolute) for p in pages.page_res) or label in rules.next_texts:
