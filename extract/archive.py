@@ -33,6 +33,7 @@ from pathlib import Path
 import polars as pl
 
 from extract.attachments import AttachmentError, as_text_page
+from extract.exchange import FRAMING_HEADERS
 from extract.manifests import (
     FETCHLOG_SCHEMA,
     INDEX_SCHEMA,
@@ -255,10 +256,8 @@ def read_record(archive_dir: Path, warc_file: str, offset: int, *,
         url=record.url,
         site=site,
         status=record.status,
-        headers=tuple(
-            (k, v) for k, v in record.http_headers
-            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
-        ),
+        headers=tuple((k, v) for k, v in record.http_headers
+                      if k.lower() not in FRAMING_HEADERS),
         body=record.body,
         fetched_at=fetched_at,
         digest=sha256_digest(record.body),

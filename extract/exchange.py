@@ -20,6 +20,8 @@ Truncation = Literal["length", "time"]
 RecordKind = Literal["list", "article", "attachment", "robots", "other"]
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Hop-by-hop framing that no longer describes a body once Content-Encoding is undone.
+FRAMING_HEADERS = frozenset({"transfer-encoding", "content-encoding", "content-length"})
 
 
 @dataclass(frozen=True, slots=True)

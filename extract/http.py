@@ -31,6 +31,7 @@ from extract import retry
 from extract.antibot import detect_block
 from extract.body import CappedBody, body_chunks
 from extract.exchange import (
+    FRAMING_HEADERS,
     REDIRECT_STATUSES,
     Attempt,
     BudgetSpent,
@@ -48,8 +49,6 @@ from extract.robots import RobotsCache, RobotsPolicy, robots_policy
 from extract.scope import Resolver, Scope, resolve_host
 from extract.settings import HarvestSettings
 
-# Hop-by-hop framing that no longer describes the bytes we hand on.
-_FRAMING_HEADERS = frozenset({"transfer-encoding", "content-encoding", "content-length"})
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -272,7 +271,7 @@ class Fetcher:
                     continue
                 break
             headers = tuple((k, v) for k, v in exchange.headers
-                            if k.lower() not in _FRAMING_HEADERS)
+                            if k.lower() not in FRAMING_HEADERS)
             result = FetchResult(url, current, "ok", status, headers, decoded,
                                  fetched_at=exchange.fetched_at, redirects=redirects)
             if status == 304:
