@@ -39,29 +39,41 @@ from placed;
 DELETE FROM dim_plan_series;
 
 INSERT INTO dim_plan_series
+with series as (
+    -- issuer, place and doc_type make the key, so they are one value per series
+    select
+        series_key,
+        any_value(issuer)                           as issuer,
+        any_value(region_key)                       as region_key,
+        any_value(doc_type)                         as doc_type,
+        any_value(title_stem)                       as title_stem,
+        min(year)                                   as first_year,
+        max(year)                                   as last_year,
+        cast(count(*) as integer)                   as document_count
+    from _series_members
+    group by series_key
+)
+
 select
-    m.series_key,
+    s.series_key,
     case
-        when mode(m.region_key) is null and any_value(m.title_stem) <> ''
-            then coalesce(any_value(m.issuer) || ' ', '') || any_value(m.title_stem)
+        when s.region_key is null and s.title_stem <> ''
+            then coalesce(s.issuer || ' ', '') || s.title_stem
         -- one issuer (a city's 司法局 site) may publish the plans of many places: its
         -- series are told apart by the place, unless the issuer's name already says it
-        when any_value(m.issuer) is not null and mode(r.name) is not null
-             and not contains(any_value(m.issuer), mode(r.name))
-            then any_value(m.issuer) || ' ' || mode(r.name) || ' ' || any_value(m.doc_type)
-        else coalesce(any_value(m.issuer), mode(r.name), '(no region)') || ' '
-             || any_value(m.doc_type)
+        when s.issuer is not null and r.name is not null and not contains(s.issuer, r.name)
+            then s.issuer || ' ' || r.name || ' ' || s.doc_type
+        else coalesce(s.issuer, r.name, '(no region)') || ' ' || s.doc_type
     end                                             as name,
-    any_value(m.issuer)                             as issuer,
-    mode(m.region_key)                              as region_key,
-    any_value(m.doc_type)                           as doc_type,
-    min(m.year)                                     as first_year,
-    max(m.year)                                     as last_year,
-    cast(count(*) as integer)                       as document_count
-from _series_members as m
+    s.issuer,
+    s.region_key,
+    s.doc_type,
+    s.first_year,
+    s.last_year,
+    s.document_count
+from series as s
 left join dim_region as r using (region_key)
-group by m.series_key
-order by m.series_key;
+order by s.series_key;
 
 UPDATE dim_document
 SET series_key = p.series_key, predecessor_document_key = p.predecessor_document_key
