@@ -320,7 +320,6 @@ def current_year(today: dt.date | None) -> int:
 # A warehouse without them (made before lineage, or not yet loaded) gets a "no lineage yet"
 # page, not an error: they are not in REQUIRED_TABLES.
 LINEAGE_VIEWS: tuple[str, ...] = ("v_plan_diff", "v_task_lineage", "v_localization")
-PLAN_DIFF_RELATIONS: tuple[str, ...] = ("carried_over", "revised", "new", "dropped")
 # Chains the lineage page shows: the longest ones (most years back), revised ones first.
 MAX_CHAINS = 40
 # Series and plans the lineage page lists: a warehouse of 1M tasks holds thousands of each,

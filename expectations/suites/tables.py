@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
+from warehouse.schema import LINEAGE_RELATIONS
+
 
 @dataclass(frozen=True, slots=True)
 class ForeignKey:
@@ -70,8 +72,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("fact_task_lineage", ("task_key", "relation", "match_task_key"), (
         _fk("task_key", "fact_task"), _fk("match_task_key", "fact_task", "task_key")),
               nullable_key=("match_task_key",),
-              accepted_values=(("relation", ("carried_over", "revised", "copied_from_parent",
-                                             "new")),)),
+              accepted_values=(("relation", LINEAGE_RELATIONS),)),
 )
 TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in TABLES)
 
