@@ -80,13 +80,18 @@ def agency_rows(names: Iterable[str], generic: Iterable[bool]) -> pl.DataFrame:
         .agg(pl.col("is_generic").any())
         .sort("canonical_name")
     )
-    return frame.with_columns(
-        pl.col("canonical_name").alias("name"),
-        pl.col("canonical_name").map_elements(classify_level, return_dtype=pl.String)
-        .alias("level"),
-        pl.col("canonical_name").map_elements(classify_kind, return_dtype=pl.String)
-        .alias("kind"),
-    ).select("name", "canonical_name", "is_generic", "level", "kind")
+    return frame.with_columns(pl.col("canonical_name").alias("name"),
+                              *_classes(frame.get_column("canonical_name"))).select(
+        "name", "canonical_name", "is_generic", "level", "kind")
+
+
+def _classes(names: pl.Series) -> list[pl.Series]:
+    """`level` and `kind` of each of `names`. The rules are Python regexes, so each distinct
+    name is classified once: a batch's (place, name) pairs share far fewer generic names."""
+    distinct = names.unique().drop_nulls().to_list()
+    return [names.replace_strict(distinct, [rule(n) for n in distinct], default=None,
+                                 return_dtype=pl.String).alias(column)
+            for rule, column in ((classify_level, "level"), (classify_kind, "kind"))]
 
 
 # Leading words that name the level of the writer's own place (checked in this order), and
@@ -184,29 +189,25 @@ def region_chains(regions: pl.DataFrame) -> dict[int, list[Region]]:
 def placed_rows(pairs: pl.DataFrame, chains: dict[int, list[Region]]) -> pl.DataFrame:
     """dim_agency rows (with agency_key still to hash: `key_text`) for (region_key,
     canonical_name, is_generic) pairs: one row per pair, classified on the generic form."""
-    out: dict[str, list[object]] = {c: [] for c in (
-        "region_key_in", "canonical_in", "key_text", "name", "canonical_name", "is_generic",
-        "level", "kind", "region_key", "agency_name", "unplaced")}
-    for region_key, canonical, generic in pairs.select(
-            "region_key", "canonical_name", "is_generic").iter_rows():
-        chain = chains.get(region_key, []) if region_key is not None else []
-        placed = place_agency(canonical, chain)
-        out["region_key_in"].append(region_key)
-        out["canonical_in"].append(canonical)
-        out["key_text"].append(f"{placed.region_path or ''}|{placed.agency_name}")
-        out["name"].append(canonical)
-        out["canonical_name"].append(placed.generic_name)
-        out["is_generic"].append(bool(generic))
-        out["level"].append(classify_level(placed.generic_name))
-        out["kind"].append(classify_kind(placed.generic_name))
-        out["region_key"].append(placed.region_key)
-        out["agency_name"].append(placed.agency_name)
-        out["unplaced"].append(placed.unplaced)
-    return pl.DataFrame(out, schema={
+    keys = pairs.get_column("region_key").to_list()
+    names = pairs.get_column("canonical_name").to_list()
+    placed = [place_agency(name, chains.get(key, []))
+              for key, name in zip(keys, names, strict=True)]
+    frame = pl.DataFrame({
+        "region_key_in": keys, "canonical_in": names,
+        "key_text": [f"{p.region_path or ''}|{p.agency_name}" for p in placed],
+        "name": names, "canonical_name": [p.generic_name for p in placed],
+        "is_generic": pairs.get_column("is_generic").cast(pl.Boolean).fill_null(False),
+        "region_key": [p.region_key for p in placed],
+        "agency_name": [p.agency_name for p in placed],
+        "unplaced": [p.unplaced for p in placed],
+    }, schema={
         "region_key_in": pl.Int64, "canonical_in": pl.String, "key_text": pl.String,
         "name": pl.String, "canonical_name": pl.String, "is_generic": pl.Boolean,
-        "level": pl.String, "kind": pl.String, "region_key": pl.Int64,
-        "agency_name": pl.String, "unplaced": pl.Boolean})
+        "region_key": pl.Int64, "agency_name": pl.String, "unplaced": pl.Boolean})
+    return frame.with_columns(_classes(frame.get_column("canonical_name"))).select(
+        "region_key_in", "canonical_in", "key_text", "name", "canonical_name", "is_generic",
+        "level", "kind", "region_key", "agency_name", "unplaced")
 
 
 def body_rows_sql(placed: str, new_only: bool = False) -> str:
