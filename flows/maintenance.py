@@ -42,7 +42,9 @@ def reprocess(data_dir: str = "data") -> dict[str, Any]:
         for site in sites:
             try:
                 batch = tasks.reprocess_site(site, paths, run_id, tuple(damaged.get(site, ())))
-                summary = tasks.load_batch(quote(batch), paths)  # type: ignore[call-overload]
+                # No lineage per batch: rebuild_lineage_at below computes it whole.
+                summary = tasks.load_batch(quote(batch), paths,  # type: ignore[call-overload]
+                                           lineage=False)
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 logger.error("reprocess %s %s failed: %s", run_id, site, error)

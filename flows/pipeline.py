@@ -334,13 +334,16 @@ def reprocess_site(site: str, paths: DataPaths, run_id: str,
 # ---------------------------------------------------------------- load
 
 
-def load_batch(batch: SiteBatch, paths: DataPaths) -> LoadSummary:
+def load_batch(batch: SiteBatch, paths: DataPaths, *, lineage: bool = True) -> LoadSummary:
     """Load one site's batch (see `load_batches`)."""
-    return load_batches([batch], paths)[0]
+    return load_batches([batch], paths, lineage=lineage)[0]
 
 
-def load_batches(batches: Sequence[SiteBatch], paths: DataPaths) -> list[LoadSummary]:
-    """The single writer: gated batches into the warehouse (`warehouse.runs.load_sites`)."""
+def load_batches(batches: Sequence[SiteBatch], paths: DataPaths, *,
+                 lineage: bool = True) -> list[LoadSummary]:
+    """The single writer: gated batches into the warehouse (`warehouse.runs.load_sites`;
+    without `lineage`, no task lineage for the new tasks: see `warehouse.load.load_batch`)."""
     if ungated := [b.site for b in batches if b.ungated is not None]:
         raise ValueError(f"batches not gated yet: {', '.join(ungated)} (gate_together first)")
-    return load_sites([b.for_load() for b in batches], paths.warehouse, paths.archive)
+    return load_sites([b.for_load() for b in batches], paths.warehouse, paths.archive,
+                      lineage=lineage)

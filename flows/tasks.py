@@ -69,8 +69,8 @@ def reprocess_site(site: str, paths: DataPaths, run_id: str,
 
 
 @task(name="load-batch", retries=0, cache_policy=NO_CACHE, task_run_name="load-{batch.site}")
-def load_batch(batch: pipeline.SiteBatch, paths: DataPaths) -> LoadSummary:
-    return pipeline.load_batch(batch, paths)
+def load_batch(batch: pipeline.SiteBatch, paths: DataPaths, lineage: bool = True) -> LoadSummary:
+    return pipeline.load_batch(batch, paths, lineage=lineage)
 
 
 @task(name="load-batches", retries=0, cache_policy=NO_CACHE)

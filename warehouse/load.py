@@ -123,8 +123,11 @@ def load_batch(
     *,
     run_id: str,
     loaded_at: dt.datetime | None = None,
+    lineage: bool = True,
 ) -> LoadStats:
-    """Merge one batch on an open write connection, all or nothing."""
+    """Merge one batch on an open write connection, all or nothing. Without `lineage`, the
+    new tasks get no fact_task_lineage rows (a caller that rebuilds lineage whole after its
+    loads, as `reprocess` does, would otherwise match every task twice)."""
     loaded_at = loaded_at or _utcnow()
     tables = {name: frame.to_arrow() for name, frame in frames.as_dict().items()}
     tables["agency_alias"] = alias_frame().to_arrow()
@@ -147,8 +150,9 @@ def load_batch(
                     _insert_new_agencies(con)
                     run(con, load_sql(FACT_STEP))
                     run(con, load_sql(SERIES_STEP))
-                    update_lineage(con, [int(k) for (k,) in run(  # type: ignore[call-overload]
-                        con, "SELECT document_key FROM _new_versions")])
+                    if lineage:
+                        update_lineage(con, [int(k) for (k,) in run(  # type: ignore[call-overload]
+                            con, "SELECT document_key FROM _new_versions")])
         finally:
             for model in STAGING_MODELS:
                 run(con, f"DROP VIEW IF EXISTS {model}")

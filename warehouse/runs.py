@@ -77,8 +77,10 @@ class RunRecord:
                 "quarantined": self.quarantined}
 
 
-def load_sites(sites: Sequence[SiteLoad], warehouse: Path, archive_dir: Path) -> list[LoadSummary]:
-    """Load the sites' batches (see the module docstring); one summary per site, in order."""
+def load_sites(sites: Sequence[SiteLoad], warehouse: Path, archive_dir: Path, *,
+               lineage: bool = True) -> list[LoadSummary]:
+    """Load the sites' batches (see the module docstring); one summary per site, in order.
+    `lineage`: as `warehouse.load.load_batch` takes it."""
     runs: dict[str, list[SiteLoad]] = {}
     for site in sites:
         runs.setdefault(site.run_id, []).append(site)
@@ -89,7 +91,7 @@ def load_sites(sites: Sequence[SiteLoad], warehouse: Path, archive_dir: Path) ->
             combined = concat_frames([s.frames for s in group])
             for part in split_frames(combined, load.DEFAULT_BATCH_SIZE):
                 if part.document.height:
-                    load.load_batch(con, part, run_id=run_id)
+                    load.load_batch(con, part, run_id=run_id, lineage=lineage)
                     statuses.update(load.document_statuses(con))
         for site in sites:
             load.record_quarantine(con, site.quarantined)
