@@ -9,7 +9,7 @@ Classification works on the canonical name's wording, checked in order (most spe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -44,12 +44,6 @@ _LEVEL_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def canonical_name(name: str) -> str:
-    """The alias-resolved spelling of an agency name."""
-    cleaned = name.strip()
-    return aliases().get(cleaned, cleaned)
-
-
 def alias_frame() -> pl.DataFrame:
     """The parser's alias table as (written, canonical) rows, for the load's SQL."""
     table = aliases()
@@ -69,20 +63,6 @@ def classify_level(name: str) -> str:
         if pattern.search(name):
             return level
     return "unknown"
-
-
-def agency_rows(names: Iterable[str], generic: Iterable[bool]) -> pl.DataFrame:
-    """dim_agency rows (without keys) for distinct canonical names, classified."""
-    frame = (
-        pl.DataFrame({"canonical_name": list(names), "is_generic": list(generic)},
-                     schema={"canonical_name": pl.String, "is_generic": pl.Boolean})
-        .group_by("canonical_name")
-        .agg(pl.col("is_generic").any())
-        .sort("canonical_name")
-    )
-    return frame.with_columns(pl.col("canonical_name").alias("name"),
-                              *_classes(frame.get_column("canonical_name"))).select(
-        "name", "canonical_name", "is_generic", "level", "kind")
 
 
 def _classes(names: pl.Series) -> list[pl.Series]:

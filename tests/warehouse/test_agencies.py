@@ -7,9 +7,7 @@ import pytest
 from transform.clauses import aliases
 from warehouse.agencies import (
     Region,
-    agency_rows,
     alias_frame,
-    canonical_name,
     classify_kind,
     classify_level,
     place_agency,
@@ -43,25 +41,10 @@ def test_level(name: str, level: str) -> None:
     assert classify_level(name) == level
 
 
-def test_annotated_aliases_resolve() -> None:
-    assert canonical_name("市国安局") == "市国家安全局"
-    assert canonical_name(" 综和治理办 ") == "综合治理办"
-    assert canonical_name("市司法局") == "市司法局"
-
-
 def test_the_load_merges_with_the_parsers_alias_table() -> None:
     # One alias table: every alias the parser knows (transform/data/agency_aliases.csv)
     # also merges agencies in the warehouse, e.g. for documents parsed before it was added.
-    assert canonical_name("市中院") == "市中级人民法院"
     assert dict(alias_frame().iter_rows()) == aliases()
-
-
-def test_agency_rows_are_distinct_and_generic_if_any_mention_is() -> None:
-    rows = agency_rows(["市司法局", "各部门", "市司法局", "各部门"], [False, False, False, True])
-    assert rows.rows() == [
-        ("各部门", "各部门", True, "unknown", "government_department"),
-        ("市司法局", "市司法局", False, "city", "government_department"),
-    ]
 
 
 def _chain(*paths_levels: tuple[str, str]) -> list[Region]:
